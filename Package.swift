@@ -1,0 +1,79 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "pipe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pipe", targets: ["pipe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: System libraries
+
+        // libzstd through a module map (Debian: libzstd-dev).
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        // OpenBLAS's CBLAS interface through a module map (Debian: libopenblas-dev).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+
+        // MARK: Engine (no ML)
+
+        // Manifest, stage contract, registry, graph, planner and executor.
+        .target(name: "PipeCore", dependencies: [
+            "PipeCache",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Content-addressed zstd artifact store, cache keys, file digests, run records, locks.
+        .target(name: "PipeCache", dependencies: [
+            "CZstd",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // MARK: Model half (no engine)
+
+        // float32 tensors and kernels over OpenBLAS.
+        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        // GGUF files, read and write, and the quantized block formats.
+        .target(name: "GGUF"),
+        // safetensors files, read and write.
+        .target(name: "Safetensors"),
+        // Byte-level BPE tokenizers, pre-tokenizers and chat templates.
+        .target(name: "Tokenizer"),
+        // Llama-family models: config, parameters, forward, generation.
+        .target(name: "Llama", dependencies: ["Tensor", "GGUF", "Safetensors", "Tokenizer"]),
+
+        // MARK: Stages (the only adapters between engine and model half)
+
+        // `load`: datasets from JSON/JSONL/CSV/text, and base models.
+        .target(name: "LoadStage", dependencies: ["PipeCore"], path: "stages/LoadStage"),
+        // `augment`: replacement rules, copies, templates, filters, shuffle, split.
+        .target(name: "AugmentStage", dependencies: ["PipeCore", "LoadStage"], path: "stages/AugmentStage"),
+
+        // MARK: Command line
+
+        // The `pipe` commands and the stage registry.
+        .target(name: "PipeCLI", dependencies: [
+            "PipeCore", "PipeCache", "LoadStage", "AugmentStage",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // The entry point only.
+        .executableTarget(name: "pipe", dependencies: ["PipeCLI"]),
+
+        // MARK: Tests
+
+        .testTarget(name: "PipeCoreTests", dependencies: ["PipeCore"]),
+        .testTarget(name: "PipeCacheTests", dependencies: ["PipeCache"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Safetensors"]),
+        .testTarget(name: "SafetensorsTests", dependencies: ["Safetensors"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
+        .testTarget(name: "LlamaTests", dependencies: ["Llama"]),
+        .testTarget(name: "LoadStageTests", dependencies: ["LoadStage", "PipeCore"]),
+        .testTarget(name: "AugmentStageTests", dependencies: ["AugmentStage", "LoadStage", "PipeCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["pipe"]),
+    ]
+)

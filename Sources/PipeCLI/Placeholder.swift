@@ -1,0 +1,5 @@
+import ArgumentParser
+
+public struct PipeCommand: AsyncParsableCommand {
+    public init() {}
+}

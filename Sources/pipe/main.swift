@@ -1,0 +1,3 @@
+import PipeCLI
+
+await PipeCommand.main()
