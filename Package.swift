@@ -42,7 +42,7 @@ let package = Package(
         // safetensors files, read and write.
         .target(name: "Safetensors"),
         // Byte-level BPE tokenizers, pre-tokenizers and chat templates.
-        .target(name: "Tokenizer"),
+        .target(name: "Tokenizer", dependencies: ["GGUF"]),
         // Llama-family models: config, parameters, forward, generation.
         .target(name: "Llama", dependencies: ["Tensor", "GGUF", "Safetensors", "Tokenizer"]),
 
