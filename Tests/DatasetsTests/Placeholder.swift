@@ -1,0 +1,1 @@
+// Placeholder until the first real test lands; delete it then.
