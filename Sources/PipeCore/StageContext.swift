@@ -16,7 +16,7 @@ public final class StageContext: Sendable {
     public let logger: Logger
     private let reporter: any ProgressReporter
 
-    init(stageID: String, key: String, outputFolder: URL, checkpointFolder: URL, manifestFolder: URL, reporter: any ProgressReporter) {
+    public init(stageID: String, key: String, outputFolder: URL, checkpointFolder: URL, manifestFolder: URL, reporter: any ProgressReporter = SilentReporter()) {
         self.stageID = stageID
         self.key = key
         self.outputFolder = outputFolder
