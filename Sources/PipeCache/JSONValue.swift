@@ -120,7 +120,7 @@ extension JSONValue {
 
     static func formatNumber(_ n: Double) -> String {
         if !n.isFinite { return "null" }
-        if n.rounded() == n && abs(n) < 1e15 { return String(Int64(n)) }
+        if n.rounded() == n && abs(n) < 9e18 { return String(Int64(n)) }
         return "\(n)"
     }
 

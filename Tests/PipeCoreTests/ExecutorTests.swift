@@ -183,14 +183,31 @@ struct ExecutorTests {
     func cancellation() async throws {
         let ws = try Workspace()
         try ws.write(#"{"stages": {"a": {"kind": "emit"}, "slow": {"kind": "join", "inputs": {"left": "a"}, "params": {"sleep_ms": 5000}}}}"#)
-        let executor = try ws.executor()
+        let plain = try ws.executor()
+        let reporter = StartRecorder()
+        let executor = Executor(pipeline: plain.pipeline, plan: plain.plan, store: plain.store, reporter: reporter)
         let task = Task { await executor.run(RunOptions()) }
-        try await Task.sleep(nanoseconds: 300_000_000)
+        while !reporter.hasStarted("slow") { try await Task.sleep(nanoseconds: 10_000_000) }
+        try await Task.sleep(nanoseconds: 100_000_000)
         task.cancel()
         let report = await task.value
         #expect(report.interrupted)
         #expect(report.stages.first { $0.id == "slow" }?.status == .failed)
         #expect(!executor.store.contains(executor.plan.keys["slow"]!))
         #expect(executor.store.contains(executor.plan.keys["a"]!))
+        try ws.write(#"{"stages": {"a": {"kind": "emit"}, "slow": {"kind": "join", "inputs": {"left": "a"}, "params": {"sleep_ms": 20}}}}"#)
+        let rerun = try await ws.run()
+        #expect(rerun["a"]?.status == .cached && rerun["slow"]?.status == .ran)
     }
+}
+
+/// Remembers which stages started.
+final class StartRecorder: ProgressReporter, @unchecked Sendable {
+    private let lock = NSLock()
+    private var started: Set<String> = []
+    func hasStarted(_ id: String) -> Bool { lock.withLock { started.contains(id) } }
+    func started(stage: String, kind: String) { _ = lock.withLock { started.insert(stage) } }
+    func progress(stage: String, completed: Int, total: Int, unit: String, note: String) {}
+    func message(stage: String, _ text: String) {}
+    func finished(_ outcome: StageOutcome) {}
 }
