@@ -18,4 +18,16 @@ struct SmolLM2Tests {
             #expect(rowArgmax(logits, V: model.config.vocabSize) == c.argmax_per_position, "\(c.prompt)")
         }
     }
+
+    @Test("greedy decoding with the KV cache gives transformers' 24 tokens for every prompt")
+    func greedy24() throws {
+        let model = try smolModel.get()
+        for c in try SmolCases.load().cases {
+            let result = try model.generate(
+                prompt: c.ids,
+                options: GenerationOptions(maxNewTokens: 24, sampling: SamplingOptions(temperature: 0), stopTokenIds: []))
+            #expect(result.tokens == c.greedy_24, "\(c.prompt)")
+            #expect(result.stopReason == .length)
+        }
+    }
 }
