@@ -75,7 +75,7 @@ extension LlamaParameters {
 /// Undoes llama.cpp's q/k row permutation in place.
 ///
 ///     w (heads * HS, columns): within each head, row 2i + s (GGUF) moves to row s*HS/2 + i
-public func unpermuteRoPERows(_ w: UnsafeMutablePointer<Float>, heads: Int, headSize HS: Int, columns: Int) {
+func unpermuteRoPERows(_ w: UnsafeMutablePointer<Float>, heads: Int, headSize HS: Int, columns: Int) {
     let half = HS / 2
     let tmp = UnsafeMutablePointer<Float>.allocate(capacity: HS * columns)
     defer { tmp.deallocate() }
