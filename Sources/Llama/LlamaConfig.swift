@@ -203,10 +203,18 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         if !(rmsNormEps > 0) {
             throw LlamaError.invalidConfig(key: "rms_norm_eps", reason: "expected a positive number, got \(rmsNormEps)")
         }
+        let total = parameterSizes(self).reduce(0, +)
+        if total > LlamaConfig.maxParameterCount {
+            throw LlamaError.invalidConfig(key: "hidden_size",
+                reason: "the model would have \(total) parameters, more than the \(LlamaConfig.maxParameterCount) this loader accepts")
+        }
         if !(ropeTheta > 0) {
             throw LlamaError.invalidConfig(key: "rope_theta", reason: "expected a positive number, got \(ropeTheta)")
         }
     }
+
+    /// The largest model accepted (float32 weights of 32 GB); guards against absurd files.
+    public static let maxParameterCount = 1 << 33
 
     // MARK: Architecture registry
 
