@@ -75,7 +75,7 @@ extension LlamaModel {
         var sampler = Sampler(options: options.sampling)
 
         let start = Date()
-        var tokens32 = prompt.map { Int32(truncatingIfNeeded: $0) }
+        let tokens32 = prompt.map { Int32(truncatingIfNeeded: $0) }
         var begin = 0
         while begin < prompt.count {
             let n = min(chunk, prompt.count - begin)
@@ -124,7 +124,6 @@ extension LlamaModel {
         }
         if reason != .stopString { text = decode(generated) }
         if let onText, reason != .stopString, text.count > emitted { _ = onText(String(text.dropFirst(emitted))) }
-        tokens32.removeAll()
         let end = Date()
         return GenerationResult(promptTokens: prompt, tokens: generated, text: text, stopReason: reason,
                                 promptSeconds: promptDone.timeIntervalSince(start),
