@@ -36,7 +36,8 @@ let package = Package(
         // MARK: Model half (no engine)
 
         // float32 tensors and kernels over OpenBLAS.
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        // Kernels are compiled optimized even in debug builds, so debug test runs stay fast.
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
         // GGUF files, read and write, and the quantized block formats.
         .target(name: "GGUF"),
         // safetensors files, read and write.

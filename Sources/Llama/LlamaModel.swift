@@ -17,7 +17,10 @@ public final class LlamaModel: @unchecked Sendable {
     public let parameters: LlamaParameters
     /// Adapters applied on top of the base weights, in order.
     public var adapters: [LoRAAdapter]
-    /// cos/sin tables, grown on demand.
+    /// Linear layers kept in their quantized blocks (from GGUF); used when one
+    /// token is run at a time (decoding). nil: float32 everywhere.
+    public var quantized: QuantizedWeights?
+    /// cos/sin tables, grown on demand (so a model runs one forward at a time).
     public private(set) var rope: RoPETable
 
     public init(parameters: LlamaParameters, adapters: [LoRAAdapter] = []) {
@@ -126,7 +129,12 @@ public final class LlamaModel: @unchecked Sendable {
         default: nil
         }
         let biasPointer = bias.flatMap { $0.exists(in: config) ? UnsafePointer(p.pointer($0, layer: l)) : nil }
-        matmulForward(out, inp, p.pointer(w, layer: l), biasPointer, R, IN, OUT)
+        if R == 1, let q = quantized?.matrix(w, layer: l) {
+            quantizedMatvec(out, q, inp)
+            if let biasPointer { residualForward(out, biasPointer, OUT) }
+        } else {
+            matmulForward(out, inp, p.pointer(w, layer: l), biasPointer, R, IN, OUT)
+        }
         for adapter in adapters where adapter.adapts(w) {
             loraForward(out, a.loraTmp, inp, adapter.a(w, layer: l), adapter.b(w, layer: l),
                         scale: adapter.scale, R, IN, OUT, adapter.rank)
@@ -185,6 +193,10 @@ public final class LlamaModel: @unchecked Sendable {
         let x = a.x + fromRow * c.hiddenSize
         let xn = a.xn + fromRow * c.hiddenSize
         rmsNormForward(xn, nil, x, parameters.pointer(.finalNorm), count, c.hiddenSize, eps: c.rmsNormEps)
-        matmulForward(a.logits, xn, parameters.outputWeights, nil, count, c.hiddenSize, c.vocabSize)
+        if count == 1, let q = quantized?.output {
+            quantizedMatvec(a.logits, q, xn)
+        } else {
+            matmulForward(a.logits, xn, parameters.outputWeights, nil, count, c.hiddenSize, c.vocabSize)
+        }
     }
 }

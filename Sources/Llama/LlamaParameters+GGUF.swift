@@ -91,18 +91,23 @@ func unpermuteRoPERows(_ w: UnsafeMutablePointer<Float>, heads: Int, headSize HS
 }
 
 extension LlamaModel {
-    /// A model from a GGUF file (weights dequantized to float32).
-    public convenience init(gguf: GGUFFile, path: String = "GGUF file") throws {
+    /// A model from a GGUF file: weights dequantized to float32, and with
+    /// `keepQuantized` the Q4_0/Q4_1/Q8_0 linear layers also kept in their
+    /// blocks for fast one-token decoding.
+    public convenience init(gguf: GGUFFile, path: String = "GGUF file", keepQuantized: Bool = true) throws {
         let config = try LlamaConfig(gguf: gguf)
         try self.init(parameters: LlamaParameters(gguf: gguf, config: config, path: path))
+        if keepQuantized {
+            quantized = try QuantizedWeights(gguf: gguf, config: config, path: path)
+        }
     }
 
     /// A model from the GGUF file at `url`.
-    public convenience init(ggufAt url: URL) throws {
+    public convenience init(ggufAt url: URL, keepQuantized: Bool = true) throws {
         let file: GGUFFile
         do { file = try GGUFFile(contentsOf: url) } catch {
             throw LlamaError.unreadableFile(path: url.path, reason: "\(error)")
         }
-        try self.init(gguf: file, path: url.path)
+        try self.init(gguf: file, path: url.path, keepQuantized: keepQuantized)
     }
 }

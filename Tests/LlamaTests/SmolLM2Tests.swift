@@ -59,4 +59,25 @@ struct SmolLM2Tests {
         let expected = try SmolCases.load().batch_loss
         #expect(abs(Double(loss) - expected) <= 1e-3, "loss \(loss) vs \(expected)")
     }
+
+    @Test("decoding one token at a time on the quantized blocks gives transformers' logits at every position within 2e-2")
+    func quantizedDecode() throws {
+        let model = try smolModel.get()
+        #expect(model.quantized?.matrix(.wq, layer: 0) != nil && model.quantized?.output != nil)
+        let reference = try SafetensorsFile(contentsOf: Paths.smollm2Reference.appendingPathComponent("logits.safetensors"))
+        let V = model.config.vocabSize
+        let c = try SmolCases.load().cases[1]
+        let expected = try reference.floats("prompt1.logits")
+        let cache = KVCache(config: model.config, capacity: c.ids.count)
+        let acts = model.makeActivations(rows: 1, keys: c.ids.count, logitRows: 1)
+        var worst: Float = 0
+        for (t, id) in c.ids.enumerated() {
+            var token = Int32(id)
+            try model.forward(tokens: &token, count: 1, cache: cache, activations: acts)
+            let logits = Array(UnsafeBufferPointer(start: acts.logits, count: V))
+            worst = max(worst, maxAbsDiff(logits, Array(expected[(t * V)..<((t + 1) * V)])))
+            #expect(rowArgmax(logits, V: V)[0] == c.argmax_per_position[t], "position \(t)")
+        }
+        #expect(worst <= 2e-2, "max |diff| \(worst)")
+    }
 }
