@@ -1,0 +1,70 @@
+import Foundation
+import Datasets
+import PipeCache
+
+/// `replace`: per field, words and the replacements a copy may put in their place.
+///
+/// For each copy of a record, each rule whose word occurs in its field picks one replacement and
+/// puts it in place of every occurrence (as the seed's `str.replace(word, random.choice(...))` does).
+/// The picks for one record's copies follow a seeded random order of the replacements without
+/// repeats, so up to as many copies as there are replacements all differ. Rules apply field by
+/// field in name order, and within a field longer words first (then by text), so overlapping
+/// words resolve the same way every time. Strings nested in arrays and objects (messages) are
+/// replaced too.
+struct ReplaceRules {
+    struct Rule {
+        let field: String
+        let word: String
+        let replacements: [String]
+    }
+
+    let rules: [Rule]
+
+    init(_ spec: [String: [String: [String]]]) {
+        rules = spec.sorted { $0.key < $1.key }.flatMap { field, words in
+            words.sorted { ($0.key.count, $1.key) > ($1.key.count, $0.key) }
+                .map { Rule(field: field, word: $0.key, replacements: $0.value) }
+        }
+    }
+
+    var isEmpty: Bool { rules.isEmpty }
+
+    /// `count` copies of `record`, each with its own picks; `rng` is advanced once per replacement
+    /// list of each rule that applies.
+    func copies(of record: Record, count: Int, rng: inout SplitMix64) -> [Record] {
+        var orders: [[Int]?] = []
+        for rule in rules {
+            guard let value = record[rule.field], ReplaceRules.contains(rule.word, in: value) else { orders.append(nil); continue }
+            var order = Array(rule.replacements.indices)
+            rng.shuffle(&order)
+            orders.append(order)
+        }
+        return (0..<count).map { copy in
+            var out = record
+            for (rule, order) in zip(rules, orders) {
+                guard let order, let value = out[rule.field] else { continue }
+                let replacement = rule.replacements[order[copy % order.count]]
+                out[rule.field] = ReplaceRules.replace(rule.word, with: replacement, in: value)
+            }
+            return out
+        }
+    }
+
+    static func contains(_ word: String, in value: JSONValue) -> Bool {
+        switch value {
+        case let .string(s): return s.contains(word)
+        case let .array(items): return items.contains { contains(word, in: $0) }
+        case let .object(members): return members.contains { contains(word, in: $0.value) }
+        default: return false
+        }
+    }
+
+    static func replace(_ word: String, with replacement: String, in value: JSONValue) -> JSONValue {
+        switch value {
+        case let .string(s): return .string(s.replacingOccurrences(of: word, with: replacement))
+        case let .array(items): return .array(items.map { replace(word, with: replacement, in: $0) })
+        case let .object(members): return .object(members.map { (key: $0.key, value: replace(word, with: replacement, in: $0.value)) })
+        default: return value
+        }
+    }
+}
