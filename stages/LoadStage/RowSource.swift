@@ -78,7 +78,7 @@ struct RowSource {
 
     mutating func next() throws(Failure) -> Row? {
         switch reader {
-        case var .lines(scanner, text):
+        case .lines(var scanner, let text):
             defer { reader = .lines(scanner, text: text) }
             guard let (line, bytes) = scanner.next() else { return nil }
             if text {
@@ -88,7 +88,7 @@ struct RowSource {
                 return Row(line: line, record: .success(Record([(key: "text", value: .string(string))])))
             }
             return Row(line: line, record: Result { () throws(RecordProblem) in try LineScanner.parseRecord(bytes) })
-        case var .array(scanner):
+        case .array(var scanner):
             defer { reader = .array(scanner) }
             let element: (line: Int, bytes: Data)?
             do { element = try scanner.next() } catch { throw Failure(line: error.line, message: error.message) }
