@@ -13,6 +13,10 @@ public struct CSVReader {
         public let line: Int
         public let message: String
         public var description: String { "line \(line): \(message)" }
+        public init(line: Int, message: String) {
+            self.line = line
+            self.message = message
+        }
     }
 
     private let bytes: [UInt8]

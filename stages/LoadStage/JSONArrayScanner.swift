@@ -75,7 +75,8 @@ struct JSONArrayScanner {
             }
             position += 1
         }
-        throw Failure(line: startLine, message: inString ? "a string starting in the element at this line is never closed" : "the array is never closed (missing ']')")
+        if inString { throw Failure(line: startLine, message: "a string in the element starting at this line is never closed") }
+        throw Failure(line: line, message: "the array is never closed (missing ']')")
     }
 
     private func checked(_ element: Data, line: Int) throws(Failure) -> (line: Int, bytes: Data) {
