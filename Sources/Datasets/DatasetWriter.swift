@@ -18,7 +18,7 @@ public final class DatasetWriter {
         let name: String
         let url: URL
         let handle: FileHandle
-        var buffer = Data()
+        var buffer: [UInt8] = []
         var count = 0
         init(name: String, url: URL, handle: FileHandle) {
             self.name = name
@@ -44,7 +44,7 @@ public final class DatasetWriter {
     public func append(_ record: Record, to split: String) throws {
         let target = try open(split)
         for name in record.fieldNames where fieldSet.insert(name).inserted { fieldOrder.append(name) }
-        target.buffer.append(contentsOf: record.jsonLine.utf8)
+        JSONLineEncoder.append(record.json, to: &target.buffer)
         target.buffer.append(0x0A)
         target.count += 1
         if target.buffer.count >= DatasetWriter.flushSize { try flush(target) }
@@ -79,7 +79,7 @@ public final class DatasetWriter {
 
     private func flush(_ split: OpenSplit) throws {
         guard !split.buffer.isEmpty else { return }
-        do { try split.handle.write(contentsOf: split.buffer) } catch {
+        do { try split.handle.write(contentsOf: Data(split.buffer)) } catch {
             throw DatasetError.io(file: split.url.path, reason: "cannot write: \(error.localizedDescription)")
         }
         split.buffer.removeAll(keepingCapacity: true)

@@ -31,7 +31,10 @@ public struct Record: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The record as one JSONL line (no newline): compact, fields in order.
-    public var jsonLine: String { json.compactText }
+    public var jsonLine: String { String(decoding: jsonBytes, as: UTF8.self) }
+
+    /// The JSONL line's UTF-8 bytes (no newline).
+    public var jsonBytes: [UInt8] { JSONLineEncoder.encode(json) }
 
     public var description: String { jsonLine }
 

@@ -135,3 +135,18 @@ struct DatasetTests {
             """)
     }
 }
+
+@Suite("JSONL line encoder")
+struct JSONLineEncoderTests {
+    @Test("the fast encoder writes exactly JSONValue.compactText")
+    func matchesCompactText() {
+        let values: [JSONValue] = [
+            ["a": "引号\"反斜杠\\换行\n回车\r制表\t\u{08}\u{0C}\u{01}\u{1F}", "n": 3, "x": -0.5, "big": 1e20, "t": true, "f": false, "z": nil],
+            [["role": "user", "content": "😀 emoji é"], [], [:], [1, 2.25, -7]],
+            "plain", 0, 123456789012345,
+        ]
+        for value in values {
+            #expect(String(decoding: JSONLineEncoder.encode(value), as: UTF8.self) == value.compactText)
+        }
+    }
+}
