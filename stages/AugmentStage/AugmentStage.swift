@@ -79,7 +79,8 @@ public struct AugmentStage: Stage {
         }
 
         // 2. Filters and dedupe on the originals, non-train splits first.
-        var filter = RecordFilter(shape: shape, minLength: params.minLength, maxLength: params.maxLength, dedupe: params.dedupe)
+        var filter = RecordFilter(shape: shape, minLength: params.minLength, maxLength: params.maxLength, dedupe: params.dedupe,
+                                  expected: dataset.totalCount * (1 + (params.replace.isEmpty ? 0 : params.copies)))
         let trainIndex = splits.firstIndex { $0.name == "train" }
         for index in splits.indices.filter({ $0 != trainIndex }) + (trainIndex.map { [$0] } ?? []) {
             splits[index].records = splits[index].records.filter { filter.admit($0) }
@@ -158,7 +159,8 @@ struct RecordFilter {
     private(set) var tooShort = 0
     private(set) var tooLong = 0
 
-    init(shape: RecordShape, minLength: Int?, maxLength: Int?, dedupe: Bool) {
+    init(shape: RecordShape, minLength: Int?, maxLength: Int?, dedupe: Bool, expected: Int = 0) {
+        if dedupe { seen.reserveCapacity(expected) }
         self.shape = shape
         self.minLength = minLength
         self.maxLength = maxLength

@@ -1,4 +1,3 @@
-import Foundation
 import Datasets
 import PipeCache
 
@@ -52,7 +51,7 @@ struct ReplaceRules {
 
     static func contains(_ word: String, in value: JSONValue) -> Bool {
         switch value {
-        case let .string(s): return s.contains(word)
+        case let .string(s): return ReplaceRules.range(of: Array(word.utf8), in: Array(s.utf8), from: 0) != nil
         case let .array(items): return items.contains { contains(word, in: $0) }
         case let .object(members): return members.contains { contains(word, in: $0.value) }
         default: return false
@@ -61,10 +60,45 @@ struct ReplaceRules {
 
     static func replace(_ word: String, with replacement: String, in value: JSONValue) -> JSONValue {
         switch value {
-        case let .string(s): return .string(s.replacingOccurrences(of: word, with: replacement))
+        case let .string(s): return .string(replaceBytes(word, with: replacement, in: s))
         case let .array(items): return .array(items.map { replace(word, with: replacement, in: $0) })
         case let .object(members): return .object(members.map { (key: $0.key, value: replace(word, with: replacement, in: $0.value)) })
         default: return value
         }
+    }
+
+    /// Replaces every occurrence of `word`, compared byte for byte in UTF-8 (exact text, no
+    /// Unicode normalization; UTF-8 never matches inside another character).
+    static func replaceBytes(_ word: String, with replacement: String, in text: String) -> String {
+        let needle = Array(word.utf8), haystack = Array(text.utf8)
+        guard var hit = range(of: needle, in: haystack, from: 0) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(haystack.count)
+        var start = 0
+        while true {
+            out.append(contentsOf: haystack[start..<hit])
+            out.append(contentsOf: replacement.utf8)
+            start = hit + needle.count
+            guard let next = range(of: needle, in: haystack, from: start) else { break }
+            hit = next
+        }
+        out.append(contentsOf: haystack[start...])
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The first offset at or after `from` where `needle` occurs in `haystack`.
+    static func range(of needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard let first = needle.first, haystack.count - from >= needle.count else { return nil }
+        var i = from
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first {
+                var j = 1
+                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return i }
+            }
+            i += 1
+        }
+        return nil
     }
 }
