@@ -64,6 +64,29 @@ public struct Dataset: Sendable, Equatable {
         return Dataset(shape: info.shape, splits: splits, skipped: info.skipped)
     }
 
+    /// Calls `body` with each record of one split in order, reading the split file line by line
+    /// instead of loading the dataset (for stages that stream, e.g. tokenizing a large set).
+    public static func forEachRecord(in folder: URL, split: String, _ body: (Record) throws -> Void) throws {
+        let info = try DatasetInfo.read(from: folder)
+        guard let entry = info.split(named: split) else {
+            throw DatasetError.badInfo(file: folder.appendingPathComponent(DatasetInfo.fileName).path,
+                                       message: "no split \"\(split)\" (splits: \(info.splits.map(\.name).joined(separator: ", ")))")
+        }
+        let url = folder.appendingPathComponent(entry.file)
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+            throw DatasetError.io(file: url.path, reason: "cannot read: \(error.localizedDescription)")
+        }
+        var scanner = LineScanner(data)
+        while let (line, bytes) = scanner.next() {
+            let record: Record
+            do { record = try LineScanner.parseRecord(bytes) } catch {
+                throw DatasetError.badRecord(file: url.path, line: line, message: error.message)
+            }
+            try body(record)
+        }
+    }
+
     /// Writes the artifact's files into `folder` (created if needed) and returns what `dataset.json` says.
     @discardableResult
     public func write(to folder: URL) throws -> DatasetInfo {

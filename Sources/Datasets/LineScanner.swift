@@ -24,7 +24,7 @@ public struct LineScanner {
             lineNumber += 1
             let start = offset
             let end: Int = data.withUnsafeBytes { raw in
-                let base = raw.baseAddress!
+                guard let base = raw.baseAddress else { return count }
                 if let hit = memchr(base + start, 0x0A, count - start) {
                     return base.distance(to: UnsafeRawPointer(hit))
                 }

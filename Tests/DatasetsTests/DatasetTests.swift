@@ -39,6 +39,17 @@ struct DatasetTests {
             """)
     }
 
+    @Test("a split can be streamed record by record")
+    func streaming() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.sample.write(to: folder)
+        var seen: [Record] = []
+        try Dataset.forEachRecord(in: folder, split: "train") { seen.append($0) }
+        #expect(seen == Self.sample[split: "train"])
+        #expect(throws: DatasetError.self) { try Dataset.forEachRecord(in: folder, split: "test") { _ in } }
+    }
+
     @Test("dataset.json lists format, fields, splits and counts")
     func info() throws {
         let folder = try Self.temporaryFolder()

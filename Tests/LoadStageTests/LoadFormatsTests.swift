@@ -134,4 +134,15 @@ struct LoadFormatsTests {
         #expect(records.count >= 40)
         #expect(records.filter { $0["input"]?.stringValue?.contains("咳嗽") == true }.count >= 5)
     }
+
+    @Test("file_type overrides the extension, and TSV splits on tabs")
+    func explicitFileTypes() async throws {
+        let box = try Sandbox()
+        defer { box.cleanUp() }
+        let csv = try box.write("export.txt", "prompt,completion\n问,答\n")
+        #expect(try DatasetInfo.read(from: try await box.load(#"{"dataset": "\#(csv)", "file_type": "csv"}"#, output: "a")).shape == .completion)
+        let tsv = try box.write("table.tsv", "text\tsource\n计算ROIC, 税后\t年报\n")
+        let out = try await box.load(#"{"dataset": "\#(tsv)", "format": "text"}"#, output: "b")
+        #expect(try Dataset.read(from: out)[split: "train"]?.first?.jsonLine == #"{"text":"计算ROIC, 税后"}"#)
+    }
 }
