@@ -125,4 +125,15 @@ struct LoadErrorsTests {
             #expect(error.issues.first?.message.contains(#"did you mean "alpaca"?"#) == true)
         }
     }
+
+    @Test("a good load entry passes the manifest loader with its data file declared")
+    func manifestAccepts() throws {
+        var registry = StageRegistry()
+        registry.register(LoadStage.self)
+        let manifest = #"{"stages": {"records": {"kind": "load", "params": {"dataset": "data/machine_logs.csv", "fields": {"input": "sensor_data", "output": "diagnosis"}, "defaults": {"instruction": "设备故障诊断"}}}}}"#
+        let pipeline = try ManifestLoader(registry: registry).load(Data(manifest.utf8), url: URL(fileURLWithPath: "/work/pipelines/industrial.json"))
+        let stage = try #require(pipeline.stage("records"))
+        #expect(stage.outputType == "dataset")
+        #expect(stage.prepared.externalFiles.map(\.url.path) == ["/work/pipelines/data/machine_logs.csv"])
+    }
 }
