@@ -134,7 +134,12 @@ extension BPETokenizer {
                                merged: Int32(truncatingIfNeeded: found & 0xFFFF_FFFF)))
     }
 
-    /// A final symbol: its token, or (for a synthetic symbol) one token per byte.
+    /// A final symbol: its token; a symbol that is no token (a byte missing from the
+    /// vocabulary, or a merge result that is not a token) falls back as llama.cpp does:
+    /// one token per byte of its stored text, so only bytes whose stand-in character is a
+    /// single UTF-8 byte ('!'...'~') survive and the rest are dropped. (Hugging Face
+    /// instead drops unknown characters before merging; vocabularies of real models never
+    /// get here, except for bytes they lack, like SmolLM2's control characters.)
     @inline(__always)
     private func emit(_ id: Int32, _ word: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
                       _ out: inout [Int32]) {
@@ -142,9 +147,9 @@ extension BPETokenizer {
             out.append(id)
             return
         }
-        for k in range {
+        for k in range where word[k] >= 0x21 && word[k] <= 0x7E {
             let b = byteSymbol[Int(word[k])]
-            if Int(b) < vocabularySize { out.append(b) }  // a byte with no token is dropped
+            if Int(b) < vocabularySize { out.append(b) }
         }
     }
 }

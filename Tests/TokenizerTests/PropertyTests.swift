@@ -73,7 +73,10 @@ struct NaiveBPE {
             }
             for symbol in symbols {
                 if let id = ids[symbol] { out.append(id); continue }
-                for scalar in symbol.unicodeScalars { if let id = ids[String(scalar)] { out.append(id) } }
+                // llama.cpp's fallback: one token per byte of the symbol's text.
+                for byte in symbol.utf8 where byte < 0x80 {
+                    if let id = ids[String(Unicode.Scalar(byte))] { out.append(id) }
+                }
             }
         }
         return out
@@ -106,6 +109,15 @@ struct PropertyTests {
         for line in try referenceLines() {
             #expect(naive.encodePlain(line.text) == line.ids)
         }
+    }
+
+    @Test("a byte the vocabulary lacks is dropped, as llama.cpp drops it")
+    func missingByte() throws {
+        let tokenizer = try smolLM2.get()
+        // SmolLM2 has no token for U+0006; llama.cpp gives ' ' then '\'' (Hugging Face: " '").
+        #expect(tokenizer.encode(" \u{6}'") == [216, 23])
+        let naive = NaiveBPE(tokenizer.vocabulary)
+        #expect(naive.encodePlain("x\u{6}\u{1}y") == tokenizer.encode("x\u{6}\u{1}y"))
     }
 
     @Test("the streaming decoder emits only whole characters and adds up to the text")

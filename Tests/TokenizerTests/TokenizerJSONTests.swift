@@ -25,7 +25,7 @@ func tokenizerJSON(from vocabulary: BPEVocabulary, mergesAsPairs: Bool,
         "pre_tokenizer": preTokenizer,
         "model": ["type": "BPE", "vocab": vocab, "merges": merges],
     ]
-    return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])
+    return try JSONSerialization.data(withJSONObject: root)
 }
 
 let sampleTexts = [
