@@ -48,10 +48,13 @@ let package = Package(
 
         // MARK: Stages (the only adapters between engine and model half)
 
+        // The dataset artifact's files (records per split), shared by the stages that read and write it.
+        .target(name: "Datasets", dependencies: ["PipeCore"]),
+
         // `load`: datasets from JSON/JSONL/CSV/text, and base models.
-        .target(name: "LoadStage", dependencies: ["PipeCore"], path: "stages/LoadStage"),
+        .target(name: "LoadStage", dependencies: ["PipeCore", "Datasets"], path: "stages/LoadStage"),
         // `augment`: replacement rules, copies, templates, filters, shuffle, split.
-        .target(name: "AugmentStage", dependencies: ["PipeCore", "LoadStage"], path: "stages/AugmentStage"),
+        .target(name: "AugmentStage", dependencies: ["PipeCore", "Datasets"], path: "stages/AugmentStage"),
 
         // MARK: Command line
 
@@ -62,6 +65,8 @@ let package = Package(
         ]),
         // The entry point only.
         .executableTarget(name: "pipe", dependencies: ["PipeCLI"]),
+        // Benchmarks: `swift run -c release pipe-bench <name>`.
+        .executableTarget(name: "pipe-bench", dependencies: ["PipeCache"]),
 
         // MARK: Tests
 
@@ -72,8 +77,9 @@ let package = Package(
         .testTarget(name: "SafetensorsTests", dependencies: ["Safetensors"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
         .testTarget(name: "LlamaTests", dependencies: ["Llama"]),
-        .testTarget(name: "LoadStageTests", dependencies: ["LoadStage", "PipeCore"]),
-        .testTarget(name: "AugmentStageTests", dependencies: ["AugmentStage", "LoadStage", "PipeCore"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "LoadStageTests", dependencies: ["LoadStage", "PipeCore", "Datasets"]),
+        .testTarget(name: "AugmentStageTests", dependencies: ["AugmentStage", "PipeCore", "Datasets"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pipe"]),
     ]
 )

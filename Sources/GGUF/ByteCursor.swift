@@ -39,19 +39,32 @@ struct ByteCursor {
     }
 
     /// Reads a string: UInt64 byte length, then that many UTF-8 bytes (no terminator).
+    /// A length above `maxStringLength` is absurd; one that merely runs past the end is truncation.
     mutating func readString(_ what: @autoclosure () -> String) throws -> String {
         let start = offset
         let length = try read(UInt64.self, "length of \(what())")
-        guard length <= UInt64(Self.maxStringLength), Int(length) <= remaining else {
+        guard length <= UInt64(Self.maxStringLength) else {
             throw GGUFError.absurdLength(what: what(), length: length, offset: start)
         }
         let count = Int(length)
+        try require(count, what())
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset ..< offset + count])
         guard let string = decodeUTF8(slice) else {
             throw GGUFError.invalidUTF8(what: what(), offset: offset)
         }
         offset += count
         return string
+    }
+
+    /// Checks a count of items of at least `minSize` bytes each: above `limit` it is absurd, beyond
+    /// the remaining bytes it is truncation. Nothing is allocated before this passes.
+    func check(count: UInt64, minSize: Int, limit: UInt64, what: String, countOffset: Int) throws {
+        guard count <= limit else { throw GGUFError.absurdCount(what: what, count: count, offset: countOffset) }
+        let (needed, overflow) = Int(count).multipliedReportingOverflow(by: minSize)
+        guard !overflow, needed <= remaining else {
+            throw GGUFError.truncated(what: "\(count) \(what) entries", offset: offset,
+                                      needed: overflow ? .max : needed, available: remaining)
+        }
     }
 
     /// Moves the offset forward to the next multiple of `alignment`, if the bytes exist.

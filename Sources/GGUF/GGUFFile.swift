@@ -37,8 +37,8 @@ public struct GGUFFile: Sendable {
 
     /// Default alignment when `general.alignment` is absent.
     public static let defaultAlignment = 32
-    /// Largest number of metadata entries, tensors or array elements accepted.
-    public static let maxCount: UInt64 = 1 << 32
+    /// Largest number of metadata entries, tensors or array elements accepted (larger is absurd).
+    public static let maxCount: UInt64 = 1 << 28
     /// Deepest nesting of arrays accepted.
     public static let maxArrayDepth = 8
     /// Most dimensions a tensor may have (GGML_MAX_DIMS).
@@ -70,9 +70,7 @@ public struct GGUFFile: Sendable {
         let kvCountOffset = cursor.offset
         let kvCount = try cursor.read(UInt64.self, "metadata count")
         // Smallest key-value: 8-byte key length, 4-byte type, 1-byte value.
-        guard kvCount <= Self.maxCount, kvCount <= UInt64(cursor.remaining / 13) else {
-            throw GGUFError.absurdCount(what: "metadata", count: kvCount, offset: kvCountOffset)
-        }
+        try cursor.check(count: kvCount, minSize: 13, limit: Self.maxCount, what: "metadata", countOffset: kvCountOffset)
 
         // Key-values.
         var metadata: [String: GGUFValue] = [:]
@@ -105,9 +103,7 @@ public struct GGUFFile: Sendable {
         self.alignment = alignment
 
         // Tensor infos. Smallest: 8-byte name length, 4-byte nDims, 4-byte type, 8-byte offset.
-        guard tensorCount <= Self.maxCount, tensorCount <= UInt64(cursor.remaining / 24) else {
-            throw GGUFError.absurdCount(what: "tensor", count: tensorCount, offset: tensorCountOffset)
-        }
+        try cursor.check(count: tensorCount, minSize: 24, limit: Self.maxCount, what: "tensor", countOffset: tensorCountOffset)
         var raw: [(name: String, dims: [Int], type: GGMLType, offset: UInt64, fieldOffset: Int)] = []
         raw.reserveCapacity(Int(tensorCount))
         var index: [String: Int] = [:]
@@ -215,9 +211,8 @@ public struct GGUFFile: Sendable {
             let count = try cursor.read(UInt64.self, "array count of \(key)")
             // Smallest element: its fixed size, 8 bytes for a string, 12 for a nested array.
             let minSize = elementType.fixedSize ?? (elementType == .string ? 8 : 12)
-            guard count <= maxCount, count <= UInt64(cursor.remaining / minSize) else {
-                throw GGUFError.absurdCount(what: "array element (\(key))", count: count, offset: countOffset)
-            }
+            try cursor.check(count: count, minSize: minSize, limit: maxCount, what: "array element (\(key))",
+                             countOffset: countOffset)
             var elements: [GGUFValue] = []
             elements.reserveCapacity(Int(count))
             for _ in 0 ..< Int(count) {

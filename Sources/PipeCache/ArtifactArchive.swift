@@ -1,0 +1,113 @@
+import Foundation
+
+/// An artifact folder as one byte stream, the thing that is compressed and hashed:
+///
+///     u64 little-endian  header length
+///     header             canonical JSON: {"files":[{"path":"a/b.json","size":123},...]} sorted by path
+///     file bytes         each file's bytes, in header order
+///
+/// No timestamps or permissions go in, so the same files always give the same digest.
+public enum ArtifactArchive {
+    struct Header: Codable {
+        struct File: Codable { var path: String; var size: Int }
+        var files: [File]
+    }
+
+    static let maxHeaderBytes = 64 << 20
+
+    /// Regular files under `folder`, relative paths sorted bytewise.
+    public static func files(in folder: URL) throws -> [(path: String, url: URL, size: Int)] {
+        let base = folder.standardizedFileURL.resolvingSymlinksInPath()
+        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey]) else {
+            throw CacheError.unreadable(folder.path, reason: "cannot list the folder")
+        }
+        var out: [(path: String, url: URL, size: Int)] = []
+        let prefix = base.path.hasSuffix("/") ? base.path : base.path + "/"
+        for case let url as URL in walker {
+            let values = try url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey])
+            guard values.isRegularFile == true else { continue }
+            let full = url.standardizedFileURL.resolvingSymlinksInPath().path
+            guard full.hasPrefix(prefix) else { continue }
+            out.append((String(full.dropFirst(prefix.count)), url, values.fileSize ?? 0))
+        }
+        return out.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
+    }
+
+    /// Streams `folder` as an archive through `sink`; returns the content digest and byte count.
+    public static func write(folder: URL, to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> (digest: Digest, bytes: Int) {
+        let entries = try files(in: folder)
+        let header = Header(files: entries.map { .init(path: $0.path, size: $0.size) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let headerData = try encoder.encode(header)
+        var hasher = StreamingDigest()
+        var total = 0
+        func emit(_ bytes: UnsafeRawBufferPointer) throws {
+            hasher.update(bytes)
+            total += bytes.count
+            try sink(bytes)
+        }
+        var length = UInt64(headerData.count).littleEndian
+        try withUnsafeBytes(of: &length) { try emit($0) }
+        try headerData.withUnsafeBytes { try emit($0) }
+        for entry in entries {
+            guard let handle = FileHandle(forReadingAtPath: entry.url.path) else {
+                throw CacheError.unreadable(entry.url.path, reason: "cannot open for reading")
+            }
+            defer { try? handle.close() }
+            var written = 0
+            while written < entry.size {
+                let chunk = try handle.read(upToCount: min(4 << 20, entry.size - written)) ?? Data()
+                if chunk.isEmpty { throw CacheError.unreadable(entry.url.path, reason: "file shrank while it was being stored") }
+                try chunk.withUnsafeBytes { try emit($0) }
+                written += chunk.count
+            }
+        }
+        return (hasher.finalize(), total)
+    }
+
+    /// Unpacks an archive stream into `folder` (which must exist and be empty), checking the digest.
+    public static func read(from reader: ZstdReader, into folder: URL, expecting digest: Digest) throws {
+        var hasher = StreamingDigest()
+        func take(_ count: Int) throws -> [UInt8] {
+            let bytes = try reader.readExactly(count)
+            bytes.withUnsafeBytes { hasher.update($0) }
+            return bytes
+        }
+        let lengthBytes = try take(8)
+        let length = lengthBytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }.littleEndian
+        guard length <= UInt64(maxHeaderBytes) else { throw CacheError.badArchive("header length \(length) is absurd") }
+        let header: Header
+        do {
+            header = try JSONDecoder().decode(Header.self, from: Data(try take(Int(length))))
+        } catch let error as CacheError {
+            throw error
+        } catch {
+            throw CacheError.badArchive("unreadable header: \(error)")
+        }
+        for file in header.files {
+            guard !file.path.isEmpty, !file.path.hasPrefix("/"), !file.path.split(separator: "/").contains(".."), file.size >= 0 else {
+                throw CacheError.badArchive("bad file path \(file.path)")
+            }
+            let url = folder.appendingPathComponent(file.path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: url.path, contents: nil), let handle = FileHandle(forWritingAtPath: url.path) else {
+                throw CacheError.unwritable(url.path, reason: "cannot create")
+            }
+            defer { try? handle.close() }
+            var remaining = file.size
+            while remaining > 0 {
+                let chunk = try reader.read(upTo: min(remaining, 4 << 20))
+                if chunk.isEmpty { throw CacheError.badArchive("\(file.path) ends \(remaining) bytes early") }
+                chunk.withUnsafeBytes { hasher.update($0) }
+                try handle.write(contentsOf: chunk)
+                remaining -= chunk.count
+            }
+        }
+        if try !reader.read(upTo: 1).isEmpty { throw CacheError.badArchive("unexpected bytes after the last file") }
+        let actual = hasher.finalize()
+        guard actual == digest else {
+            throw CacheError.badArchive("content digest \(actual.short) does not match the recorded \(digest.short)")
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// The declared type of a stage's output and of what an input port accepts. The engine compares
+/// types by name only; what a type's files look like is agreed between the stages that use it.
+public struct ArtifactType: Sendable, Hashable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let name: String
+    public init(_ name: String) { self.name = name }
+    public init(stringLiteral value: String) { self.name = value }
+    public var description: String { name }
+
+    public init(from decoder: Decoder) throws { name = try decoder.singleValueContainer().decode(String.self) }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(name)
+    }
+
+    /// With an article, for messages: "a dataset", "an adapter".
+    public var withArticle: String {
+        let vowel = name.first.map { "aeiou".contains($0) } ?? false
+        return (vowel ? "an " : "a ") + name
+    }
+}
+
+/// A named input of a stage kind.
+public struct InputPort: Sendable {
+    public let name: String
+    public let accepts: [ArtifactType]
+    public let optional: Bool
+    public let doc: String
+
+    public init(_ name: String, accepts: [ArtifactType], optional: Bool = false, doc: String) {
+        self.name = name
+        self.accepts = accepts
+        self.optional = optional
+        self.doc = doc
+    }
+
+    public var acceptsDescription: String {
+        accepts.map(\.withArticle).joined(separator: " or ")
+    }
+}

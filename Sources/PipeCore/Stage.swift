@@ -1,0 +1,124 @@
+import Foundation
+import PipeCache
+
+/// A stage kind: a typed, versioned transformation from input artifacts to one output artifact.
+///
+/// A kind declares its ports and params once; the engine derives validation, defaults, `pipe stages`
+/// and the manifest's JSON Schema from that declaration, and never runs a stage whose manifest entry
+/// has a problem. `run` writes the output artifact's files into `context.outputFolder`.
+public protocol Stage: Sendable {
+    /// Params after validation and defaults, decoded from the manifest's `params` object.
+    associatedtype Params: Decodable & Sendable
+
+    /// The manifest's name for the kind: a lowercase verb.
+    static var kind: String { get }
+    /// Bumped whenever the same params and inputs would give different output: part of the cache key.
+    static var version: Int { get }
+    /// One line for `pipe stages`.
+    static var summary: String { get }
+    static var parameters: [ParameterSpec] { get }
+    static var inputs: [InputPort] { get }
+    /// The output type, which may depend on params (`load` gives a dataset or a model).
+    static func outputType(for params: Params) -> ArtifactType
+    /// Checks that need more than one param (e.g. exactly one of `dataset` and `model`).
+    /// Paths in the issues are relative to the stage's `params` object.
+    static func check(_ params: Params) -> [ManifestIssue]
+    /// Which input ports this configuration needs, when that depends on params.
+    static func requiredInputs(for params: Params) -> Set<String>
+    /// Files read from outside the cache; their content digests are part of the cache key.
+    static func externalFiles(for params: Params, in folder: URL) -> [ExternalFile]
+    /// Files published outside the cache (by `export`), restored if deleted.
+    static func exports(for params: Params, in folder: URL) -> [Export]
+
+    init()
+    func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws
+}
+
+extension Stage {
+    public static func check(_ params: Params) -> [ManifestIssue] { [] }
+    public static func requiredInputs(for params: Params) -> Set<String> { Set(inputs.filter { !$0.optional }.map(\.name)) }
+    public static func externalFiles(for params: Params, in folder: URL) -> [ExternalFile] { [] }
+    public static func exports(for params: Params, in folder: URL) -> [Export] { [] }
+}
+
+/// A file a stage reads from outside the cache.
+public struct ExternalFile: Sendable, Hashable {
+    /// As written in the manifest (the name used in the cache key, independent of where the manifest is).
+    public let name: String
+    public let url: URL
+    /// The param it came from, relative to the stage's params (for error messages).
+    public let param: JSONPath
+
+    public init(name: String, url: URL, param: JSONPath) {
+        self.name = name
+        self.url = url
+        self.param = param
+    }
+}
+
+/// A file of the output artifact that is also published outside the cache.
+public struct Export: Sendable, Hashable {
+    /// Path inside the output artifact.
+    public let file: String
+    public let destination: URL
+
+    public init(file: String, destination: URL) {
+        self.file = file
+        self.destination = destination
+    }
+}
+
+/// An input artifact, unpacked and verified, read-only.
+public struct Artifact: Sendable {
+    public let type: ArtifactType
+    public let folder: URL
+    /// The producing stage's cache key and the artifact's content digest.
+    public let key: String
+    public let digest: Digest
+    /// The producing stage's id in this manifest.
+    public let producer: String
+
+    public init(type: ArtifactType, folder: URL, key: String, digest: Digest, producer: String) {
+        self.type = type
+        self.folder = folder
+        self.key = key
+        self.digest = digest
+        self.producer = producer
+    }
+
+    public func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
+}
+
+/// The artifacts wired into a stage's ports.
+public struct StageInputs: Sendable {
+    public let artifacts: [String: Artifact]
+
+    public init(_ artifacts: [String: Artifact]) { self.artifacts = artifacts }
+
+    public subscript(port: String) -> Artifact? { artifacts[port] }
+
+    /// The artifact on a required port.
+    public func require(_ port: String) throws -> Artifact {
+        guard let artifact = artifacts[port] else { throw StageError.missingInput(port) }
+        return artifact
+    }
+}
+
+/// Errors a stage raises that the engine knows how to show.
+public enum StageError: Error, CustomStringConvertible {
+    /// A required input port got no artifact.
+    case missingInput(String)
+    /// The input data is bad at a place a person can find: file and line.
+    case badData(file: String, line: Int?, message: String)
+    /// Any other failure, in words.
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case let .missingInput(port): return "no artifact on input port \"\(port)\""
+        case let .badData(file, line?, message): return "\(file):\(line): \(message)"
+        case let .badData(file, nil, message): return "\(file): \(message)"
+        case let .failed(message): return message
+        }
+    }
+}

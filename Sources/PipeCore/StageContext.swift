@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+
+/// What a running stage gets from the engine.
+public final class StageContext: Sendable {
+    /// The stage's id in the manifest.
+    public let stageID: String
+    /// The stage's cache key.
+    public let key: String
+    /// Write the output artifact's files here.
+    public let outputFolder: URL
+    /// Survives an interrupted run of this key (put checkpoints here); removed once the stage succeeds.
+    public let checkpointFolder: URL
+    /// The manifest's folder: relative paths in params resolve against it.
+    public let manifestFolder: URL
+    public let logger: Logger
+    private let reporter: any ProgressReporter
+
+    public init(stageID: String, key: String, outputFolder: URL, checkpointFolder: URL, manifestFolder: URL, reporter: any ProgressReporter = SilentReporter()) {
+        self.stageID = stageID
+        self.key = key
+        self.outputFolder = outputFolder
+        self.checkpointFolder = checkpointFolder
+        self.manifestFolder = manifestFolder
+        self.reporter = reporter
+        var logger = Logger(label: "pipe.\(stageID)")
+        logger[metadataKey: "stage"] = "\(stageID)"
+        self.logger = logger
+    }
+
+    /// Reports progress: `completed` of `total` units (steps, rows), with an optional note (e.g. "loss 2.31").
+    public func progress(_ completed: Int, of total: Int, unit: String = "", note: String = "") {
+        reporter.progress(stage: stageID, completed: completed, total: total, unit: unit, note: note)
+    }
+
+    /// A line for the person watching (also kept in the run log).
+    public func say(_ message: String) {
+        reporter.message(stage: stageID, message)
+    }
+
+    /// Throws `CancellationError` once the run was interrupted (Ctrl-C); long loops call it often.
+    public func checkCancellation() throws {
+        try Task.checkCancellation()
+    }
+
+    /// Resolves a path from params against the manifest's folder.
+    public func resolve(_ path: String) -> URL {
+        resolvePath(path, in: manifestFolder)
+    }
+}
+
+/// A path from a manifest: absolute, `~/...`, or relative to the manifest's folder.
+public func resolvePath(_ path: String, in folder: URL) -> URL {
+    if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL }
+    if path.hasPrefix("~/") { return URL(fileURLWithPath: NSString(string: path).expandingTildeInPath).standardizedFileURL }
+    return folder.appendingPathComponent(path).standardizedFileURL
+}

@@ -1,0 +1,59 @@
+import Foundation
+import PipeCache
+
+/// A stage kind with its type erased, as the engine handles it.
+public struct StageKind: Sendable {
+    public let kind: String
+    public let version: Int
+    public let summary: String
+    public let parameters: [ParameterSpec]
+    public let inputs: [InputPort]
+    /// The output types the kind can produce (for `pipe stages`).
+    let prepare: @Sendable (JSONValue, URL) throws -> PreparedStage
+
+    public init<S: Stage>(_ type: S.Type) {
+        kind = S.kind
+        version = S.version
+        summary = S.summary
+        parameters = S.parameters
+        inputs = S.inputs
+        prepare = { json, folder in
+            let params = try json.decode(S.Params.self)
+            return PreparedStage(
+                outputType: S.outputType(for: params),
+                issues: S.check(params),
+                requiredInputs: S.requiredInputs(for: params),
+                externalFiles: S.externalFiles(for: params, in: folder),
+                exports: S.exports(for: params, in: folder),
+                run: { inputs, context in try await S().run(params, inputs: inputs, context: context) }
+            )
+        }
+    }
+
+    public func port(named name: String) -> InputPort? { inputs.first { $0.name == name } }
+}
+
+/// A stage entry whose params decoded: everything the planner and executor need.
+public struct PreparedStage: Sendable {
+    public let outputType: ArtifactType
+    let issues: [ManifestIssue]
+    let requiredInputs: Set<String>
+    public let externalFiles: [ExternalFile]
+    public let exports: [Export]
+    let run: @Sendable (StageInputs, StageContext) async throws -> Void
+}
+
+/// Maps kind names to stage kinds. The CLI registers one line per kind.
+public struct StageRegistry: Sendable {
+    public private(set) var kinds: [String: StageKind] = [:]
+
+    public init() {}
+
+    public mutating func register<S: Stage>(_ type: S.Type) {
+        kinds[S.kind] = StageKind(type)
+    }
+
+    public subscript(kind: String) -> StageKind? { kinds[kind] }
+
+    public var sortedKinds: [StageKind] { kinds.values.sorted { $0.kind < $1.kind } }
+}
