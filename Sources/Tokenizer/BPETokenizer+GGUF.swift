@@ -5,8 +5,9 @@ import GGUF
 /// Required: `tokenizer.ggml.model` = `gpt2`, `tokenizer.ggml.tokens`,
 /// `tokenizer.ggml.merges`. Optional: `token_type` (all normal if absent), `pre`
 /// (`default` if absent, as llama.cpp), `bos_token_id`, `eos_token_id`, `eot_token_id`,
-/// `padding_token_id`, `unknown_token_id`, `add_bos_token`, `add_eos_token` (false if
-/// absent) and `tokenizer.chat_template`.
+/// `padding_token_id`, `unknown_token_id`, `add_bos_token`, `add_eos_token` and
+/// `tokenizer.chat_template`. As in llama.cpp, Llama 3 pre-tokenizer names default to
+/// adding BOS and to `ignore_merges`; everything else adds nothing unless the file says.
 extension BPETokenizer {
     public init(gguf: GGUFFile) throws {
         try self.init(ggufMetadata: gguf.metadata)
@@ -38,8 +39,8 @@ extension BPETokenizer {
             }
             return id
         }
-        func flag(_ key: String) throws -> Bool {
-            guard let v = value(key) else { return false }
+        func flag(_ key: String, default fallback: Bool) throws -> Bool {
+            guard let v = value(key) else { return fallback }
             guard let b = v.bool else { throw TokenizerError.wrongType(key: prefix + key, expected: "a bool") }
             return b
         }
@@ -81,6 +82,7 @@ extension BPETokenizer {
             throw TokenizerError.unsupportedPreTokenizer(preName)
         }
 
+        let llama3Defaults = PreTokenizerKind.llama3Names.contains(preName)
         let eos = try id("eos_token_id")
         let special = SpecialTokens(
             bos: try id("bos_token_id"), eos: eos,
@@ -95,7 +97,9 @@ extension BPETokenizer {
             chatTemplate = s
         }
         return BPEVocabulary(tokens: tokens, types: types, merges: merges, special: special,
-                             addBOS: try flag("add_bos_token"), addEOS: try flag("add_eos_token"),
-                             preTokenizer: pre, chatTemplate: chatTemplate)
+                             addBOS: try flag("add_bos_token", default: llama3Defaults),
+                             addEOS: try flag("add_eos_token", default: false),
+                             preTokenizer: pre, ignoreMerges: llama3Defaults,
+                             chatTemplate: chatTemplate)
     }
 }

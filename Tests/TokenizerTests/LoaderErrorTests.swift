@@ -27,6 +27,24 @@ struct LoaderErrorTests {
         #expect(tokenizer.specialTokens.eot == 257)  // found by name
     }
 
+    @Test("Llama 3 names default to adding BOS and ignoring merges; the file's flag wins")
+    func llama3Defaults() throws {
+        var metadata = smallMetadata()
+        metadata["tokenizer.ggml.pre"] = .string("llama-bpe")
+        metadata["tokenizer.ggml.bos_token_id"] = .uint32(257)
+        var tokenizer = try BPETokenizer(ggufMetadata: metadata)
+        #expect(tokenizer.vocabulary.addBOS && tokenizer.vocabulary.ignoreMerges)
+        #expect(tokenizer.encode("he") == [257, 256])
+        #expect(tokenizer.encode("he", parseSpecial: false, addSpecial: false) == [256])
+        metadata["tokenizer.ggml.add_bos_token"] = .bool(false)
+        tokenizer = try BPETokenizer(ggufMetadata: metadata)
+        #expect(tokenizer.encode("he") == [256])
+        metadata["tokenizer.ggml.pre"] = nil  // missing: llama.cpp's "default"
+        tokenizer = try BPETokenizer(ggufMetadata: metadata)
+        #expect(tokenizer.vocabulary.preTokenizer == .default)
+        #expect(!tokenizer.vocabulary.ignoreMerges)
+    }
+
     @Test("each GGUF metadata mistake names the key or value")
     func ggufErrors() {
         func expectError(_ expected: TokenizerError, _ edit: (inout [String: GGUFValue]) -> Void) {

@@ -22,6 +22,9 @@ struct TinyGGUFTests {
         #expect(tokenizer.specialTokens.eot == 299)
         for id: Int32 in 297...299 { #expect(tokenizer.tokenType(id) == .control) }
         #expect(tokenizer.tokenText(297) == "<|endoftext|>")
+        #expect(tokenizer.tokenID("<|im_end|>") == 299)
+        #expect(tokenizer.endOfGenerationIDs == [297, 299])
+        #expect(tokenizer.isEndOfGeneration(297) && !tokenizer.isEndOfGeneration(298))
         #expect(tokenizer.chatTemplate?.kind == .chatml)
         #expect(tokenizer.chatTemplate?.defaultSystemPrompt == nil)
     }
