@@ -55,28 +55,25 @@ extension BPETokenizer {
         }
         if occurrences.isEmpty { return [.text(0..<n)] }
 
-        // Accepted (start, end, id), kept sorted by start.
-        var taken: [(start: Int, end: Int, id: Int32)] = []
+        // Accepted (start, end, id); `taken` marks the bytes they cover.
+        var accepted: [(start: Int, end: Int, id: Int32)] = []
+        var taken = [Bool](repeating: false, count: n)
         for c in occurrences.keys.sorted() {  // candidates are sorted longest first
             let candidate = specialCandidates[c]
             let m = candidate.bytes.count
             var lastEnd = 0
             for start in occurrences[c] ?? [] where start >= lastEnd {
                 let end = start + m
-                // First taken interval that ends after `start`.
-                var lo = 0, hi = taken.count
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if taken[mid].end <= start { lo = mid + 1 } else { hi = mid }
-                }
-                if lo < taken.count && taken[lo].start < end { continue }  // overlaps
-                taken.insert((start, end, candidate.id), at: lo)
+                if taken[start..<end].contains(true) { continue }  // crosses a longer token
+                for k in start..<end { taken[k] = true }
+                accepted.append((start, end, candidate.id))
                 lastEnd = end
             }
         }
+        accepted.sort { $0.start < $1.start }
         var fragments: [Fragment] = []
         var cursor = 0
-        for t in taken {
+        for t in accepted {
             if t.start > cursor { fragments.append(.text(cursor..<t.start)) }
             fragments.append(.token(t.id))
             cursor = t.end
