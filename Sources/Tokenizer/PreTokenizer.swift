@@ -72,7 +72,8 @@ enum RunClass {
 }
 
 enum PreTokenizerStep {
-    /// Runs of a class become pieces, cut every `maxLength` code points.
+    /// Runs of a class become pieces, cut every `maxLength` code points (ASCII digits:
+    /// exactly `maxLength`-long matches only).
     case runs(RunClass, maxLength: Int)
     case gpt2
     case llama3(maxDigits: Int)
