@@ -73,6 +73,28 @@ struct TokenizerJSONTests {
         }
     }
 
+    @Test("a Hugging Face folder loads with its config, and a GGUF path loads the same way")
+    func folder() throws {
+        let gguf = try BPETokenizer(contentsOf: tinyGGUFURL)
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("tokenizer-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try tokenizerJSON(from: gguf.vocabulary, mergesAsPairs: true, preTokenizer: ["type": "ByteLevel"])
+            .write(to: folder.appendingPathComponent("tokenizer.json"))
+        let config = #"{"bos_token": {"content": "<|im_start|>"}, "eos_token": "<|im_end|>", "add_bos_token": true, "chat_template": [{"name": "default", "template": "{{'<|im_start|>' + m['role'] + '\\n'}}"}]}"#
+        try Data(config.utf8).write(to: folder.appendingPathComponent("tokenizer_config.json"))
+        let tokenizer = try BPETokenizer(contentsOf: folder)
+        #expect(tokenizer.specialTokens.bos == 298)
+        #expect(tokenizer.specialTokens.eos == 299)
+        #expect(tokenizer.vocabulary.addBOS)
+        #expect(tokenizer.chatTemplate?.kind == .chatml)
+        #expect(tokenizer.encode(" the cat") == [298, 260, 270, 271])
+        #expect(throws: TokenizerError.self) {
+            try BPETokenizer(contentsOf: folder.appendingPathComponent("missing.json"))
+        }
+    }
+
     @Test("Split regexes, TemplateProcessing and ignore_merges are read")
     func llama3Style() throws {
         let bytes = (0..<256).map { ByteLevel.encode([UInt8($0)]) }
