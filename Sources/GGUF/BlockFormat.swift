@@ -32,7 +32,7 @@ public func dequantizeRow(_ type: GGMLType, bytes: UnsafeRawPointer, into out: U
     }
     let blocks = count / type.blockSize
     switch type {
-    case .f32: out.update(from: bytes.assumingMemoryBound(to: Float.self), count: count)
+    case .f32: UnsafeMutableRawPointer(out).copyMemory(from: bytes, byteCount: 4 * count)
     case .f16: dequantizeF16(bytes, out, count)
     case .bf16: dequantizeBF16(bytes, out, count)
     case .f64: for i in 0 ..< count { out[i] = Float(Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
