@@ -58,10 +58,27 @@ private func dotF32(_ w: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ count: I
 /// The 16 low and 16 high nibbles of 16 bytes at `p`, as floats.
 @inline(__always)
 private func nibbles(_ p: UnsafeRawPointer) -> (low: SIMD16<Float>, high: SIMD16<Float>) {
-    let q = p.loadUnaligned(as: SIMD16<UInt8>.self)
-    let low = SIMD16<Int32>(truncatingIfNeeded: q & 0x0F)
-    let high = SIMD16<Int32>(truncatingIfNeeded: q &>> 4)
-    return (SIMD16<Float>(low), SIMD16<Float>(high))
+    var low = SIMD16<Float>(), high = SIMD16<Float>()
+    for j in 0 ..< 16 {
+        let q = p.load(fromByteOffset: j, as: UInt8.self)
+        low[j] = Float(q & 0x0F)
+        high[j] = Float(q >> 4)
+    }
+    return (low, high)
+}
+
+/// 16 signed bytes at `p + offset` as floats.
+@inline(__always)
+private func signedBytes(_ p: UnsafeRawPointer, _ offset: Int) -> SIMD16<Float> {
+    var v = SIMD16<Float>()
+    for j in 0 ..< 16 { v[j] = Float(p.load(fromByteOffset: offset + j, as: Int8.self)) }
+    return v
+}
+
+/// A block's half-precision scale at `offset`, through the 64K-entry table (no branches).
+@inline(__always)
+private func scale(_ table: UnsafePointer<Float>, _ p: UnsafeRawPointer, _ offset: Int) -> Float {
+    table[Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))]
 }
 
 // Per-lane accumulators run across all blocks; one horizontal sum at the end of the row.
@@ -69,42 +86,51 @@ private func nibbles(_ p: UnsafeRawPointer) -> (low: SIMD16<Float>, high: SIMD16
 // `addingProduct` would become a libm call per lane.
 
 private func dotQ4_0(_ w: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ blocks: Int) -> Float {
-    var acc = SIMD16<Float>()
-    for b in 0 ..< blocks {
-        let block = w + b * 18
-        let xs = x + b * 32
-        let (low, high) = nibbles(block + 2)
-        // sum (q - 8) d x
-        let qx = (low - 8) * loadX(xs, 0) + (high - 8) * loadX(xs, 16)
-        acc += loadHalf(block, 0) * qx
+    halfTable.withUnsafeBufferPointer { t in
+        let table = t.baseAddress!
+        var acc = SIMD16<Float>()
+        for b in 0 ..< blocks {
+            let block = w + b * 18
+            let xs = x + b * 32
+            let (low, high) = nibbles(block + 2)
+            // sum (q - 8) d x
+            let qx = (low - 8) * loadX(xs, 0) + (high - 8) * loadX(xs, 16)
+            acc += scale(table, block, 0) * qx
+        }
+        return acc.sum()
     }
-    return acc.sum()
 }
 
 private func dotQ4_1(_ w: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ blocks: Int) -> Float {
-    var accQ = SIMD16<Float>(), accM = SIMD16<Float>()
-    for b in 0 ..< blocks {
-        let block = w + b * 20
-        let xs = x + b * 32
-        let (low, high) = nibbles(block + 4)
-        let x0 = loadX(xs, 0), x1 = loadX(xs, 16)
-        // sum (q d + m) x = d sum q x + m sum x
-        accQ += loadHalf(block, 0) * (low * x0 + high * x1)
-        accM += loadHalf(block, 2) * (x0 + x1)
+    halfTable.withUnsafeBufferPointer { t in
+        let table = t.baseAddress!
+        var accQ = SIMD16<Float>(), accM = SIMD16<Float>()
+        for b in 0 ..< blocks {
+            let block = w + b * 20
+            let xs = x + b * 32
+            let (low, high) = nibbles(block + 4)
+            let x0 = loadX(xs, 0), x1 = loadX(xs, 16)
+            // sum (q d + m) x = d sum q x + m sum x
+            accQ += scale(table, block, 0) * (low * x0 + high * x1)
+            accM += scale(table, block, 2) * (x0 + x1)
+        }
+        return (accQ + accM).sum()
     }
-    return (accQ + accM).sum()
 }
 
 private func dotQ8_0(_ w: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ blocks: Int) -> Float {
-    var acc = SIMD16<Float>()
-    for b in 0 ..< blocks {
-        let block = w + b * 34
-        let xs = x + b * 32
-        let q0 = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: block.loadUnaligned(fromByteOffset: 2, as: SIMD16<Int8>.self)))
-        let q1 = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: block.loadUnaligned(fromByteOffset: 18, as: SIMD16<Int8>.self)))
-        acc += loadHalf(block, 0) * (q0 * loadX(xs, 0) + q1 * loadX(xs, 16))
+    halfTable.withUnsafeBufferPointer { t in
+        let table = t.baseAddress!
+        var acc = SIMD16<Float>()
+        for b in 0 ..< blocks {
+            let block = w + b * 34
+            let xs = x + b * 32
+            let q0 = signedBytes(block, 2)
+            let q1 = signedBytes(block, 18)
+            acc += scale(table, block, 0) * (q0 * loadX(xs, 0) + q1 * loadX(xs, 16))
+        }
+        return acc.sum()
     }
-    return acc.sum()
 }
 
 private func dotByBlocks(_ type: GGMLType, _ w: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ count: Int) throws -> Float {
