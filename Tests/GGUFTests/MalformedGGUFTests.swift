@@ -59,6 +59,15 @@ struct MalformedGGUFTests {
         #expect(try file.floats(named: "t") == [1, 2, 3, 4])
     }
 
+    @Test("version 2 files, which share version 3's layout, open")
+    func versionTwo() throws {
+        var raw = RawGGUF()
+        raw.header(version: 2, tensors: 0, keys: 1)
+        raw.keyU32("answer", 7)
+        let file = try raw.open()
+        #expect(file.version == 2 && file.metadata.int("answer") == 7)
+    }
+
     @Test("bad magic")
     func badMagic() {
         var raw = RawGGUF()
