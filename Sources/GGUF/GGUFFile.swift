@@ -274,3 +274,11 @@ extension GGUFFile {
         return try floats(of: info)
     }
 }
+
+extension GGUFFile: CustomStringConvertible {
+    /// A one-line summary (the metadata can be megabytes; print `metadata` for all of it).
+    public var description: String {
+        let arch = metadata.string("general.architecture").map { " \($0)," } ?? ""
+        return "GGUF v\(version),\(arch) \(metadata.count) metadata keys, \(tensors.count) tensors, alignment \(alignment), \(buffer.count) bytes"
+    }
+}
