@@ -65,6 +65,8 @@ let package = Package(
         ]),
         // The entry point only.
         .executableTarget(name: "pipe", dependencies: ["PipeCLI"]),
+        // Benchmarks: `swift run -c release pipe-bench <name>`.
+        .executableTarget(name: "pipe-bench", dependencies: ["PipeCache"]),
 
         // MARK: Tests
 

@@ -98,6 +98,7 @@ public struct JSONParser {
             if peek == UInt8(ascii: "}") { position += 1; return .object([]) }
             while true {
                 skipWhitespace()
+                guard peek != nil else { throw error("unexpected end of input, expected a quoted key") }
                 guard peek == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
                 let key = try readString()
                 skipWhitespace()
@@ -109,6 +110,7 @@ public struct JSONParser {
                 members.append((key: key, value: value))
                 skipWhitespace()
                 switch peek {
+                case nil: throw error("unexpected end of input, expected ',' or '}'")
                 case UInt8(ascii: ","): position += 1
                 case UInt8(ascii: "}"): position += 1; return .object(members)
                 default: throw error("expected ',' or '}' in object")
@@ -126,6 +128,7 @@ public struct JSONParser {
                 items.append(try readValue(path: path.index(items.count), depth: depth + 1))
                 skipWhitespace()
                 switch peek {
+                case nil: throw error("unexpected end of input, expected ',' or ']'")
                 case UInt8(ascii: ","): position += 1
                 case UInt8(ascii: "]"): position += 1; return .array(items)
                 default: throw error("expected ',' or ']' in array")

@@ -12,17 +12,9 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([(key: String, value: JSONValue)])
 
+    /// JSON equality: objects compare by their keys' values, whatever the key order.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): return true
-        case let (.bool(a), .bool(b)): return a == b
-        case let (.number(a), .number(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
-        case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        default: return false
-        }
+        lhs.canonicalText == rhs.canonicalText
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -128,7 +120,7 @@ extension JSONValue {
 
     static func formatNumber(_ n: Double) -> String {
         if !n.isFinite { return "null" }
-        if n.rounded() == n && abs(n) < 1e15 { return String(Int64(n)) }
+        if n.rounded() == n && abs(n) < 9e18 { return String(Int64(n)) }
         return "\(n)"
     }
 

@@ -20,7 +20,7 @@ public struct ArtifactType: Sendable, Hashable, Codable, CustomStringConvertible
 }
 
 /// A named input of a stage kind.
-public struct Port: Sendable {
+public struct InputPort: Sendable {
     public let name: String
     public let accepts: [ArtifactType]
     public let optional: Bool

@@ -116,7 +116,7 @@ public struct ManifestLoader: Sendable {
             }
         }
         let byID = Dictionary(stages.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        // Port types can only be checked once both ends decoded.
+        // InputPort types can only be checked once both ends decoded.
         for stage in stages {
             for (port, source) in stage.inputs.sorted(by: { $0.key < $1.key }) {
                 guard let producer = byID[source], let spec = stage.kind.port(named: port) else { continue }

@@ -17,7 +17,7 @@ public protocol Stage: Sendable {
     /// One line for `pipe stages`.
     static var summary: String { get }
     static var parameters: [ParameterSpec] { get }
-    static var inputs: [Port] { get }
+    static var inputs: [InputPort] { get }
     /// The output type, which may depend on params (`load` gives a dataset or a model).
     static func outputType(for params: Params) -> ArtifactType
     /// Checks that need more than one param (e.g. exactly one of `dataset` and `model`).

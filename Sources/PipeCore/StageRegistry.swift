@@ -7,7 +7,7 @@ public struct StageKind: Sendable {
     public let version: Int
     public let summary: String
     public let parameters: [ParameterSpec]
-    public let inputs: [Port]
+    public let inputs: [InputPort]
     /// The output types the kind can produce (for `pipe stages`).
     let prepare: @Sendable (JSONValue, URL) throws -> PreparedStage
 
@@ -30,7 +30,7 @@ public struct StageKind: Sendable {
         }
     }
 
-    public func port(named name: String) -> Port? { inputs.first { $0.name == name } }
+    public func port(named name: String) -> InputPort? { inputs.first { $0.name == name } }
 }
 
 /// A stage entry whose params decoded: everything the planner and executor need.

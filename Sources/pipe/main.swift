@@ -1,3 +1,3 @@
 import PipeCLI
 
-await PipeCommand.main()
+await PipeCommand.start()

@@ -1,0 +1,108 @@
+// Loading a Llama model from a GGUF file (llama.cpp's layout).
+//
+// llama.cpp's converter permutes the rows of `attn_q` / `attn_k` (and their
+// biases) of Llama-architecture models so that its RoPE can rotate adjacent
+// pairs (x[2i], x[2i+1]). This module rotates halves (x[i], x[i+HS/2]) like
+// Hugging Face, so the loader undoes that permutation: within each head,
+// Hugging Face row s*HS/2 + i is GGUF row 2i + s. Qwen2 files are stored
+// unpermuted (llama.cpp uses NEOX rope for them).
+
+import Foundation
+import GGUF
+
+extension LlamaConfig {
+    /// The configuration a GGUF file's metadata and tensors describe.
+    public init(gguf: GGUFFile) throws {
+        guard let arch = gguf.metadata["general.architecture"]?.string else {
+            throw LlamaError.invalidConfig(key: "general.architecture", reason: "missing from the GGUF metadata")
+        }
+        var tokenCount: Int?
+        if case let .array(_, tokens)? = gguf.metadata["tokenizer.ggml.tokens"] { tokenCount = tokens.count }
+        try self.init(
+            ggufArchitecture: arch,
+            integer: { gguf.metadata[$0]?.int },
+            real: { gguf.metadata[$0]?.double },
+            tokenCount: tokenCount,
+            hasOutput: gguf.tensor(named: LlamaTensor.lmHead.ggufName(layer: 0)) != nil,
+            hasAttentionBias: gguf.tensor(named: LlamaTensor.bq.ggufName(layer: 0)) != nil)
+        if let vocab = gguf.tensor(named: LlamaTensor.embed.ggufName(layer: 0))?.shape.first, vocab != vocabSize {
+            // The embedding is the authority on the vocabulary size.
+            vocabSize = vocab
+        }
+    }
+}
+
+extension LlamaParameters {
+    /// Weights from a GGUF file, dequantized to float32.
+    public convenience init(gguf: GGUFFile, config: LlamaConfig, path: String = "GGUF file") throws {
+        self.init(config: config)
+        let permuted = config.modelType == "llama" || config.modelType == "mistral"
+        for (t, l) in instances {
+            let name = t.ggufName(layer: l)
+            guard let info = gguf.tensor(named: name) else {
+                throw LlamaError.missingTensor(name: name, file: path)
+            }
+            let expected = t.shape(config)
+            guard info.shape == expected || (expected.count == 1 && info.elementCount == expected[0]) else {
+                throw LlamaError.shapeMismatch(name: name, expected: expected, elementCount: info.elementCount)
+            }
+            guard canDequantize(info.type) else {
+                throw LlamaError.unreadableFile(path: path, reason: "tensor \(name) has type \(info.type), which cannot be dequantized")
+            }
+            let dst = pointer(t, layer: l)
+            do {
+                try gguf.withBytes(of: info) { bytes in
+                    if let base = bytes.baseAddress {
+                        try dequantizeRow(info.type, bytes: base, into: dst, count: info.elementCount)
+                    }
+                }
+            } catch {
+                throw LlamaError.unreadableFile(path: path, reason: "tensor \(name): \(error)")
+            }
+            if permuted {
+                switch t {
+                case .wq, .bq: unpermuteRoPERows(dst, heads: config.headCount, headSize: config.headDim,
+                                                 columns: t == .wq ? config.hiddenSize : 1)
+                case .wk, .bk: unpermuteRoPERows(dst, heads: config.kvHeadCount, headSize: config.headDim,
+                                                 columns: t == .wk ? config.hiddenSize : 1)
+                default: break
+                }
+            }
+        }
+    }
+}
+
+/// Undoes llama.cpp's q/k row permutation in place.
+///
+///     w (heads * HS, columns): within each head, row 2i + s (GGUF) moves to row s*HS/2 + i
+func unpermuteRoPERows(_ w: UnsafeMutablePointer<Float>, heads: Int, headSize HS: Int, columns: Int) {
+    let half = HS / 2
+    let tmp = UnsafeMutablePointer<Float>.allocate(capacity: HS * columns)
+    defer { tmp.deallocate() }
+    for h in 0..<heads {
+        let head = w + h * HS * columns
+        tmp.update(from: head, count: HS * columns)
+        for s in 0..<2 {
+            for i in 0..<half {
+                (head + (s * half + i) * columns).update(from: tmp + (2 * i + s) * columns, count: columns)
+            }
+        }
+    }
+}
+
+extension LlamaModel {
+    /// A model from a GGUF file (weights dequantized to float32).
+    public convenience init(gguf: GGUFFile, path: String = "GGUF file") throws {
+        let config = try LlamaConfig(gguf: gguf)
+        try self.init(parameters: LlamaParameters(gguf: gguf, config: config, path: path))
+    }
+
+    /// A model from the GGUF file at `url`.
+    public convenience init(ggufAt url: URL) throws {
+        let file: GGUFFile
+        do { file = try GGUFFile(contentsOf: url) } catch {
+            throw LlamaError.unreadableFile(path: url.path, reason: "\(error)")
+        }
+        try self.init(gguf: file, path: url.path)
+    }
+}

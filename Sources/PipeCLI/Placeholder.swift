@@ -1,5 +1,0 @@
-import ArgumentParser
-
-public struct PipeCommand: AsyncParsableCommand {
-    public init() {}
-}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import PipeCache
+import PipeCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline: compute what is stale, reuse what is cached.",
+        discussion: "Exits 0 when every stage ran or was cached, 1 when a stage failed, 64 on a manifest error."
+    )
+
+    @OptionGroup var manifest: ManifestOptions
+
+    @Option(name: .long, help: "Recompute this stage even if it is cached (repeatable).")
+    var force: [String] = []
+
+    @Option(name: .long, help: "Recompute this stage and everything downstream of it.")
+    var from: String?
+
+    @Option(name: .long, help: "Run only this stage and what it needs.")
+    var until: String?
+
+    @Flag(name: .long, help: "Print the plan (what would run and why) and run nothing.")
+    var dryRun = false
+
+    @Option(name: .long, help: "How many independent stages may run at once.")
+    var jobs: Int = 2
+
+    @Flag(name: .long, help: "Print the result as one JSON object on standard output.")
+    var json = false
+
+    @Flag(name: .long, help: "No progress output.")
+    var quiet = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() async throws {
+        let (pipeline, store, plan) = try manifest.plan()
+        for id in force { try checkStage(id, in: pipeline, option: "--force") }
+        try checkStage(from, in: pipeline, option: "--from")
+        try checkStage(until, in: pipeline, option: "--until")
+        let options = RunOptions(force: Set(force), from: from, until: until, jobs: jobs)
+
+        let reporter: any ProgressReporter
+        if quiet { reporter = SilentReporter() } else if isatty(STDERR_FILENO) != 0 && !json { reporter = TerminalReporter() } else { reporter = LineReporter() }
+        let executor = Executor(pipeline: pipeline, plan: plan, store: store, reporter: reporter)
+
+        if dryRun {
+            let actions = executor.dryRun(options)
+            if json {
+                try printJSON(["stages": actions])
+            } else {
+                for action in actions {
+                    let why = action.reasons.isEmpty ? "" : " (\(action.reasons.joined(separator: ", ")))"
+                    print("\(action.action == "run" ? "would run" : "cached   ") \(action.id) [\(action.kind)]\(why)")
+                }
+            }
+            return
+        }
+
+        // Runs share the store; `pipe cache gc` takes it exclusively.
+        let storeLock = try FileLock(url: store.storeLockURL)
+        try await storeLock.lock(.shared) { printError("waiting for `pipe cache gc` to finish with \(store.root.path)") }
+        defer { storeLock.unlock() }
+
+        let started = Date()
+        let task = Task { await executor.run(options) }
+        let interrupt = InterruptHandler { task.cancel() }
+        let report = await task.value
+        interrupt.stop()
+
+        if json {
+            try printJSON(report)
+        } else {
+            printSummary(report, seconds: Date().timeIntervalSince(started))
+        }
+        if report.interrupted { throw ExitCodes.interrupted }
+        if report.failed { throw ExitCodes.failedRun }
+    }
+
+    private func printSummary(_ report: RunReport, seconds: Double) {
+        let ran = report.stages.filter { $0.status == .ran }.count
+        let cached = report.stages.filter { $0.status == .cached }.count
+        let failed = report.stages.filter { $0.status == .failed }.count
+        let skipped = report.stages.filter { $0.status == .skipped }.count
+        print("")
+        for stage in report.stages {
+            let time = stage.status == .ran || stage.status == .failed ? String(format: "%8.2fs", stage.seconds) : "         "
+            var line = "  \(stage.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(time)  \(stage.id) [\(stage.kind)]"
+            if let error = stage.error { line += ": \(error)" }
+            print(line)
+        }
+        var parts = ["\(ran) ran", "\(cached) cached"]
+        if failed > 0 { parts.append("\(failed) failed") }
+        if skipped > 0 { parts.append("\(skipped) skipped") }
+        print(String(format: "%@ in %.2fs", parts.joined(separator: ", "), seconds))
+    }
+}
+
+/// Turns the first Ctrl-C into a clean cancellation (running stages stop at their next check,
+/// nothing half-written becomes visible); a second Ctrl-C exits at once.
+final class InterruptHandler: @unchecked Sendable {
+    private let source: DispatchSourceSignal
+    private var count = 0
+
+    init(_ onInterrupt: @escaping @Sendable () -> Void) {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue.global())
+        source.setEventHandler { [unowned self] in
+            count += 1
+            if count == 1 {
+                printError("\ninterrupted: stopping running stages (Ctrl-C again to quit at once)")
+                onInterrupt()
+            } else {
+                exit(130)
+            }
+        }
+        source.resume()
+    }
+
+    func stop() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
+}

@@ -1,0 +1,13 @@
+import AugmentStage
+import LoadStage
+import PipeCore
+
+/// Every stage kind `pipe` knows: one registration line per kind.
+enum StageCatalog {
+    static var registry: StageRegistry {
+        var registry = StageRegistry()
+        // registry.register(LoadStage.self)
+        // registry.register(AugmentStage.self)
+        return registry
+    }
+}

@@ -1,0 +1,56 @@
+// Causal grouped-query attention for one sequence, through sgemm per head.
+//
+// Legend: T query rows, Tk key rows (past + T), NH query heads, NKV key/value
+// heads (NH a multiple of NKV; query head h reads kv head h / (NH / NKV)),
+// HS head size. Query row i sits at position past + i and sees keys j <= past + i
+// whose mask is non-zero.
+
+/// `out_h = softmax(q_h · k_gᵀ / sqrt(HS) + mask) · v_g` for every head h.
+///
+///     out     (T, ldo): head h at columns h*HS ..< (h+1)*HS
+///     att     (NH, T, Tk): the attention probabilities (zero where masked), kept for backward
+///     q       (T, ldq): head h at columns h*HS
+///     k, v    (Tk, ldk), (Tk, ldv): kv head g at columns g*HS
+///     keyMask (Tk) or nil: 0 marks a padding key no query may see
+///
+/// A query row that may see no key at all gets zeros.
+public func attentionForward(
+    _ out: UnsafeMutablePointer<Float>, ldo: Int,
+    _ att: UnsafeMutablePointer<Float>,
+    _ q: UnsafePointer<Float>, ldq: Int,
+    _ k: UnsafePointer<Float>, ldk: Int,
+    _ v: UnsafePointer<Float>, ldv: Int,
+    keyMask: UnsafePointer<Int32>?,
+    _ T: Int, _ Tk: Int, past: Int,
+    _ NH: Int, _ NKV: Int, _ HS: Int
+) {
+    let group = NH / NKV
+    let scale = 1 / Float(HS).squareRoot()
+    for h in 0..<NH {
+        let g = h / group
+        let a = att + h * T * Tk
+        // (T, Tk) = (T, HS) · (Tk, HS)ᵀ
+        sgemm(transposeA: false, transposeB: true, T, Tk, HS, alpha: scale,
+              q + h * HS, lda: ldq, k + g * HS, ldb: ldk, a, ldc: Tk)
+        for i in 0..<T {
+            let row = a + i * Tk
+            let visible = min(past + i + 1, Tk)
+            var seen = false
+            if let keyMask {
+                for j in 0..<visible where keyMask[j] == 0 { row[j] = -Float.infinity }
+                for j in 0..<visible where keyMask[j] != 0 { seen = true; break }
+            } else {
+                seen = visible > 0
+            }
+            if seen {
+                softmaxRow(row, row, visible)
+                for j in visible..<Tk { row[j] = 0 }
+            } else {
+                for j in 0..<Tk { row[j] = 0 }
+            }
+        }
+        // (T, HS) = (T, Tk) · (Tk, HS)
+        sgemm(transposeA: false, transposeB: false, T, HS, Tk,
+              a, lda: Tk, v + g * HS, ldb: ldv, out + h * HS, ldc: ldo)
+    }
+}

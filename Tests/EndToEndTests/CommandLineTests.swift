@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+@Suite("pipe commands")
+struct CommandLineTests {
+    @Test("validate exits 64 and names every problem's JSON path")
+    func validateErrors() throws {
+        let project = try Project()
+        defer { project.remove() }
+        try project.write("bad.json", #"""
+        {"stages": {
+          "records": {"kind": "load", "params": {"dataset": "data/missing.jsonl", "formatt": "alpaca"}},
+          "more": {"kind": "augment", "inputs": {"dataset": "record"}, "params": {"copies": "2"}},
+          "oops": {"kind": "lod"}
+        }}
+        """#)
+        let result = try project.pipe("validate", "bad.json")
+        #expect(result.status == 64)
+        for expected in [
+            #"stages.records.params.formatt: unknown param "formatt" (did you mean "format"?)"#,
+            #"stages.more.inputs.dataset: no stage "record" in this manifest (did you mean "records"?)"#,
+            #"stages.more.params.copies: expected a positive integer, got "2""#,
+            #"stages.oops.kind: unknown stage kind "lod" (did you mean "load"?)"#,
+        ] {
+            #expect(result.stderr.contains(expected), "missing \(expected) in \(result.stderr)")
+        }
+        let json = try project.pipe("validate", "bad.json", "--json")
+        #expect(json.status == 64 && json.stdout.contains(#""valid":false"#))
+        #expect(try project.pipe("run", "bad.json").status == 64)
+    }
+
+    @Test("a missing data file is reported at its param before anything runs")
+    func missingFile() throws {
+        let project = try Project()
+        defer { project.remove() }
+        try project.write("m.json", #"{"stages": {"records": {"kind": "load", "params": {"dataset": "data/nope.jsonl"}}}}"#)
+        let result = try project.pipe("run", "m.json")
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("stages.records.params.dataset: no such file"), "\(result.stderr)")
+    }
+
+    @Test("a bad data row fails its stage with file and line; exit code 1")
+    func badRow() throws {
+        let project = try Project()
+        defer { project.remove() }
+        try project.write("m.json", #"{"stages": {"records": {"kind": "load", "params": {"dataset": "data/x.jsonl", "format": "alpaca"}}}}"#)
+        try project.write("data/x.jsonl", "{\"instruction\": \"a\", \"input\": \"\", \"output\": \"b\"}\n[1, 2]\n")
+        let result = try project.pipe("run", "m.json", "--json")
+        #expect(result.status == 1)
+        let error = try result.stages()["records"]?["error"] as? String ?? ""
+        #expect(error.contains("x.jsonl:2"), "\(error)")
+    }
+
+    @Test("dag prints text, dot and mermaid")
+    func dag() throws {
+        let project = try Project()
+        defer { project.remove() }
+        try project.write("pipeline.json", dataManifest)
+        #expect(try project.pipe("dag", "pipeline.json").stdout.contains("more [augment -> dataset]  (dataset <- records)"))
+        #expect(try project.pipe("dag", "pipeline.json", "--format", "dot").stdout.contains(#""records" -> "more" [label="dataset"];"#))
+        #expect(try project.pipe("dag", "pipeline.json", "--format", "mermaid").stdout.contains("s_records -->|dataset| s_more"))
+    }
+
+    @Test("stages and schema describe every kind from the registry")
+    func stagesAndSchema() throws {
+        let project = try Project()
+        defer { project.remove() }
+        let stages = try project.pipe("stages")
+        #expect(stages.status == 0 && stages.stdout.contains("load") && stages.stdout.contains("augment"))
+        let one = try project.pipe("stages", "augment", "--json")
+        #expect(one.stdout.contains("\"seed\""))
+        let schema = try project.pipe("schema")
+        let parsed = try JSONSerialization.jsonObject(with: Data(schema.stdout.utf8)) as? [String: Any]
+        #expect(parsed?["title"] as? String == "pipe manifest")
+        #expect(try project.pipe("stages", "lod").status == 64)
+    }
+
+    @Test("an unknown stage in --force is a usage error")
+    func unknownForce() throws {
+        let project = try Project()
+        defer { project.remove() }
+        try project.write("pipeline.json", dataManifest)
+        try project.write("data/medical.jsonl", medicalRecords(3))
+        try project.write("data/notes.txt", "x\n")
+        let result = try project.pipe("run", "pipeline.json", "--force", "mor")
+        #expect(result.status == 64 && result.stderr.contains("did you mean \"more\""), "\(result.stderr)")
+    }
+
+    @Test("cache gc keeps what the manifest uses and removes the rest")
+    func gc() throws {
+        let project = try Project()
+        defer { project.remove() }
+        try project.write("pipeline.json", dataManifest)
+        try project.write("data/medical.jsonl", medicalRecords(10))
+        try project.write("data/notes.txt", "x\n")
+        try project.pipe("run", "pipeline.json")
+        try project.write("pipeline.json", dataManifest.replacingOccurrences(of: #""seed": 42"#, with: #""seed": 3"#))
+        try project.pipe("run", "pipeline.json")
+        let dry = try project.pipe("cache", "gc", "pipeline.json", "--dry-run")
+        #expect(dry.stdout.contains("would remove") && dry.stdout.contains("(1 artifacts;"), "\(dry.stdout)")
+        let done = try project.pipe("cache", "gc")
+        #expect(done.stdout.contains("(1 artifacts;"), "\(done.stdout)")
+        #expect(try project.pipe("run", "pipeline.json", "--json").statuses().values.allSatisfy { $0 == "cached" })
+        let ls = try project.pipe("cache", "ls")
+        #expect(ls.stdout.contains("4 artifacts"), "\(ls.stdout)")
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// Runs the built `pipe` binary, as a user would.
+struct PipeProcess {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        /// `pipe run --json`'s stages by id.
+        func stages() throws -> [String: [String: Any]] {
+            let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]
+            let stages = object?["stages"] as? [[String: Any]] ?? []
+            return Dictionary(uniqueKeysWithValues: stages.map { ($0["id"] as? String ?? "", $0) })
+        }
+
+        func statuses() throws -> [String: String] {
+            try stages().mapValues { $0["status"] as? String ?? "" }
+        }
+
+        func digests() throws -> [String: String] {
+            try stages().mapValues { $0["digest"] as? String ?? "" }
+        }
+    }
+
+    static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    }()
+
+    /// The `pipe` built beside the test bundle (debug or release, whichever ran the tests).
+    static let binary: URL = {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = runner.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("pipe")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder.deleteLastPathComponent()
+        }
+        return packageRoot.appendingPathComponent(".build/debug/pipe")
+    }()
+
+    /// Starts `pipe` with `arguments` in `folder`; the caller waits or kills.
+    static func start(_ arguments: [String], in folder: URL) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return (process, out, err)
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String], in folder: URL) throws -> Result {
+        let (process, out, err) = try start(arguments, in: folder)
+        // Read both pipes before waiting so a chatty process cannot block on a full pipe.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var stdout = Data(), stderr = Data()
+        group.enter()
+        DispatchQueue.global().async { stdout = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter()
+        DispatchQueue.global().async { stderr = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+/// A temporary project folder with a manifest and its data.
+struct Project {
+    let folder: URL
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        let url = folder.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    @discardableResult
+    func pipe(_ arguments: String...) throws -> PipeProcess.Result {
+        try PipeProcess.run(arguments, in: folder)
+    }
+
+    func pipe(_ arguments: [String]) throws -> PipeProcess.Result {
+        try PipeProcess.run(arguments, in: folder)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import GGUF
+import Llama
+import Safetensors
+
+/// The demo model, loaded once for the suite.
+private let smolModel: Result<LlamaModel, Error> = Result { try LlamaModel(ggufAt: Paths.demoModel) }
+
+@Suite("SmolLM2-135M Q4_1 agrees with transformers")
+struct SmolLM2Tests {
+    @Test("the argmax at every position of every prompt equals transformers'")
+    func argmaxPerPosition() throws {
+        let model = try smolModel.get()
+        let cases = try SmolCases.load()
+        #expect(model.config.layerCount == 30 && model.config.hiddenSize == 576 && model.config.vocabSize == 49152)
+        for c in cases.cases {
+            let logits = try model.logits([c.ids])
+            #expect(rowArgmax(logits, V: model.config.vocabSize) == c.argmax_per_position, "\(c.prompt)")
+        }
+    }
+
+    @Test("greedy decoding with the KV cache gives transformers' 24 tokens for every prompt")
+    func greedy24() throws {
+        let model = try smolModel.get()
+        for c in try SmolCases.load().cases {
+            let result = try model.generate(
+                prompt: c.ids,
+                options: GenerationOptions(maxNewTokens: 24, sampling: SamplingOptions(temperature: 0), stopTokenIds: []))
+            #expect(result.tokens == c.greedy_24, "\(c.prompt)")
+            #expect(result.stopReason == .length)
+        }
+    }
+
+    @Test("the logits at every position are within 2e-2 of transformers' (float32 on the dequantized weights)")
+    func logitsPerPosition() throws {
+        let model = try smolModel.get()
+        let reference = try SafetensorsFile(contentsOf: Paths.smollm2Reference.appendingPathComponent("logits.safetensors"))
+        for (i, c) in try SmolCases.load().cases.enumerated() {
+            let logits = try model.logits([c.ids])
+            let expected = try reference.floats("prompt\(i).logits")
+            let diff = maxAbsDiff(logits, expected)
+            #expect(diff <= 2e-2, "prompt \(i): max |diff| \(diff)")
+            #expect(rowArgmax(expected, V: model.config.vocabSize) == rowArgmax(logits, V: model.config.vocabSize))
+        }
+    }
+
+    @Test("the padded batch's loss is within 1e-3 of transformers'")
+    func batchLoss() throws {
+        let model = try smolModel.get()
+        let reference = try SafetensorsFile(contentsOf: Paths.smollm2Reference.appendingPathComponent("logits.safetensors"))
+        let T = reference.info("batch.input_ids")?.shape.last ?? 0
+        func rows(_ name: String) throws -> [[Int]] {
+            let flat = try reference.int32s(name).map(Int.init)
+            return stride(from: 0, to: flat.count, by: T).map { Array(flat[$0..<($0 + T)]) }
+        }
+        let loss = try model.loss(tokens: rows("batch.input_ids"), labels: rows("batch.labels"),
+                                  attentionMask: rows("batch.attention_mask"))
+        let expected = try SmolCases.load().batch_loss
+        #expect(abs(Double(loss) - expected) <= 1e-3, "loss \(loss) vs \(expected)")
+    }
+}

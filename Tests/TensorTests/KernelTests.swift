@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+import Tensor
+
+@Suite("Tensor kernels agree with their naive twins")
+struct KernelTests {
+    @Test("matmulForward computes x · Wᵀ + b on random shapes, with and without bias, one row or many", arguments: 0..<6)
+    func matmul(seed: UInt64) {
+        var f = Fixture(seed: seed)
+        let N = seed % 3 == 0 ? 1 : f.int(2..<17), IN = f.int(1..<70), OUT = f.int(1..<50)
+        let x = f.normals(N * IN), w = f.normals(OUT * IN), b = seed % 2 == 0 ? f.normals(OUT) : nil
+        var out = [Float](repeating: 7, count: N * OUT)
+        x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                out.withUnsafeMutableBufferPointer { op in
+                    if let b {
+                        b.withUnsafeBufferPointer { bp in
+                            matmulForward(op.baseAddress!, xp.baseAddress!, wp.baseAddress!, bp.baseAddress!, N, IN, OUT)
+                        }
+                    } else {
+                        matmulForward(op.baseAddress!, xp.baseAddress!, wp.baseAddress!, nil, N, IN, OUT)
+                    }
+                }
+            }
+        }
+        let expected = Naive.matmul(x, w, b, N, IN, OUT)
+        #expect(maxAbsDiff(out, expected) < 1e-4, "N \(N) IN \(IN) OUT \(OUT)")
+    }
+
+    @Test("matmulForward with accumulate adds the product to what is there")
+    func matmulAccumulate() {
+        var f = Fixture(seed: 42)
+        let N = 5, IN = 9, OUT = 7
+        let x = f.normals(N * IN), w = f.normals(OUT * IN), start = f.normals(N * OUT)
+        var out = start
+        matmulForward(&out, x, w, nil, N, IN, OUT, accumulate: true)
+        let expected = zip(Naive.matmul(x, w, nil, N, IN, OUT), start).map { $0 + $1 }
+        #expect(maxAbsDiff(out, expected) < 1e-4)
+    }
+
+    @Test("matvecForward equals a one-row matmul")
+    func matvec() {
+        var f = Fixture(seed: 9)
+        let IN = 37, OUT = 23
+        let x = f.normals(IN), w = f.normals(OUT * IN)
+        var out = [Float](repeating: 0, count: OUT)
+        matvecForward(&out, w, x, OUT, IN)
+        #expect(maxAbsDiff(out, Naive.matmul(x, w, nil, 1, IN, OUT)) < 1e-4)
+    }
+
+    @Test("rmsNormForward scales rows to unit root-mean-square times the weight", arguments: 0..<4)
+    func rmsNorm(seed: UInt64) {
+        var f = Fixture(seed: seed)
+        let N = f.int(1..<9), C = f.int(1..<100)
+        let x = f.normals(N * C, std: 3), w = f.normals(C)
+        var out = [Float](repeating: 0, count: N * C)
+        var rstd = [Float](repeating: 0, count: N)
+        rmsNormForward(&out, &rstd, x, w, N, C, eps: 1e-5)
+        #expect(maxAbsDiff(out, Naive.rmsNorm(x, w, N, C, eps: 1e-5)) < 1e-5)
+    }
+
+    @Test("ropeForward rotates each half-pair by position times frequency", arguments: 0..<4)
+    func rope(seed: UInt64) {
+        var f = Fixture(seed: seed)
+        let N = f.int(1..<12), NH = f.int(1..<5), HS = 2 * f.int(1..<17)
+        let positions = (0..<N).map { _ in f.int(0..<64) }
+        let x = f.normals(N * NH * HS)
+        let table = RoPETable(headSize: HS, maxPositions: 64, theta: 10000)
+        var out = x
+        let pos32 = positions.map(Int32.init)
+        ropeForward(&out, pos32, table.cos, table.sin, N, NH, HS, stride: NH * HS)
+        #expect(maxAbsDiff(out, Naive.rope(x, positions, N, NH, HS, theta: 10000)) < 1e-4)
+    }
+
+    @Test("softmaxForward gives the stable softmax of each row even for huge logits", arguments: 0..<4)
+    func softmax(seed: UInt64) {
+        var f = Fixture(seed: seed)
+        let N = f.int(1..<6), V = f.int(1..<300)
+        let x = f.normals(N * V, std: seed == 3 ? 1000 : 4)
+        var out = [Float](repeating: 0, count: N * V)
+        softmaxForward(&out, x, N, V)
+        #expect(maxAbsDiff(out, Naive.softmax(x, N, V)) < 1e-6)
+        #expect(out.allSatisfy { $0.isFinite })
+    }
+
+    @Test("siluForward and swigluForward match x·sigmoid(x) and silu(gate)·up")
+    func activations() {
+        var f = Fixture(seed: 5)
+        let N = 257
+        let g = f.normals(N, std: 5), u = f.normals(N)
+        var s = [Float](repeating: 0, count: N), sw = s
+        siluForward(&s, g, N)
+        swigluForward(&sw, g, u, N)
+        #expect(maxAbsDiff(s, Naive.silu(g)) < 1e-5)
+        #expect(maxAbsDiff(sw, Naive.swiglu(g, u)) < 1e-5)
+    }
+
+    @Test("embeddingForward copies the rows of the tokens; residual and argmax do the obvious")
+    func elementwise() {
+        var f = Fixture(seed: 11)
+        let V = 13, C = 6, N = 5
+        let table = f.normals(V * C)
+        let tokens: [Int32] = [3, 0, 12, 3, 7]
+        var out = [Float](repeating: 0, count: N * C)
+        embeddingForward(&out, tokens, table, N, C)
+        for n in 0..<N {
+            #expect(Array(out[(n * C)..<((n + 1) * C)]) == Array(table[(Int(tokens[n]) * C)..<((Int(tokens[n]) + 1) * C)]))
+        }
+        var x = f.normals(N * C)
+        let y = f.normals(N * C)
+        let expected = zip(x, y).map { $0 + $1 }
+        residualForward(&x, y, N * C)
+        #expect(x == expected)
+        #expect(argmax([1, 5, 2, 5, -1], 5) == 1)
+        #expect(argmax([], 0) == -1)
+    }
+
+    @Test("attentionForward matches naive causal grouped-query attention with padding and a past", arguments: 0..<6)
+    func attention(seed: UInt64) {
+        var f = Fixture(seed: seed)
+        let NKV = f.int(1..<3), NH = NKV * f.int(1..<4), HS = f.int(1..<9) * 2
+        let T = f.int(1..<10), past = seed % 2 == 0 ? 0 : f.int(0..<6), Tk = past + T
+        let q = f.normals(T * NH * HS), k = f.normals(Tk * NKV * HS), v = f.normals(Tk * NKV * HS)
+        // Left padding on some seeds: the first query rows then see no key.
+        let mask: [Int32]? = seed < 2 ? nil : (0..<Tk).map { $0 < Int(seed) - 2 ? 0 : 1 }
+        var out = [Float](repeating: 3, count: T * NH * HS)
+        var att = [Float](repeating: 0, count: NH * T * Tk)
+        if let mask {
+            attentionForward(&out, ldo: NH * HS, &att, q, ldq: NH * HS, k, ldk: NKV * HS, v, ldv: NKV * HS,
+                             keyMask: mask, T, Tk, past: past, NH, NKV, HS)
+        } else {
+            attentionForward(&out, ldo: NH * HS, &att, q, ldq: NH * HS, k, ldk: NKV * HS, v, ldv: NKV * HS,
+                             keyMask: nil, T, Tk, past: past, NH, NKV, HS)
+        }
+        let expected = Naive.attention(q, k, v, mask: mask, T, Tk, past: past, NH, NKV, HS)
+        #expect(maxAbsDiff(out, expected) < 1e-4, "T \(T) past \(past) NH \(NH) NKV \(NKV) HS \(HS)")
+    }
+}
+
+@Suite("Seeded random numbers")
+struct RandomTests {
+    @Test("the same seed gives the same sequence; different seeds differ")
+    func determinism() {
+        var a = Xoshiro256(seed: 1), b = Xoshiro256(seed: 1), c = Xoshiro256(seed: 2)
+        let xa = (0..<8).map { _ in a.next() }, xb = (0..<8).map { _ in b.next() }, xc = (0..<8).map { _ in c.next() }
+        #expect(xa == xb)
+        #expect(xa != xc)
+    }
+
+    @Test("uniform lies in [0, 1) with mean near 1/2; normal has mean near 0 and variance near 1")
+    func moments() {
+        var r = Xoshiro256(seed: 123)
+        let n = 20000
+        let u = (0..<n).map { _ in r.uniform() }
+        #expect(u.allSatisfy { $0 >= 0 && $0 < 1 })
+        #expect(abs(u.reduce(0, +) / Float(n) - 0.5) < 0.01)
+        let z = (0..<n).map { _ in Double(r.normal()) }
+        let mean = z.reduce(0, +) / Double(n)
+        let variance = z.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)
+        #expect(abs(mean) < 0.03)
+        #expect(abs(variance - 1) < 0.05)
+    }
+
+    @Test("the state round-trips through Codable and continues the same sequence")
+    func codable() throws {
+        var r = Xoshiro256(seed: 7)
+        _ = r.next()
+        let data = try JSONEncoder().encode(r)
+        var restored = try JSONDecoder().decode(Xoshiro256.self, from: data)
+        #expect(r.next() == restored.next())
+    }
+}
