@@ -11,7 +11,7 @@ struct SourceStage: Stage {
     static let version = 1
     static let summary = "test source"
     static let parameters: [ParameterSpec] = []
-    static let inputs: [PipeCore.Port] = []
+    static let inputs: [InputPort] = []
     static func outputType(for params: Params) -> ArtifactType { "dataset" }
     func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {}
 }

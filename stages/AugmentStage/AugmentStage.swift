@@ -20,7 +20,7 @@ public struct AugmentStage: Stage {
     public static let kind = "augment"
     public static let version = 1
     public static let summary = "Transforms a dataset: templates, seeded replacement copies, length filters, dedupe, shuffle, train/eval split"
-    public static let inputs: [PipeCore.Port] = [PipeCore.Port("dataset", accepts: ["dataset"], doc: "The records to transform.")]
+    public static let inputs: [InputPort] = [InputPort("dataset", accepts: ["dataset"], doc: "The records to transform.")]
 
     public init() {}
 

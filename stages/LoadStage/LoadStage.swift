@@ -14,7 +14,7 @@ public struct LoadStage: Stage {
     public static let kind = "load"
     public static let version = 1
     public static let summary = "Loads a dataset from JSON, JSONL, CSV or text into records of one shape (alpaca, completion, messages, text, records)"
-    public static let inputs: [PipeCore.Port] = []
+    public static let inputs: [InputPort] = []
 
     public init() {}
 
