@@ -144,6 +144,9 @@ struct DatasetTests {
               output: 感染 ⏎ "可能"
 
             """)
+        let json = try DatasetPreview.json(of: folder, rows: 1)
+        #expect(json.compactText == #"{"format":"alpaca","fields":["instruction","input","output"],"splits":[{"name":"train","count":2},{"name":"eval","count":1}],"#
+            + #""rows":{"train":[{"instruction":"诊断建议生成","input":"持续咳嗽","output":"胸部CT"}],"eval":[{"instruction":"化验单解读","input":"WBC 15.6","output":"感染\n\"可能\""}]}}"#)
     }
 }
 
