@@ -34,7 +34,8 @@ public struct LoadStage: Stage {
         }
         let url = context.resolve(path)
         let data: Data
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+        // Read, not mapped: a file someone truncates while it loads must not crash the run.
+        do { data = try Data(contentsOf: url) } catch {
             throw StageError.badData(file: path, line: nil, message: "cannot read the file: \(error.localizedDescription)")
         }
         let fileType: FileType
