@@ -19,7 +19,7 @@ struct CommandLineTests {
         for expected in [
             #"stages.records.params.formatt: unknown param "formatt" (did you mean "format"?)"#,
             #"stages.more.inputs.dataset: no stage "record" in this manifest (did you mean "records"?)"#,
-            #"stages.more.params.copies: expected a positive integer, got "2""#,
+            #"stages.more.params.copies: expected an integer from 0 to 1000, got "2""#,
             #"stages.oops.kind: unknown stage kind "lod" (did you mean "load"?)"#,
         ] {
             #expect(result.stderr.contains(expected), "missing \(expected) in \(result.stderr)")
