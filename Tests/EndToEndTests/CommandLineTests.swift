@@ -105,3 +105,20 @@ struct CommandLineTests {
         #expect(ls.stdout.contains("4 artifacts"), "\(ls.stdout)")
     }
 }
+
+@Suite("Shipped pipelines")
+struct ShippedPipelineTests {
+    @Test("pipelines/schema.json is the current output of pipe schema")
+    func schemaUpToDate() throws {
+        let root = PipeProcess.packageRoot
+        let shipped = try String(contentsOf: root.appendingPathComponent("pipelines/schema.json"), encoding: .utf8)
+        let current = try PipeProcess.run(["schema"], in: root).stdout
+        #expect(shipped == current, "regenerate it: pipe schema > pipelines/schema.json")
+    }
+
+    @Test("every shipped manifest validates", arguments: ["medical.json", "industrial.json", "legal.json"])
+    func validates(_ name: String) throws {
+        let result = try PipeProcess.run(["validate", "pipelines/\(name)"], in: PipeProcess.packageRoot)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+}
