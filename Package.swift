@@ -61,7 +61,7 @@ let package = Package(
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "PipeCore", "PipeCache", "LoadStage", "AugmentStage",
+            "PipeCore", "PipeCache", "Datasets", "LoadStage", "AugmentStage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The entry point only.

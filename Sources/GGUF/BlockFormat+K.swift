@@ -82,19 +82,24 @@ func dequantizeQ6_K(_ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>,
         var sc = block + 192
         var y = out + b * 256
         for _ in 0 ..< 2 {  // two halves of 128 elements
-            for l in 0 ..< 32 {
-                let s = l / 16
-                let low0 = ql.load(fromByteOffset: l, as: UInt8.self)
-                let low1 = ql.load(fromByteOffset: l + 32, as: UInt8.self)
-                let high = qh.load(fromByteOffset: l, as: UInt8.self)
-                let q1 = Int32((low0 & 0x0F) | ((high & 3) << 4)) - 32
-                let q2 = Int32((low1 & 0x0F) | (((high >> 2) & 3) << 4)) - 32
-                let q3 = Int32((low0 >> 4) | (((high >> 4) & 3) << 4)) - 32
-                let q4 = Int32((low1 >> 4) | (((high >> 6) & 3) << 4)) - 32
-                y[l] = d * Float(sc.load(fromByteOffset: s, as: Int8.self)) * Float(q1)
-                y[l + 32] = d * Float(sc.load(fromByteOffset: s + 2, as: Int8.self)) * Float(q2)
-                y[l + 64] = d * Float(sc.load(fromByteOffset: s + 4, as: Int8.self)) * Float(q3)
-                y[l + 96] = d * Float(sc.load(fromByteOffset: s + 6, as: Int8.self)) * Float(q4)
+            for group in 0 ..< 2 {  // elements 0..<16 and 16..<32 of each 32-run use scales 2k + group
+                let s1 = d * Float(sc.load(fromByteOffset: group, as: Int8.self))
+                let s2 = d * Float(sc.load(fromByteOffset: group + 2, as: Int8.self))
+                let s3 = d * Float(sc.load(fromByteOffset: group + 4, as: Int8.self))
+                let s4 = d * Float(sc.load(fromByteOffset: group + 6, as: Int8.self))
+                for l in 16 * group ..< 16 * group + 16 {
+                    let low0 = ql.load(fromByteOffset: l, as: UInt8.self)
+                    let low1 = ql.load(fromByteOffset: l + 32, as: UInt8.self)
+                    let high = qh.load(fromByteOffset: l, as: UInt8.self)
+                    let q1 = Int32((low0 & 0x0F) | ((high & 3) << 4)) - 32
+                    let q2 = Int32((low1 & 0x0F) | (((high >> 2) & 3) << 4)) - 32
+                    let q3 = Int32((low0 >> 4) | (((high >> 4) & 3) << 4)) - 32
+                    let q4 = Int32((low1 >> 4) | (((high >> 6) & 3) << 4)) - 32
+                    y[l] = s1 * Float(q1)
+                    y[l + 32] = s2 * Float(q2)
+                    y[l + 64] = s3 * Float(q3)
+                    y[l + 96] = s4 * Float(q4)
+                }
             }
             y += 128
             ql += 64

@@ -4,6 +4,7 @@
 //   BlockFormat+Float.swift  F32, F16, BF16, F64, I8, I16, I32 and the half/bfloat conversions
 //   BlockFormat+Q4.swift     Q4_0, Q4_1            BlockFormat+Q5.swift  Q5_0, Q5_1
 //   BlockFormat+Q8.swift     Q8_0                  BlockFormat+K.swift   Q4_K, Q5_K, Q6_K
+//   BlockFormat+KQuantize.swift  the K-quant quantizers   BlockFormat+Dot.swift  dot products on stored rows
 // The formats and the reference quantizers follow ggml (ggml-quants.c); results are bit-exact.
 
 /// Whether `dequantizeRow` can read `type`.
@@ -18,7 +19,7 @@ public func canDequantize(_ type: GGMLType) -> Bool {
 /// Whether `quantizeRow` can write `type`.
 public func canQuantize(_ type: GGMLType) -> Bool {
     switch type {
-    case .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0: return true
+    case .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K: return true
     default: return false
     }
 }
@@ -32,7 +33,7 @@ public func dequantizeRow(_ type: GGMLType, bytes: UnsafeRawPointer, into out: U
     }
     let blocks = count / type.blockSize
     switch type {
-    case .f32: out.update(from: bytes.assumingMemoryBound(to: Float.self), count: count)
+    case .f32: UnsafeMutableRawPointer(out).copyMemory(from: bytes, byteCount: 4 * count)
     case .f16: dequantizeF16(bytes, out, count)
     case .bf16: dequantizeBF16(bytes, out, count)
     case .f64: for i in 0 ..< count { out[i] = Float(Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
@@ -69,6 +70,9 @@ public func quantizeRow(_ type: GGMLType, _ source: UnsafePointer<Float>, into o
     case .q5_0: quantizeQ5_0(source, out, blocks)
     case .q5_1: quantizeQ5_1(source, out, blocks)
     case .q8_0: quantizeQ8_0(source, out, blocks)
+    case .q4_K: quantizeQ4_K(source, out, blocks)
+    case .q5_K: quantizeQ5_K(source, out, blocks)
+    case .q6_K: quantizeQ6_K(source, out, blocks)
     default: throw GGUFError.unsupportedTensorType(type, tensor: "(row)")
     }
 }

@@ -66,13 +66,6 @@ struct ByteCursor {
                                       needed: overflow ? .max : needed, available: remaining)
         }
     }
-
-    /// Moves the offset forward to the next multiple of `alignment`, if the bytes exist.
-    mutating func align(to alignment: Int, _ what: @autoclosure () -> String) throws {
-        let padded = (offset + alignment - 1) / alignment * alignment
-        try require(padded - offset, what())
-        offset = padded
-    }
 }
 
 /// Decodes UTF-8 bytes, or nil if they are not valid UTF-8.

@@ -239,7 +239,9 @@ extension GGUFFile {
     /// Calls `body` with the tensor's bytes (zero-copy).
     public func withBytes<R>(of tensor: GGUFTensorInfo, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try withExtendedLifetime(buffer) {
-            try body(UnsafeRawBufferPointer(start: buffer.base + tensor.fileOffset, count: tensor.byteCount))
+            // Infos read from this file are always inside it; a foreign one is clamped, never overrun.
+            let range = (tensor.fileOffset ..< tensor.fileOffset &+ max(0, tensor.byteCount)).clamped(to: 0 ..< buffer.count)
+            return try body(UnsafeRawBufferPointer(start: buffer.base + range.lowerBound, count: range.count))
         }
     }
 
@@ -253,7 +255,11 @@ extension GGUFFile {
         let count = tensor.elementCount
         guard canDequantize(tensor.type) else { throw GGUFError.unsupportedTensorType(tensor.type, tensor: tensor.name) }
         return try withBytes(of: tensor) { bytes in
-            try [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            guard bytes.count == tensor.byteCount else {
+                throw GGUFError.sizeMismatch(what: "bytes of tensor \"\(tensor.name)\" in this file",
+                                             expected: tensor.byteCount, actual: bytes.count)
+            }
+            return try [Float](unsafeUninitializedCapacity: count) { out, initialized in
                 if let source = bytes.baseAddress, let target = out.baseAddress, count > 0 {
                     try dequantizeRow(tensor.type, bytes: source, into: target, count: count)
                 }
@@ -266,5 +272,13 @@ extension GGUFFile {
     public func floats(named name: String) throws -> [Float] {
         guard let info = tensor(named: name) else { throw GGUFError.tensorNotFound(name) }
         return try floats(of: info)
+    }
+}
+
+extension GGUFFile: CustomStringConvertible {
+    /// A one-line summary (the metadata can be megabytes; print `metadata` for all of it).
+    public var description: String {
+        let arch = metadata.string("general.architecture").map { " \($0)," } ?? ""
+        return "GGUF v\(version),\(arch) \(metadata.count) metadata keys, \(tensors.count) tensors, alignment \(alignment), \(buffer.count) bytes"
     }
 }

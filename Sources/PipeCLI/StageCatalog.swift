@@ -6,8 +6,8 @@ import PipeCore
 enum StageCatalog {
     static var registry: StageRegistry {
         var registry = StageRegistry()
-        // registry.register(LoadStage.self)
-        // registry.register(AugmentStage.self)
+        registry.register(LoadStage.self)
+        registry.register(AugmentStage.self)
         return registry
     }
 }

@@ -154,3 +154,10 @@ private func nonNegativeInt(_ value: Any) -> Int? {
     if let d = value as? Double, d >= 0, d.rounded() == d, d < 9.0e18 { return Int(d) }
     return nil
 }
+
+extension SafetensorsFile: CustomStringConvertible {
+    /// A one-line summary.
+    public var description: String {
+        "safetensors, \(tensorNames.count) tensors, \(metadata.count) metadata keys, \(buffer.count) bytes"
+    }
+}

@@ -55,28 +55,25 @@ extension BPETokenizer {
         }
         if occurrences.isEmpty { return [.text(0..<n)] }
 
-        // Accepted (start, end, id), kept sorted by start.
-        var taken: [(start: Int, end: Int, id: Int32)] = []
+        // Accepted (start, end, id); `taken` marks the bytes they cover.
+        var accepted: [(start: Int, end: Int, id: Int32)] = []
+        var taken = [Bool](repeating: false, count: n)
         for c in occurrences.keys.sorted() {  // candidates are sorted longest first
             let candidate = specialCandidates[c]
             let m = candidate.bytes.count
             var lastEnd = 0
             for start in occurrences[c] ?? [] where start >= lastEnd {
                 let end = start + m
-                // First taken interval that ends after `start`.
-                var lo = 0, hi = taken.count
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if taken[mid].end <= start { lo = mid + 1 } else { hi = mid }
-                }
-                if lo < taken.count && taken[lo].start < end { continue }  // overlaps
-                taken.insert((start, end, candidate.id), at: lo)
+                if taken[start..<end].contains(true) { continue }  // crosses a longer token
+                for k in start..<end { taken[k] = true }
+                accepted.append((start, end, candidate.id))
                 lastEnd = end
             }
         }
+        accepted.sort { $0.start < $1.start }
         var fragments: [Fragment] = []
         var cursor = 0
-        for t in taken {
+        for t in accepted {
             if t.start > cursor { fragments.append(.text(cursor..<t.start)) }
             fragments.append(.token(t.id))
             cursor = t.end
@@ -134,7 +131,12 @@ extension BPETokenizer {
                                merged: Int32(truncatingIfNeeded: found & 0xFFFF_FFFF)))
     }
 
-    /// A final symbol: its token, or (for a synthetic symbol) one token per byte.
+    /// A final symbol: its token; a symbol that is no token (a byte missing from the
+    /// vocabulary, or a merge result that is not a token) falls back as llama.cpp does:
+    /// one token per byte of its stored text, so only bytes whose stand-in character is a
+    /// single UTF-8 byte ('!'...'~') survive and the rest are dropped. (Hugging Face
+    /// instead drops unknown characters before merging; vocabularies of real models never
+    /// get here, except for bytes they lack, like SmolLM2's control characters.)
     @inline(__always)
     private func emit(_ id: Int32, _ word: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
                       _ out: inout [Int32]) {
@@ -142,9 +144,9 @@ extension BPETokenizer {
             out.append(id)
             return
         }
-        for k in range {
+        for k in range where word[k] >= 0x21 && word[k] <= 0x7E {
             let b = byteSymbol[Int(word[k])]
-            if Int(b) < vocabularySize { out.append(b) }  // a byte with no token is dropped
+            if Int(b) < vocabularySize { out.append(b) }
         }
     }
 }

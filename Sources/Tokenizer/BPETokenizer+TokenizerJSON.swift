@@ -37,32 +37,34 @@ extension BPETokenizer {
         guard let vocab = model["vocab"] as? [String: Any] else { throw TokenizerError.missingKey("model.vocab") }
 
         // Tokens by id: the vocabulary, then added tokens (which may repeat vocabulary ids).
-        var byID: [Int: (String, TokenType)] = [:]
-        byID.reserveCapacity(vocab.count + 64)
+        var entries: [(text: String, type: TokenType)?] = []
+        func place(_ text: String, _ type: TokenType, _ id: Int, replacing: Bool) throws {
+            guard id >= 0, id < 1 << 24 else { throw TokenizerError.invalidTokenID(token: text, id: id) }
+            if id >= entries.count { entries.append(contentsOf: repeatElement(nil, count: id + 1 - entries.count)) }
+            if !replacing && entries[id] != nil { throw TokenizerError.invalidTokenID(token: text, id: id) }
+            entries[id] = (text, type)
+        }
+        entries.reserveCapacity(vocab.count + 64)
         for (text, value) in vocab {
-            guard let id = (value as? NSNumber)?.intValue, id >= 0, id < 1 << 24 else {
-                throw TokenizerError.invalidTokenID(token: text, id: (value as? NSNumber)?.intValue ?? -1)
-            }
-            if byID[id] != nil { throw TokenizerError.invalidTokenID(token: text, id: id) }
-            byID[id] = (text, .normal)
+            guard let number = value as? NSNumber else { throw TokenizerError.invalidTokenID(token: text, id: -1) }
+            try place(text, .normal, number.intValue, replacing: false)
         }
         for (index, entry) in (root["added_tokens"] as? [Any] ?? []).enumerated() {
             guard let added = entry as? [String: Any], let text = added["content"] as? String,
                   let id = (added["id"] as? NSNumber)?.intValue
             else { throw TokenizerError.malformedJSON("added_tokens[\(index)] needs 'id' and 'content'") }
-            guard id >= 0, id < 1 << 24 else { throw TokenizerError.invalidTokenID(token: text, id: id) }
             let special = added["special"] as? Bool ?? false
-            byID[id] = (text, special ? .control : .userDefined)
+            try place(text, special ? .control : .userDefined, id, replacing: true)
         }
-        guard let maxID = byID.keys.max() else { throw TokenizerError.emptyVocabulary }
+        guard !entries.isEmpty else { throw TokenizerError.emptyVocabulary }
         var tokens: [String] = []
         var types: [TokenType] = []
-        tokens.reserveCapacity(maxID + 1)
-        types.reserveCapacity(maxID + 1)
-        for id in 0...maxID {
-            if let (text, type) = byID[id] {
-                tokens.append(text)
-                types.append(type)
+        tokens.reserveCapacity(entries.count)
+        types.reserveCapacity(entries.count)
+        for (id, entry) in entries.enumerated() {
+            if let entry {
+                tokens.append(entry.text)
+                types.append(entry.type)
             } else {  // a hole: a padding entry, as llama.cpp's converter writes
                 tokens.append("[PAD\(id)]")
                 types.append(.unused)

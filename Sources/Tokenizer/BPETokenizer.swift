@@ -24,6 +24,15 @@ public struct BPETokenizer: Tokenizer {
     let specialCandidates: [SpecialCandidate]
     /// Indices into `specialCandidates` by first byte.
     let candidatesByFirstByte: [[Int]]
+    /// Id of each token text (the last id when a text repeats).
+    let idsByText: [String: Int32]
+    public let endOfGenerationIDs: Set<Int32>
+
+    /// Texts llama.cpp treats as end of generation when they are control tokens.
+    static let endOfGenerationTexts: Set<String> = [
+        "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>",
+        "<EOT>", "_<EOT>", "<｜end▁of▁sentence｜>",
+    ]
 
     struct SpecialCandidate {
         let id: Int32
@@ -124,6 +133,18 @@ public struct BPETokenizer: Tokenizer {
         }
         self.specialCandidates = candidates
         self.candidatesByFirstByte = byFirst
+
+        var idsByText: [String: Int32] = [:]
+        idsByText.reserveCapacity(count)
+        var endIDs = Set([vocabulary.special.eos, vocabulary.special.eot].compactMap { $0 })
+        for (index, text) in tokens.enumerated() {
+            idsByText[text] = Int32(index)
+            if vocabulary.types[index] == .control, Self.endOfGenerationTexts.contains(text) {
+                endIDs.insert(Int32(index))
+            }
+        }
+        self.idsByText = idsByText
+        self.endOfGenerationIDs = endIDs
     }
 
     /// The byte of a `<0xAB>` token.
@@ -146,8 +167,8 @@ public struct BPETokenizer: Tokenizer {
         return vocabulary.types[Int(id)]
     }
 
-    /// The id of a token given its stored text (first match), e.g. `"<|im_end|>"`.
+    /// The id of a token given its stored text, e.g. `"<|im_end|>"`.
     public func tokenID(_ text: String) -> Int32? {
-        vocabulary.tokens.firstIndex(of: text).map { Int32($0) }
+        idsByText[text]
     }
 }

@@ -170,8 +170,9 @@ func splitLlama3(_ range: Range<Int>, _ maxDigits: Int, _ s: UnsafeBufferPointer
 }
 
 /// Runs of one class become pieces of at most `maxLength` code points; the text between
-/// runs stays as pieces of its own. (`\p{N}` is maxLength 1, `\p{N}+` unbounded,
-/// `[0-9][0-9][0-9]` is ASCII digits cut in threes.)
+/// runs stays as pieces of its own. (`\p{N}` is maxLength 1, `\p{N}+` unbounded.)
+/// ASCII digits follow `[0-9][0-9][0-9]`: only whole triples are matches, and a shorter
+/// rest of a run stays with the text around it.
 func splitRuns(_ range: Range<Int>, _ runClass: RunClass, _ maxLength: Int,
                _ s: UnsafeBufferPointer<UInt32>, _ f: UnsafeBufferPointer<UInt8>,
                _ out: inout [Range<Int>]) {
@@ -190,6 +191,19 @@ func splitRuns(_ range: Range<Int>, _ runClass: RunClass, _ maxLength: Int,
     var cutter = Cutter(range)
     var pos = cutter.lo
     let hi = cutter.hi
+    if runClass == .asciiDigit {
+        while pos + maxLength <= hi {
+            if (pos..<(pos + maxLength)).allSatisfy(member) {
+                cutter.cut(at: pos, &out)
+                pos += maxLength
+                cutter.cut(at: pos, &out)
+            } else {
+                pos += 1
+            }
+        }
+        cutter.cut(at: hi, &out)
+        return
+    }
     while pos < hi {
         guard member(pos) else { pos += 1; continue }
         cutter.cut(at: pos, &out)

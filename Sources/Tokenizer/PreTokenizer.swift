@@ -19,30 +19,39 @@ public enum PreTokenizerKind: String, Sendable, CaseIterable {
     /// SmolLM (and StarCoder): every number code point on its own, then GPT-2.
     case smollm
 
-    /// The kind for a GGUF `tokenizer.ggml.pre` name, including llama.cpp's aliases that
-    /// share a regex. Nil for names this module does not implement.
+    /// The kind for a GGUF `tokenizer.ggml.pre` name, including llama.cpp's other names
+    /// that share one of these regexes. Nil for names this module does not implement.
     public init?(ggufName name: String) {
+        if Self.llama3Names.contains(name) || name == "dbrx" || name == "smaug-bpe" {
+            self = .llama3
+            return
+        }
         switch name {
-        case "gpt2", "gpt-2", "phi-2", "mpt", "olmo", "jina-es", "jina-de", "jina-v1-en",
-             "jina-v2-es", "jina-v2-de", "jina-v2-code", "gigachat", "roberta-bpe", "poro-chat",
-             "viking", "trillion":
+        case "gpt2", "gpt-2", "phi-2", "mpt", "olmo", "jais", "trillion", "granite-docling",
+             "jina-es", "jina-de", "jina-v2-es", "jina-v2-de", "gigachat", "a.x-4.0", "mellum",
+             "modern-bert", "exaone4":
             self = .gpt2
         case "default":
             self = .default
-        case "llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0",
-             "lfm2":
-            self = .llama3
-        case "qwen2", "deepseek-r1-qwen", "megrez", "hunyuan":
+        case "qwen2", "deepseek-r1-qwen", "megrez", "kormo", "f2llmv2", "stablelm2", "hunyuan",
+             "solar-open":
             self = .qwen2
-        case "smollm", "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva-7b":
+        case "smollm", "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva-7b",
+             "mellum2":
             self = .smollm
         default:
             return nil
         }
     }
 
+    /// GGUF names for which llama.cpp skips merges of whole-token words and adds BOS
+    /// unless the file says otherwise (Llama 3 and its relatives).
+    static let llama3Names: Set<String> = [
+        "llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2",
+    ]
+
     /// Whether a word that is already a whole vocabulary token skips the merges
-    /// (Llama 3's `ignore_merges`).
+    /// (Llama 3's `ignore_merges`); the default when a file does not say.
     public var ignoresMerges: Bool { self == .llama3 }
 
     var steps: [PreTokenizerStep] {
@@ -63,7 +72,8 @@ enum RunClass {
 }
 
 enum PreTokenizerStep {
-    /// Runs of a class become pieces, cut every `maxLength` code points.
+    /// Runs of a class become pieces, cut every `maxLength` code points (ASCII digits:
+    /// exactly `maxLength`-long matches only).
     case runs(RunClass, maxLength: Int)
     case gpt2
     case llama3(maxDigits: Int)

@@ -17,6 +17,9 @@ public protocol Tokenizer: Sendable {
     func decodeBytes(_ ids: [Int32], renderSpecial: Bool) -> [UInt8]
     /// The stored text of one token (as in the vocabulary), nil outside it.
     func tokenText(_ id: Int32) -> String?
+    /// Ids that end generation: EOS, EOT and the control tokens llama.cpp treats as
+    /// end-of-generation by their text (`<|im_end|>`, `<|eot_id|>`, `<|endoftext|>`, ...).
+    var endOfGenerationIDs: Set<Int32> { get }
 }
 
 extension Tokenizer {
@@ -35,9 +38,14 @@ extension Tokenizer {
         String(decoding: decodeBytes(ids, renderSpecial: renderSpecial), as: UTF8.self)
     }
 
-    /// Whether generation should stop at this id (EOS or EOT).
+    /// EOS and EOT.
+    public var endOfGenerationIDs: Set<Int32> {
+        Set([specialTokens.eos, specialTokens.eot].compactMap { $0 })
+    }
+
+    /// Whether generation should stop at this id.
     public func isEndOfGeneration(_ id: Int32) -> Bool {
-        id == specialTokens.eos || id == specialTokens.eot
+        endOfGenerationIDs.contains(id)
     }
 }
 

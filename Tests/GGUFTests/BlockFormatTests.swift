@@ -70,4 +70,22 @@ struct BlockFormatTests {
         }
         #expect(differingBlocks.count <= 1, "blocks differing: \(differingBlocks)")
     }
+
+    @Test("K-quant quantizers give ggml's bytes (and so its error)", arguments: [GGMLType.q4_K, .q5_K, .q6_K])
+    func kQuantizers(type: GGMLType) throws {
+        let file = try GGUFFile(contentsOf: Self.blocks)
+        let source = try file.floats(named: "src")
+        let theirs = try file.floats(named: "q.\(type.name)")
+        let bytes = try quantize(source, as: type)
+        let ours = try dequantize(bytes, as: type, count: source.count)
+        func rms(_ v: [Float]) -> Double {
+            (zip(v, source).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +) / Double(source.count)).squareRoot()
+        }
+        #expect(rms(ours) <= 1.05 * rms(theirs), "RMS \(rms(ours)) vs ggml's \(rms(theirs))")
+        let expected = try file.withBytes(of: #require(file.tensor(named: "q.\(type.name)"))) { [UInt8]($0) }
+        let differing = (0 ..< bytes.count / type.bytesPerBlock).filter {
+            bytes[$0 * type.bytesPerBlock ..< ($0 + 1) * type.bytesPerBlock] != expected[$0 * type.bytesPerBlock ..< ($0 + 1) * type.bytesPerBlock]
+        }
+        #expect(differing.isEmpty, "\(type): super-blocks differing from ggml's bytes: \(differing)")
+    }
 }

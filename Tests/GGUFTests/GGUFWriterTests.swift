@@ -40,6 +40,7 @@ struct GGUFWriterTests {
         #expect(try file.floats(named: "c.bytes") == [1, 2, -1])
         #expect(file.tensors.allSatisfy { $0.fileOffset % 32 == 0 })
         #expect(try Data(contentsOf: url) == writer.serialized())
+        try FileManager.default.removeItem(at: url.deletingLastPathComponent())
     }
 
     @Test("rewriting tiny-f32.gguf from what was read gives llama.cpp's file byte for byte")

@@ -59,6 +59,24 @@ struct MalformedGGUFTests {
         #expect(try file.floats(named: "t") == [1, 2, 3, 4])
     }
 
+    @Test("version 2 files, which share version 3's layout, open")
+    func versionTwo() throws {
+        var raw = RawGGUF()
+        raw.header(version: 2, tensors: 0, keys: 1)
+        raw.keyU32("answer", 7)
+        let file = try raw.open()
+        #expect(file.version == 2 && file.metadata.int("answer") == 7)
+    }
+
+    @Test("a missing file and a folder fail as I/O errors naming the path")
+    func ioErrors() throws {
+        let folder = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let missing = folder.appendingPathComponent("nope.gguf")
+        #expect(throws: GGUFError.io(path: missing.path, reason: "No such file or directory")) { try GGUFFile(contentsOf: missing) }
+        #expect(throws: GGUFError.io(path: folder.path, reason: "not a regular file")) { try GGUFFile(contentsOf: folder) }
+    }
+
     @Test("bad magic")
     func badMagic() {
         var raw = RawGGUF()

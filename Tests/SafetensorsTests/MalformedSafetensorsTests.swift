@@ -29,6 +29,7 @@ struct MalformedSafetensorsTests {
         let url = try Fixtures.temporaryFolder().appendingPathComponent("short.safetensors")
         try Data([1, 2, 3]).write(to: url)
         #expect(throws: SafetensorsError.truncatedHeaderLength(fileSize: 3)) { try SafetensorsFile(contentsOf: url) }
+        try FileManager.default.removeItem(at: url.deletingLastPathComponent())
     }
 
     @Test("a header length past the end of the file")

@@ -65,6 +65,7 @@ struct SafetensorsFileTests {
         #expect(try file.floats("empty") == [])
         #expect(throws: SafetensorsError.self) { try writer.add("ids", int32s: [1], shape: [1]) }
         #expect(throws: SafetensorsError.self) { try writer.add("bad", floats: [1, 2], shape: [3]) }
+        try FileManager.default.removeItem(at: url.deletingLastPathComponent())
     }
 
     @Test("a sharded folder opens every shard through its index")

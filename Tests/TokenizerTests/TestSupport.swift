@@ -1,4 +1,5 @@
 import Foundation
+import GGUF
 import Tokenizer
 
 /// The folder that holds Package.swift.
@@ -56,6 +57,5 @@ func referenceCases() throws -> [(prompt: String, ids: [Int32])] {
 
 /// The demo model's tokenizer, loaded once.
 let smolLM2: Result<BPETokenizer, any Error> = Result {
-    // TEMP(dev): until the GGUF reader lands, a tokenizer.json dumped from the GGUF.
-    try BPETokenizer(tokenizerJSON: URL(fileURLWithPath: "/tmp/tok/smol/tokenizer.json"))
+    try BPETokenizer(gguf: GGUFFile(contentsOf: demoModelURL))
 }

@@ -67,9 +67,9 @@ public final class SafetensorsBuffer: @unchecked Sendable {
         }
     }
 
-    /// A zero-copy `Data` of `range` that keeps this buffer alive as long as the `Data` lives.
+    /// A zero-copy `Data` of `range` (clamped to the buffer) that keeps this buffer alive as long as the `Data` lives.
     public func data(_ range: Range<Int>) -> Data {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count, "range checked by callers")
+        let range = range.clamped(to: 0 ..< count)
         if range.isEmpty { return Data() }
         let start = UnsafeMutableRawPointer(mutating: base + range.lowerBound)
         return Data(bytesNoCopy: start, count: range.count, deallocator: .custom { [self] _, _ in
