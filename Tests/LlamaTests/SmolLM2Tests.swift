@@ -3,6 +3,7 @@ import Testing
 import GGUF
 import Llama
 import Safetensors
+import Tokenizer
 
 /// The demo model, loaded once for the suite.
 private let smolModel: Result<LlamaModel, Error> = Result { try LlamaModel(ggufAt: Paths.demoModel) }
@@ -79,5 +80,21 @@ struct SmolLM2Tests {
             #expect(rowArgmax(logits, V: V)[0] == c.argmax_per_position[t], "position \(t)")
         }
         #expect(worst <= 2e-2, "max |diff| \(worst)")
+    }
+
+    @Test("generating from prompt text through the GGUF's tokenizer gives the reference ids, tokens and text")
+    func generateFromText() throws {
+        let model = try smolModel.get()
+        let tokenizer = try BPETokenizer(contentsOf: Paths.demoModel)
+        for c in try SmolCases.load().cases {
+            var streamed = ""
+            let result = try model.generate(text: c.prompt, tokenizer: tokenizer,
+                                            options: GenerationOptions(maxNewTokens: 24),
+                                            onText: { streamed += $0; return true })
+            #expect(result.promptTokens == c.ids, "\(c.prompt)")
+            #expect(result.tokens == c.greedy_24)
+            #expect(result.text == c.greedy_24_text)
+            #expect(streamed == result.text)
+        }
     }
 }
