@@ -12,6 +12,10 @@
 import Tensor
 
 /// Weights, optional LoRA adapters and rotary tables of one model.
+///
+/// A model runs one forward pass at a time (its rotary tables grow on demand
+/// and `adapters` / `quantized` may be swapped between calls); use one model
+/// per thread, or serialize calls.
 public final class LlamaModel: @unchecked Sendable {
     public let config: LlamaConfig
     public let parameters: LlamaParameters
@@ -36,6 +40,9 @@ public final class LlamaModel: @unchecked Sendable {
     public convenience init(config: LlamaConfig, seed: UInt64) {
         self.init(parameters: LlamaParameters(config: config, seed: seed))
     }
+
+    /// Number of float32 weights (the base model, without adapters).
+    public var parameterCount: Int { parameters.count }
 
     /// The largest LoRA rank in use (scratch size for activations).
     public var maxLoRARank: Int { adapters.map(\.rank).max() ?? 0 }

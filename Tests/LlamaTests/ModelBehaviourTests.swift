@@ -137,6 +137,17 @@ struct ModelBehaviourTests {
         #expect(streamed == cut.text)
     }
 
+    @Test("generation stops when the context is full, and a prompt longer than the context is refused")
+    func contextLimit() throws {
+        let model = randomModel()  // 64 positions
+        let result = try model.generate(prompt: Array(repeating: 3, count: 60),
+                                        options: .init(maxNewTokens: 1000, stopTokenIds: []))
+        #expect(result.tokens.count == 5 && result.stopReason == .length)
+        #expect(throws: LlamaError.self) {
+            try model.generate(prompt: Array(repeating: 3, count: 1 << 16), options: .init(maxNewTokens: 1))
+        }
+    }
+
     @Test("repetition penalty follows transformers: positive logits divided, negative multiplied")
     func repetitionPenalty() {
         var logits: [Float] = [2, -2, 1, 4]
