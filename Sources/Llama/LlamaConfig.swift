@@ -23,6 +23,8 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     public var headDim: Int
     public var rmsNormEps: Float
     public var ropeTheta: Double
+    /// Llama 3.1-style frequency scaling; nil for plain RoPE.
+    public var ropeScaling: RopeScaling?
     /// The LM head reuses the token embedding.
     public var tieWordEmbeddings: Bool
     /// q/k/v projections carry biases (Qwen2).
@@ -34,7 +36,8 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     public init(
         modelType: String = "llama", vocabSize: Int, hiddenSize: Int, intermediateSize: Int,
         layerCount: Int, headCount: Int, kvHeadCount: Int? = nil, headDim: Int? = nil,
-        rmsNormEps: Float = 1e-5, ropeTheta: Double = 10000, tieWordEmbeddings: Bool = false,
+        rmsNormEps: Float = 1e-5, ropeTheta: Double = 10000, ropeScaling: RopeScaling? = nil,
+        tieWordEmbeddings: Bool = false,
         attentionBias: Bool = false, maxPositionEmbeddings: Int = 2048,
         bosTokenId: Int? = nil, eosTokenIds: [Int] = []
     ) {
@@ -48,6 +51,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         self.headDim = headDim ?? (headCount > 0 ? hiddenSize / headCount : 0)
         self.rmsNormEps = rmsNormEps
         self.ropeTheta = ropeTheta
+        self.ropeScaling = ropeScaling
         self.tieWordEmbeddings = tieWordEmbeddings
         self.attentionBias = attentionBias
         self.maxPositionEmbeddings = maxPositionEmbeddings
@@ -82,29 +86,6 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         case eosTokenId = "eos_token_id"
     }
 
-    /// transformers 5 keeps rope settings in `rope_parameters`; older files may
-    /// have `rope_scaling`.
-    struct RopeParameters: Codable {
-        var ropeTheta: Double?
-        var ropeType: String?
-        enum CodingKeys: String, CodingKey {
-            case ropeTheta = "rope_theta"
-            case ropeType = "rope_type"
-            case type
-        }
-        init(from decoder: Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            ropeTheta = try c.decodeIfPresent(Double.self, forKey: .ropeTheta)
-            ropeType = try c.decodeIfPresent(String.self, forKey: .ropeType)
-                ?? c.decodeIfPresent(String.self, forKey: .type)
-        }
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encodeIfPresent(ropeTheta, forKey: .ropeTheta)
-            try c.encodeIfPresent(ropeType, forKey: .ropeType)
-        }
-    }
-
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var type = try c.decodeIfPresent(String.self, forKey: .modelType)
@@ -124,11 +105,9 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         headDim = try c.decodeIfPresent(Int.self, forKey: .headDim) ?? (headCount > 0 ? hiddenSize / headCount : 0)
         rmsNormEps = try c.decodeIfPresent(Float.self, forKey: .rmsNormEps) ?? 1e-6
         let ropeParameters = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeParameters)
-        let ropeScaling = try? c.decodeIfPresent(RopeParameters.self, forKey: .ropeScaling)
+        let ropeScalingEntry = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeScaling)
         ropeTheta = try c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? ropeParameters?.ropeTheta ?? 10000
-        for type in [ropeParameters?.ropeType, ropeScaling?.ropeType].compactMap({ $0 }) where type != "default" {
-            throw LlamaError.invalidConfig(key: "rope_parameters.rope_type", reason: "\"\(type)\" is not supported (only default rope)")
-        }
+        ropeScaling = try ropeParameters?.scaling(key: "rope_parameters") ?? ropeScalingEntry?.scaling(key: "rope_scaling")
         tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? false
         attentionBias = try c.decodeIfPresent(Bool.self, forKey: .attentionBias) ?? (modelType == "qwen2")
         maxPositionEmbeddings = try c.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? 2048
@@ -156,6 +135,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         try c.encode(headDim, forKey: .headDim)
         try c.encode(rmsNormEps, forKey: .rmsNormEps)
         try c.encode(ropeTheta, forKey: .ropeTheta)
+        try c.encodeIfPresent(ropeScaling.map(RopeParameters.init(scaling:)), forKey: .ropeScaling)
         try c.encode(tieWordEmbeddings, forKey: .tieWordEmbeddings)
         try c.encode(attentionBias, forKey: .attentionBias)
         try c.encode(maxPositionEmbeddings, forKey: .maxPositionEmbeddings)

@@ -33,7 +33,8 @@ public final class LlamaModel: @unchecked Sendable {
         self.adapters = adapters
         self.rope = RoPETable(headSize: parameters.config.headDim,
                               maxPositions: min(parameters.config.maxPositionEmbeddings, 4096),
-                              theta: parameters.config.ropeTheta)
+                              theta: parameters.config.ropeTheta,
+                              inverseFrequencies: parameters.config.ropeInverseFrequencies())
     }
 
     /// A model with seeded random weights (tests, training from scratch).
@@ -113,6 +114,12 @@ public final class LlamaModel: @unchecked Sendable {
         embeddingForward(a.x, tokens, parameters.pointer(.embed), R, config.hiddenSize)
     }
 
+    /// Replaces the rotary inverse frequencies (HS/2 values).
+    func setRopeFrequencies(_ inverseFrequencies: [Float]) {
+        rope = RoPETable(headSize: config.headDim, maxPositions: rope.maxPositions, theta: config.ropeTheta,
+                         inverseFrequencies: inverseFrequencies)
+    }
+
     func ensureRope(positions: Int) throws {
         if positions <= rope.maxPositions { return }
         guard positions <= max(config.maxPositionEmbeddings, 1 << 20) else {
@@ -120,7 +127,8 @@ public final class LlamaModel: @unchecked Sendable {
         }
         var n = rope.maxPositions
         while n < positions { n *= 2 }
-        rope = RoPETable(headSize: config.headDim, maxPositions: n, theta: config.ropeTheta)
+        rope = RoPETable(headSize: config.headDim, maxPositions: n, theta: config.ropeTheta,
+                         inverseFrequencies: rope.inverseFrequencies)
     }
 
     /// out (R, OUT) = inp (R, IN) · Wᵀ + bias, plus every adapter's update.

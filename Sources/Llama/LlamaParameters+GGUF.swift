@@ -97,6 +97,17 @@ extension LlamaModel {
     public convenience init(gguf: GGUFFile, path: String = "GGUF file", keepQuantized: Bool = true) throws {
         let config = try LlamaConfig(gguf: gguf)
         try self.init(parameters: LlamaParameters(gguf: gguf, config: config, path: path))
+        // Llama 3.1 files carry their RoPE scaling as per-frequency divisors.
+        if let info = gguf.tensor(named: "rope_freqs.weight") {
+            let factors: [Float]
+            do { factors = try gguf.floats(of: info) } catch {
+                throw LlamaError.unreadableFile(path: path, reason: "tensor rope_freqs.weight: \(error)")
+            }
+            guard factors.count == config.headDim / 2, factors.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                throw LlamaError.shapeMismatch(name: "rope_freqs.weight", expected: [config.headDim / 2], elementCount: factors.count)
+            }
+            setRopeFrequencies(zip(config.ropeInverseFrequencies(), factors).map { $0 / $1 })
+        }
         if keepQuantized {
             quantized = try QuantizedWeights(gguf: gguf, config: config, path: path)
         }
