@@ -30,6 +30,9 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     /// q/k/v projections carry biases (Qwen2).
     public var attentionBias: Bool
     public var maxPositionEmbeddings: Int
+    /// Mistral's sliding-window attention: a token sees at most this many
+    /// latest positions (itself included); nil sees everything.
+    public var slidingWindow: Int?
     public var bosTokenId: Int?
     public var eosTokenIds: [Int]
 
@@ -38,7 +41,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         layerCount: Int, headCount: Int, kvHeadCount: Int? = nil, headDim: Int? = nil,
         rmsNormEps: Float = 1e-5, ropeTheta: Double = 10000, ropeScaling: RopeScaling? = nil,
         tieWordEmbeddings: Bool = false,
-        attentionBias: Bool = false, maxPositionEmbeddings: Int = 2048,
+        attentionBias: Bool = false, maxPositionEmbeddings: Int = 2048, slidingWindow: Int? = nil,
         bosTokenId: Int? = nil, eosTokenIds: [Int] = []
     ) {
         self.modelType = modelType
@@ -55,6 +58,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         self.tieWordEmbeddings = tieWordEmbeddings
         self.attentionBias = attentionBias
         self.maxPositionEmbeddings = maxPositionEmbeddings
+        self.slidingWindow = slidingWindow
         self.bosTokenId = bosTokenId
         self.eosTokenIds = eosTokenIds
     }
@@ -82,6 +86,8 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         case tieWordEmbeddings = "tie_word_embeddings"
         case attentionBias = "attention_bias"
         case maxPositionEmbeddings = "max_position_embeddings"
+        case slidingWindow = "sliding_window"
+        case useSlidingWindow = "use_sliding_window"
         case bosTokenId = "bos_token_id"
         case eosTokenId = "eos_token_id"
     }
@@ -111,6 +117,15 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? false
         attentionBias = try c.decodeIfPresent(Bool.self, forKey: .attentionBias) ?? (modelType == "qwen2")
         maxPositionEmbeddings = try c.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? 2048
+        let window = try c.decodeIfPresent(Int.self, forKey: .slidingWindow)
+        switch modelType {
+        case "mistral":
+            slidingWindow = window
+        case "qwen2" where try c.decodeIfPresent(Bool.self, forKey: .useSlidingWindow) == true:
+            throw LlamaError.invalidConfig(key: "use_sliding_window", reason: "Qwen2's per-layer sliding window is not supported")
+        default:
+            slidingWindow = nil
+        }
         bosTokenId = try c.decodeIfPresent(Int.self, forKey: .bosTokenId)
         if let ids = try? c.decodeIfPresent([Int].self, forKey: .eosTokenId) {
             eosTokenIds = ids
@@ -139,6 +154,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         try c.encode(tieWordEmbeddings, forKey: .tieWordEmbeddings)
         try c.encode(attentionBias, forKey: .attentionBias)
         try c.encode(maxPositionEmbeddings, forKey: .maxPositionEmbeddings)
+        try c.encodeIfPresent(slidingWindow, forKey: .slidingWindow)
         try c.encodeIfPresent(bosTokenId, forKey: .bosTokenId)
         if eosTokenIds.count == 1 {
             try c.encode(eosTokenIds[0], forKey: .eosTokenId)
@@ -172,6 +188,9 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         ]
         for (key, value) in positives where value <= 0 || value > 1 << 24 {
             throw LlamaError.invalidConfig(key: key, reason: "expected a positive size, got \(value)")
+        }
+        if let w = slidingWindow, w <= 0 {
+            throw LlamaError.invalidConfig(key: "sliding_window", reason: "expected a positive size, got \(w)")
         }
         if headCount % kvHeadCount != 0 {
             throw LlamaError.invalidConfig(key: "num_key_value_heads",

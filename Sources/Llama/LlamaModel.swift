@@ -164,6 +164,7 @@ public final class LlamaModel: @unchecked Sendable {
         let c = config, p = parameters
         let R = B * T, C = c.hiddenSize, QD = c.qDim, KVD = c.kvDim, FF = c.intermediateSize
         let NH = c.headCount, NKV = c.kvHeadCount, HS = c.headDim
+        let window = c.slidingWindow ?? 0
 
         // attention
         rmsNormForward(a.xn, nil, a.x, p.pointer(.attnNorm, layer: l), R, C, eps: c.rmsNormEps)
@@ -182,12 +183,12 @@ public final class LlamaModel: @unchecked Sendable {
             (ck + past * KVD).update(from: a.k, count: T * KVD)
             (cv + past * KVD).update(from: a.v, count: T * KVD)
             attentionForward(a.attOut, ldo: QD, a.att, a.q, ldq: QD, ck, ldk: KVD, cv, ldv: KVD,
-                             keyMask: nil, T, past + T, past: past, NH, NKV, HS)
+                             keyMask: nil, T, past + T, past: past, NH, NKV, HS, window: window)
         } else {
             for b in 0..<B {
                 attentionForward(a.attOut + b * T * QD, ldo: QD, a.att,
                                  a.q + b * T * QD, ldq: QD, a.k + b * T * KVD, ldk: KVD, a.v + b * T * KVD, ldv: KVD,
-                                 keyMask: mask.map { $0 + b * T }, T, T, past: 0, NH, NKV, HS)
+                                 keyMask: mask.map { $0 + b * T }, T, T, past: 0, NH, NKV, HS, window: window)
             }
         }
         linear(a.xn, a.attOut, .wo, l, R, a)  // (R, C)

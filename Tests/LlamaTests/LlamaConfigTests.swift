@@ -31,6 +31,9 @@ struct LlamaConfigTests {
     func oldStyle() throws {
         let c = try decode("{\"architectures\": [\"MistralForCausalLM\"], \(base), \"rope_theta\": 500000.0, \"eos_token_id\": [5, 7], \"tie_word_embeddings\": true}")
         #expect(c.modelType == "mistral" && c.ropeTheta == 500000 && c.eosTokenIds == [5, 7] && c.tieWordEmbeddings)
+        #expect(c.slidingWindow == nil)
+        let windowed = try decode("{\"model_type\": \"mistral\", \(base), \"sliding_window\": 4096}")
+        #expect(windowed.slidingWindow == 4096)
     }
 
     @Test("Qwen2 has q/k/v biases by default")
