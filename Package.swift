@@ -50,12 +50,14 @@ let package = Package(
         // MARK: Stages (the only adapters between engine and model half)
 
         // The dataset artifact's files (records per split), shared by the stages that read and write it.
-        .target(name: "Datasets", dependencies: ["PipeCore"]),
+        .target(name: "Datasets", dependencies: ["PipeCore", "Safetensors"]),
 
         // The model artifact's files (a reference to the weights by digest) and opening it as a model.
         .target(name: "ModelArtifacts", dependencies: ["Llama", "Tokenizer", "GGUF", "Safetensors", "PipeCache"]),
         // `load`: datasets from JSON/JSONL/CSV/text, and base models.
         .target(name: "LoadStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts"], path: "stages/LoadStage"),
+        // `tokenize`: chat templates and tokenizer over a dataset, with prompt masking.
+        .target(name: "TokenizeStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts", "Tokenizer"], path: "stages/TokenizeStage"),
         // `augment`: replacement rules, copies, templates, filters, shuffle, split.
         .target(name: "AugmentStage", dependencies: ["PipeCore", "Datasets"], path: "stages/AugmentStage"),
 
@@ -63,7 +65,7 @@ let package = Package(
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage",
+            "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The entry point only.
@@ -84,6 +86,7 @@ let package = Package(
         .testTarget(name: "ModelArtifactsTests", dependencies: ["ModelArtifacts"]),
         .testTarget(name: "LoadStageTests", dependencies: ["LoadStage", "PipeCore", "Datasets"]),
         .testTarget(name: "AugmentStageTests", dependencies: ["AugmentStage", "PipeCore", "Datasets"]),
+        .testTarget(name: "TokenizeStageTests", dependencies: ["TokenizeStage", "PipeCore", "Datasets", "ModelArtifacts"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pipe"]),
     ]
 )

@@ -1,5 +1,6 @@
 import AugmentStage
 import LoadStage
+import TokenizeStage
 import PipeCore
 
 /// Every stage kind `pipe` knows: one registration line per kind.
@@ -8,6 +9,7 @@ enum StageCatalog {
         var registry = StageRegistry()
         registry.register(LoadStage.self)
         registry.register(AugmentStage.self)
+        registry.register(TokenizeStage.self)
         return registry
     }
 }
