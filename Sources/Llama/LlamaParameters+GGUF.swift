@@ -37,6 +37,12 @@ extension LlamaParameters {
     public convenience init(gguf: GGUFFile, config: LlamaConfig, path: String = "GGUF file") throws {
         self.init(config: config)
         let permuted = config.modelType == "llama" || config.modelType == "mistral"
+        var expectedNames = Set(instances.map { $0.tensor.ggufName(layer: $0.layer) })
+        expectedNames.insert("rope_freqs.weight")  // read by LlamaModel
+        if let stray = gguf.tensors.first(where: { !expectedNames.contains($0.name) }) {
+            throw LlamaError.unreadableFile(path: path,
+                reason: "tensor \(stray.name) is not part of a \(config.modelType) model with this configuration")
+        }
         for (t, l) in instances {
             let name = t.ggufName(layer: l)
             guard let info = gguf.tensor(named: name) else {

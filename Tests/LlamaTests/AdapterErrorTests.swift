@@ -86,4 +86,15 @@ struct ModelFolderErrorTests {
         }
         #expect(throws: LlamaError.self) { try LlamaModel.load(contentsOf: missing.appendingPathComponent("nothing-here")) }
     }
+
+    @Test("a tensor the architecture does not use (an o_proj bias) is refused rather than ignored")
+    func strayTensor() throws {
+        let tiny = try SafetensorsFile(contentsOf: Paths.tiny.appendingPathComponent("model.safetensors"))
+        let url = try folder { w in
+            for info in tiny.tensors { try w.add(info.name, floats: try tiny.floats(info.name), shape: info.shape) }
+            try w.add("model.layers.0.self_attn.o_proj.bias", floats: .init(repeating: 0, count: 64), shape: [64])
+        }
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(throws: LlamaError.self) { try LlamaModel(huggingFaceFolder: url) }
+    }
 }
