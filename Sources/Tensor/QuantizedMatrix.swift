@@ -198,3 +198,37 @@ private func quantizedRows(
         }
     }
 }
+
+/// A linear layer over N rows with a block-quantized weight, dequantized a
+/// tile of rows at a time into `scratch` and multiplied through sgemm, so the
+/// float32 weight never exists whole.
+///
+///     out     (N, OUT)
+///     inp     (N, IN)
+///     w       (OUT, IN) quantized
+///     bias    (OUT) or nil
+///     scratch (tileRows, IN)
+public func quantizedMatmulForward(
+    _ out: UnsafeMutablePointer<Float>,
+    _ inp: UnsafePointer<Float>,
+    _ w: QuantizedMatrix,
+    _ bias: UnsafePointer<Float>?,
+    _ N: Int,
+    scratch: UnsafeMutablePointer<Float>, tileRows: Int
+) {
+    let IN = w.columns, OUT = w.rows
+    var r0 = 0
+    while r0 < OUT {
+        let rows = min(tileRows, OUT - r0)
+        for r in 0..<rows { w.dequantizeRow(r0 + r, into: scratch + r * IN) }
+        // out[:, r0 ..< r0+rows] = inp (N, IN) · tileᵀ (IN, rows)
+        sgemm(transposeA: false, transposeB: true, N, rows, IN,
+              inp, lda: IN, scratch, ldb: IN, out + r0, ldc: OUT)
+        r0 += rows
+    }
+    if let bias {
+        for n in 0..<N {
+            for o in 0..<OUT { out[n * OUT + o] += bias[o] }
+        }
+    }
+}
