@@ -71,7 +71,7 @@ let package = Package(
         // The entry point only.
         .executableTarget(name: "pipe", dependencies: ["PipeCLI"]),
         // Benchmarks: `swift run -c release pipe-bench <name>`.
-        .executableTarget(name: "pipe-bench", dependencies: ["PipeCache"]),
+        .executableTarget(name: "pipe-bench", dependencies: ["PipeCache", "Llama", "Tensor"]),
 
         // MARK: Tests
 

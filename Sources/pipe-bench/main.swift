@@ -82,7 +82,10 @@ let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "store":
     try benchmarkStore()
+case "model":
+    try benchmarkModel(path: arguments.dropFirst().first ?? "models/SmolLM2-135M-Instruct.Q4_1.gguf")
 default:
-    print("usage: pipe-bench store")
-    print("  store   zstd artifact write/read throughput on a 100 MB dataset")
+    print("usage: pipe-bench store | model [GGUF]")
+    print("  store   zstd artifact write/read throughput on 100 MB of data")
+    print("  model   forward 4x128, prompt eval 256, generation 128 tokens/s, sgemm peak")
 }
