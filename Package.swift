@@ -58,6 +58,8 @@ let package = Package(
         .target(name: "LoadStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts"], path: "stages/LoadStage"),
         // `tokenize`: chat templates and tokenizer over a dataset, with prompt masking.
         .target(name: "TokenizeStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts", "Tokenizer"], path: "stages/TokenizeStage"),
+        // `evaluate`: loss, perplexity, generations and reference metrics, tuned vs base.
+        .target(name: "EvaluateStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts", "Llama", "Tokenizer"], path: "stages/EvaluateStage"),
         // `augment`: replacement rules, copies, templates, filters, shuffle, split.
         .target(name: "AugmentStage", dependencies: ["PipeCore", "Datasets"], path: "stages/AugmentStage"),
 
@@ -65,7 +67,7 @@ let package = Package(
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage",
+            "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "EvaluateStage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The entry point only.
@@ -87,6 +89,7 @@ let package = Package(
         .testTarget(name: "LoadStageTests", dependencies: ["LoadStage", "PipeCore", "Datasets"]),
         .testTarget(name: "AugmentStageTests", dependencies: ["AugmentStage", "PipeCore", "Datasets"]),
         .testTarget(name: "TokenizeStageTests", dependencies: ["TokenizeStage", "PipeCore", "Datasets", "ModelArtifacts"]),
+        .testTarget(name: "EvaluateStageTests", dependencies: ["EvaluateStage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pipe"]),
     ]
 )

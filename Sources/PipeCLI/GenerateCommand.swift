@@ -96,7 +96,7 @@ struct GenerateCommand: AsyncParsableCommand {
             return true
         }
         let result = try loaded.model.generate(prompt: promptTokens, options: options,
-                                               decode: { tokenizer.decode($0.map { Int32($0) }, renderSpecial: false) },
+                                               decode: { tokenizer.decodeCompleteText($0.map { Int32($0) }) },
                                                onText: stream)
         let rate = result.generationSeconds > 0 ? Double(result.tokens.count) / result.generationSeconds : 0
         if json {

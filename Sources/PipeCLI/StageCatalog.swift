@@ -1,4 +1,5 @@
 import AugmentStage
+import EvaluateStage
 import LoadStage
 import TokenizeStage
 import PipeCore
@@ -10,6 +11,7 @@ enum StageCatalog {
         registry.register(LoadStage.self)
         registry.register(AugmentStage.self)
         registry.register(TokenizeStage.self)
+        registry.register(EvaluateStage.self)
         return registry
     }
 }
