@@ -52,8 +52,10 @@ let package = Package(
         // The dataset artifact's files (records per split), shared by the stages that read and write it.
         .target(name: "Datasets", dependencies: ["PipeCore"]),
 
+        // The model artifact's files (a reference to the weights by digest) and opening it as a model.
+        .target(name: "ModelArtifacts", dependencies: ["Llama", "Tokenizer", "GGUF", "Safetensors", "PipeCache"]),
         // `load`: datasets from JSON/JSONL/CSV/text, and base models.
-        .target(name: "LoadStage", dependencies: ["PipeCore", "Datasets"], path: "stages/LoadStage"),
+        .target(name: "LoadStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts"], path: "stages/LoadStage"),
         // `augment`: replacement rules, copies, templates, filters, shuffle, split.
         .target(name: "AugmentStage", dependencies: ["PipeCore", "Datasets"], path: "stages/AugmentStage"),
 
@@ -61,7 +63,7 @@ let package = Package(
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "PipeCore", "PipeCache", "Datasets", "LoadStage", "AugmentStage",
+            "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The entry point only.
@@ -79,6 +81,7 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
         .testTarget(name: "LlamaTests", dependencies: ["Llama"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "ModelArtifactsTests", dependencies: ["ModelArtifacts"]),
         .testTarget(name: "LoadStageTests", dependencies: ["LoadStage", "PipeCore", "Datasets"]),
         .testTarget(name: "AugmentStageTests", dependencies: ["AugmentStage", "PipeCore", "Datasets"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pipe"]),

@@ -50,8 +50,12 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// Activations able to run `rows` tokens per call with `keys` keys.
     public func makeActivations(rows: Int, keys: Int, logitRows: Int? = nil) -> LlamaActivations {
-        LlamaActivations(config: config, rows: rows, keys: keys, logitRows: logitRows, loraRank: maxLoRARank)
+        LlamaActivations(config: config, rows: rows, keys: keys, logitRows: logitRows, loraRank: maxLoRARank,
+                         tileRows: parameters.omitted.isEmpty ? 0 : Self.tileRows)
     }
+
+    /// Weight rows dequantized per sgemm when a layer exists only quantized.
+    static let tileRows = 128
 
     // MARK: Batched forward
 
@@ -99,6 +103,10 @@ public final class LlamaModel: @unchecked Sendable {
     // MARK: Pieces shared with incremental decoding
 
     func check(activations a: LlamaActivations, rows: Int, keys: Int, logitRows: Int) throws {
+        if !parameters.omitted.isEmpty
+            && (a.tileRows == 0 || !parameters.omitted.allSatisfy { quantized?.layers[$0] != nil }) {
+            throw LlamaError.invalidInput("weights kept only quantized need their QuantizedWeights and activations with tile scratch")
+        }
         guard rows <= a.rows, keys <= a.keys, logitRows <= a.logitRows, maxLoRARank <= a.loraRank else {
             throw LlamaError.invalidInput(
                 "activations sized for \(a.rows) rows, \(a.keys) keys, \(a.logitRows) logit rows, LoRA rank \(a.loraRank) "
@@ -147,6 +155,8 @@ public final class LlamaModel: @unchecked Sendable {
         if R == 1, let q = quantized?.matrix(w, layer: l) {
             quantizedMatvec(out, q, inp)
             if let biasPointer { residualForward(out, biasPointer, OUT) }
+        } else if parameters.omitted.contains(w), let q = quantized?.matrix(w, layer: l) {
+            quantizedMatmulForward(out, inp, q, biasPointer, R, scratch: a.tile, tileRows: a.tileRows)
         } else {
             matmulForward(out, inp, p.pointer(w, layer: l), biasPointer, R, IN, OUT)
         }

@@ -48,43 +48,58 @@ public final class QuantizedWeights: @unchecked Sendable {
     /// With `heads`, rows are un-permuted from llama.cpp's RoPE order.
     static func matrix(_ gguf: GGUFFile, _ info: GGUFTensorInfo, shape: [Int], path: String,
                        heads: Int?) throws -> QuantizedMatrix? {
-        guard [.q4_0, .q4_1, .q8_0].contains(info.type), shape.count == 2, info.shape == shape,
-              shape[1] % 32 == 0 else { return nil }
+        guard shape.count == 2, info.shape == shape else { return nil }
         let rows = shape[0], columns = shape[1]
-        let kind: QuantizedMatrix.Kind = info.type == .q8_0 ? .eightBit : .fourBit
-        let m = QuantizedMatrix(kind: kind, rows: rows, columns: columns)
-        let nb = m.blocksPerRow
-        let blockBytes = info.type.bytesPerBlock
-        guard info.byteCount == rows * nb * blockBytes else {
+        guard let blockBytes = QuantizedWeights.blockBytes(info.type), columns % 32 == 0 else { return nil }
+        guard info.byteCount == rows * columns / 32 * blockBytes else {
             throw LlamaError.unreadableFile(path: path, reason: "tensor \(info.name): \(info.byteCount) bytes for \(rows)x\(columns) \(info.type)")
         }
-        let base = gguf.pointer(of: info)
         let headSize = heads.map { rows / $0 } ?? 0
-        withExtendedLifetime(gguf.buffer) {
-            for r in 0..<rows {
+        return withExtendedLifetime(gguf.buffer) {
+            QuantizedWeights.repack(info.type, bytes: gguf.pointer(of: info), rows: rows, columns: columns) { r in
                 // Source row in the file for Hugging Face row r.
-                var src = r
-                if headSize > 0 {
-                    let h = r / headSize, within = r % headSize, half = headSize / 2
-                    src = h * headSize + 2 * (within % half) + within / half
-                }
-                for b in 0..<nb {
-                    let block = base + (src * nb + b) * blockBytes
-                    let d = halfToFloat(UInt16(littleEndian: block.loadUnaligned(as: UInt16.self)))
-                    let dst = m.blockQuants(row: r, block: b)
-                    switch info.type {
-                    case .q4_1:
-                        m.scales[r * nb + b] = d
-                        m.offsets[r * nb + b] = halfToFloat(UInt16(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt16.self)))
-                        dst.copyMemory(from: block + 4, byteCount: 16)
-                    case .q4_0:
-                        m.scales[r * nb + b] = d
-                        m.offsets[r * nb + b] = -8 * d
-                        dst.copyMemory(from: block + 2, byteCount: 16)
-                    default:  // q8_0
-                        m.scales[r * nb + b] = d
-                        dst.copyMemory(from: block + 2, byteCount: 32)
-                    }
+                guard headSize > 0 else { return r }
+                let h = r / headSize, within = r % headSize, half = headSize / 2
+                return h * headSize + 2 * (within % half) + within / half
+            }
+        }
+    }
+
+    /// Bytes per block of 32 for the types `repack` reads, nil for others.
+    public static func blockBytes(_ type: GGMLType) -> Int? {
+        switch type {
+        case .q4_0, .q4_1, .q8_0: return type.bytesPerBlock
+        default: return nil
+        }
+    }
+
+    /// A `QuantizedMatrix` from ggml Q4_0 / Q4_1 / Q8_0 blocks (e.g. the output of
+    /// GGUF's `quantizeRow`), nil for other types or a column count not a multiple of 32.
+    ///
+    ///     bytes: rows x (columns / 32) blocks, row-major
+    ///     sourceRow: which stored row becomes row r (identity by default)
+    public static func repack(_ type: GGMLType, bytes: UnsafeRawPointer, rows: Int, columns: Int,
+                              sourceRow: (Int) -> Int = { $0 }) -> QuantizedMatrix? {
+        guard let blockBytes = blockBytes(type), columns % 32 == 0, columns > 0 else { return nil }
+        let m = QuantizedMatrix(kind: type == .q8_0 ? .eightBit : .fourBit, rows: rows, columns: columns)
+        let nb = m.blocksPerRow
+        for r in 0..<rows {
+            let src = sourceRow(r)
+            guard (0..<rows).contains(src) else { return nil }
+            for b in 0..<nb {
+                let block = bytes + (src * nb + b) * blockBytes
+                let d = halfToFloat(UInt16(littleEndian: block.loadUnaligned(as: UInt16.self)))
+                let dst = m.blockQuants(row: r, block: b)
+                m.scales[r * nb + b] = d
+                switch type {
+                case .q4_1:
+                    m.offsets[r * nb + b] = halfToFloat(UInt16(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt16.self)))
+                    dst.copyMemory(from: block + 4, byteCount: 16)
+                case .q4_0:
+                    m.offsets[r * nb + b] = -8 * d
+                    dst.copyMemory(from: block + 2, byteCount: 16)
+                default:  // q8_0
+                    dst.copyMemory(from: block + 2, byteCount: 32)
                 }
             }
         }

@@ -156,15 +156,17 @@ private func quantizedRows(
             for b in 0..<NB {
                 let word = q.loadUnaligned(fromByteOffset: b * 16, as: SIMD4<UInt32>.self)
                 let xb = b * 128  // byte offset of the block's 32 floats
-                var t = SIMD4<Float>(repeating: 0)
+                // Two independent sums (low and high nibbles) keep the adds from
+                // waiting on each other.
+                var tl = SIMD4<Float>(repeating: 0), th = SIMD4<Float>(repeating: 0)
                 for k in 0..<4 {
                     let shift = SIMD4<UInt32>(repeating: UInt32(8 * k))
                     let low = unsafeBitCast(((word &>> shift) & mask) | magic, to: SIMD4<Float>.self) - bias
                     let high = unsafeBitCast(((word &>> (shift &+ 4)) & mask) | magic, to: SIMD4<Float>.self) - bias
-                    t += low * rawX.loadUnaligned(fromByteOffset: xb + 16 * k, as: SIMD4<Float>.self)
-                    t += high * rawX.loadUnaligned(fromByteOffset: xb + 64 + 16 * k, as: SIMD4<Float>.self)
+                    tl += low * rawX.loadUnaligned(fromByteOffset: xb + 16 * k, as: SIMD4<Float>.self)
+                    th += high * rawX.loadUnaligned(fromByteOffset: xb + 64 + 16 * k, as: SIMD4<Float>.self)
                 }
-                acc += d[b] * t
+                acc += d[b] * (tl + th)
                 offsetSum += m[b] * xsum[b]
             }
             out[r] = acc.sum() + offsetSum
@@ -179,20 +181,54 @@ private func quantizedRows(
             let q = UnsafeRawPointer(w.quants) + r * NB * 32
             let d = w.scales + r * NB, m = w.offsets + r * NB
             for b in 0..<NB {
-                var t = SIMD4<Float>(repeating: 0)
-                for h in 0..<2 {
-                    let word = q.loadUnaligned(fromByteOffset: b * 32 + h * 16, as: SIMD4<UInt32>.self) ^ flip
-                    let xb = b * 128 + h * 64
-                    for k in 0..<4 {
-                        let shift = SIMD4<UInt32>(repeating: UInt32(8 * k))
-                        let v = unsafeBitCast(((word &>> shift) & mask) | magic, to: SIMD4<Float>.self) - bias
-                        t += v * rawX.loadUnaligned(fromByteOffset: xb + 16 * k, as: SIMD4<Float>.self)
-                    }
+                var t0 = SIMD4<Float>(repeating: 0), t1 = SIMD4<Float>(repeating: 0)
+                let w0 = q.loadUnaligned(fromByteOffset: b * 32, as: SIMD4<UInt32>.self) ^ flip
+                let w1 = q.loadUnaligned(fromByteOffset: b * 32 + 16, as: SIMD4<UInt32>.self) ^ flip
+                for k in 0..<4 {
+                    let shift = SIMD4<UInt32>(repeating: UInt32(8 * k))
+                    let v0 = unsafeBitCast(((w0 &>> shift) & mask) | magic, to: SIMD4<Float>.self) - bias
+                    let v1 = unsafeBitCast(((w1 &>> shift) & mask) | magic, to: SIMD4<Float>.self) - bias
+                    t0 += v0 * rawX.loadUnaligned(fromByteOffset: b * 128 + 16 * k, as: SIMD4<Float>.self)
+                    t1 += v1 * rawX.loadUnaligned(fromByteOffset: b * 128 + 64 + 16 * k, as: SIMD4<Float>.self)
                 }
-                acc += d[b] * t
+                acc += d[b] * (t0 + t1)
                 offsetSum += m[b] * xsum[b]
             }
             out[r] = acc.sum() + offsetSum
+        }
+    }
+}
+
+/// A linear layer over N rows with a block-quantized weight, dequantized a
+/// tile of rows at a time into `scratch` and multiplied through sgemm, so the
+/// float32 weight never exists whole.
+///
+///     out     (N, OUT)
+///     inp     (N, IN)
+///     w       (OUT, IN) quantized
+///     bias    (OUT) or nil
+///     scratch (tileRows, IN)
+public func quantizedMatmulForward(
+    _ out: UnsafeMutablePointer<Float>,
+    _ inp: UnsafePointer<Float>,
+    _ w: QuantizedMatrix,
+    _ bias: UnsafePointer<Float>?,
+    _ N: Int,
+    scratch: UnsafeMutablePointer<Float>, tileRows: Int
+) {
+    let IN = w.columns, OUT = w.rows
+    var r0 = 0
+    while r0 < OUT {
+        let rows = min(tileRows, OUT - r0)
+        for r in 0..<rows { w.dequantizeRow(r0 + r, into: scratch + r * IN) }
+        // out[:, r0 ..< r0+rows] = inp (N, IN) · tileᵀ (IN, rows)
+        sgemm(transposeA: false, transposeB: true, N, rows, IN,
+              inp, lda: IN, scratch, ldb: IN, out + r0, ldc: OUT)
+        r0 += rows
+    }
+    if let bias {
+        for n in 0..<N {
+            for o in 0..<OUT { out[n * OUT + o] += bias[o] }
         }
     }
 }

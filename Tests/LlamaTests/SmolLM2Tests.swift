@@ -97,4 +97,17 @@ struct SmolLM2Tests {
             #expect(streamed == result.text)
         }
     }
+
+    @Test("with the linear layers kept only quantized, batched logits and greedy tokens stay the same")
+    func quantizedOnly() throws {
+        let model = try smolModel.get()
+        let lean = try LlamaModel(ggufAt: Paths.demoModel, floatLinearWeights: false)
+        #expect(lean.parameters.omitted.count == 7)
+        #expect(lean.parameterCount < model.parameterCount / 3)
+        let c = try SmolCases.load().cases[0]
+        let diff = maxAbsDiff(try lean.logits([c.ids]), try model.logits([c.ids]))
+        #expect(diff < 1e-4, "max |diff| \(diff)")
+        let result = try lean.generate(prompt: c.ids, options: .init(maxNewTokens: 24, stopTokenIds: []))
+        #expect(result.tokens == c.greedy_24)
+    }
 }

@@ -47,4 +47,17 @@ struct QuantizedMatrixTests {
             #expect(row == Array(dense[((rows - 1) * columns)...]))
         }
     }
+
+    @Test("the tiled quantized matmul equals the naive product of the dequantized matrix plus bias",
+          arguments: [QuantizedMatrix.Kind.fourBit, .eightBit])
+    func tiledMatmul(kind: QuantizedMatrix.Kind) {
+        let rows = 70, columns = 96, N = 5
+        let (w, dense) = randomMatrix(kind, rows: rows, columns: columns, seed: 9)
+        var f = Fixture(seed: 10)
+        let x = f.normals(N * columns), bias = f.normals(rows)
+        var out = [Float](repeating: 3, count: N * rows)
+        var scratch = [Float](repeating: 0, count: 16 * columns)
+        quantizedMatmulForward(&out, x, w, bias, N, scratch: &scratch, tileRows: 16)
+        #expect(maxAbsDiff(out, Naive.matmul(x, dense, bias, N, columns, rows)) < 1e-4)
+    }
 }

@@ -1,4 +1,5 @@
 import Datasets
+import ModelArtifacts
 import PipeCache
 import PipeCore
 
@@ -8,8 +9,21 @@ extension LoadStage {
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("dataset", .path,
                       doc: "Data file (relative to the manifest): a JSON array, JSONL, CSV/TSV with a header row, or text (one record per non-empty line). Its content is part of the cache key."),
-        ParameterSpec("model", .path,
-                      doc: "Base model file or folder (GGUF or Hugging Face); arrives with the model issue. Give exactly one of dataset and model."),
+        ParameterSpec("model", .anyOf([.path, .record([
+                          ParameterSpec("init", .record([
+                              ParameterSpec("layers", .integer(min: 1, max: 256), required: true, doc: "Transformer blocks."),
+                              ParameterSpec("width", .integer(min: 2, max: 65536), required: true, doc: "Hidden size."),
+                              ParameterSpec("heads", .integer(min: 1, max: 512), required: true, doc: "Query heads (width / heads is the head size, even)."),
+                              ParameterSpec("kv_heads", .integer(min: 1, max: 512), doc: "Key/value heads (grouped-query attention); default: heads."),
+                              ParameterSpec("ffn", .integer(min: 1, max: 262144), required: true, doc: "SwiGLU inner size."),
+                              ParameterSpec("rope_theta", .number(min: 0, exclusiveMin: true), doc: "RoPE base; default 10000."),
+                              ParameterSpec("max_positions", .integer(min: 1), doc: "Context length; default 2048."),
+                              ParameterSpec("tie_embeddings", .boolean, doc: "Share the embedding with the output head; default true."),
+                          ]), required: true, doc: "The architecture of a model with random weights (training from scratch)."),
+                          ParameterSpec("tokenizer", .path, required: true, doc: "A GGUF file, Hugging Face folder or tokenizer.json whose tokenizer the new model uses."),
+                          ParameterSpec("seed", .integer(min: 0), default: 0, doc: "Seed of the random weights."),
+                      ])]),
+                      doc: "Base model: a GGUF file or Hugging Face folder (referenced by content digest, never copied into the cache), or {\"init\": {...}, \"tokenizer\": path} for random weights. Give exactly one of dataset and model."),
         ParameterSpec("format", .string(choices: ["auto"] + RecordShape.allCases.map(\.rawValue)), default: "auto",
                       doc: "Record shape: alpaca (instruction/input/output), completion (prompt/completion), messages (role/content or ShareGPT from/value), text, or records (fields kept as they are). auto detects it from the first row's fields after `fields` and `defaults`."),
         ParameterSpec("file_type", .string(choices: ["auto"] + FileType.allCases.map(\.rawValue)), default: "auto",
@@ -30,7 +44,7 @@ extension LoadStage {
 
     public struct Params: Decodable, Sendable {
         public var dataset: String?
-        public var model: String?
+        public var model: ModelParam?
         public var format: String
         public var fileType: String
         public var fields: [String: String]
@@ -53,13 +67,31 @@ extension LoadStage {
         var roleMap: RoleMap { RoleMap(roles.compactMapValues(Role.init(rawValue:))) }
     }
 
+    /// `model`: a path, or a config to initialise from.
+    public enum ModelParam: Decodable, Sendable {
+        case path(String)
+        case initialize(ModelInitSpec, tokenizer: String, seed: UInt64)
+
+        enum CodingKeys: String, CodingKey { case `init`, tokenizer, seed }
+
+        public init(from decoder: Decoder) throws {
+            if let path = try? decoder.singleValueContainer().decode(String.self) {
+                self = .path(path)
+                return
+            }
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self = .initialize(try container.decode(ModelInitSpec.self, forKey: .`init`),
+                               tokenizer: try container.decode(String.self, forKey: .tokenizer),
+                               seed: try container.decode(UInt64.self, forKey: .seed))
+        }
+    }
+
     public static func check(_ params: Params) -> [ManifestIssue] {
         var issues: [ManifestIssue] = []
         switch (params.dataset, params.model) {
         case (nil, nil): issues.append(ManifestIssue(.root, "give \"dataset\" (a data file) or \"model\" (a base model)"))
         case (_?, _?): issues.append(ManifestIssue(.root.key("model"), "give either \"dataset\" or \"model\", not both"))
-        case (nil, _?): issues.append(ManifestIssue(.root.key("model"), "model loading arrives with the model issue; only datasets load for now"))
-        case (_?, nil): break
+        case (nil, _?), (_?, nil): break
         }
         if !SplitInfo.isValidName(params.split) {
             issues.append(ManifestIssue(.root.key("split"), "split names are letters, digits, '_' or '-', got \"\(params.split)\""))

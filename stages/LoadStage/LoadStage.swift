@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import ModelArtifacts
 import PipeCache
 import PipeCore
 
@@ -24,13 +25,38 @@ public struct LoadStage: Stage {
     }
 
     public static func externalFiles(for params: Params, in folder: URL) -> [ExternalFile] {
-        guard let dataset = params.dataset else { return [] }
-        return [ExternalFile(name: dataset, url: resolvePath(dataset, in: folder), param: .root.key("dataset"))]
+        if let dataset = params.dataset {
+            return [ExternalFile(name: dataset, url: resolvePath(dataset, in: folder), param: .root.key("dataset"))]
+        }
+        // A model's files: the GGUF file, or each file of a Hugging Face folder, or the tokenizer of an init.
+        let (path, param): (String, JSONPath)
+        switch params.model {
+        case let .path(given)?: (path, param) = (given, .root.key("model"))
+        case let .initialize(_, tokenizer, _)?: (path, param) = (tokenizer, .root.key("model").key("tokenizer"))
+        case nil: return []
+        }
+        let url = resolvePath(path, in: folder)
+        guard let (_, files) = try? ModelLoader.sourceFiles(url, tokenizerOnly: param != .root.key("model")), !files.isEmpty else {
+            return [ExternalFile(name: path, url: url, param: param)]
+        }
+        return files.map { name, file in ExternalFile(name: files.count == 1 && file == url ? path : "\(path)/\(name)", url: file, param: param) }
     }
 
     public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
+        if let model = params.model {
+            let artifact: ModelArtifact
+            switch model {
+            case let .path(path):
+                artifact = try ModelLoader.describe(context.resolve(path))
+            case let .initialize(spec, tokenizer, seed):
+                artifact = try ModelLoader.describe(initializing: spec, tokenizer: context.resolve(tokenizer), seed: seed)
+            }
+            try artifact.write(to: context.outputFolder)
+            context.say("\(artifact.config.modelType), \(artifact.config.layerCount) layers, \(artifact.summary.parameters.formatted()) parameters, \(artifact.format.rawValue)")
+            return
+        }
         guard let path = params.dataset else {
-            throw StageError.failed("model loading arrives with the model issue; only datasets load for now")
+            throw StageError.failed("give \"dataset\" or \"model\"")
         }
         let url = context.resolve(path)
         let data: Data
