@@ -58,6 +58,8 @@ let package = Package(
         .target(name: "LoadStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts"], path: "stages/LoadStage"),
         // `tokenize`: chat templates and tokenizer over a dataset, with prompt masking.
         .target(name: "TokenizeStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts", "Tokenizer"], path: "stages/TokenizeStage"),
+        // `train`: LoRA or full fine-tuning with resumable checkpoints.
+        .target(name: "TrainStage", dependencies: ["PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama"], path: "stages/TrainStage"),
         // `evaluate`: loss, perplexity, generations and reference metrics, tuned vs base.
         .target(name: "EvaluateStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts", "Llama", "Tokenizer"], path: "stages/EvaluateStage"),
         // `augment`: replacement rules, copies, templates, filters, shuffle, split.
@@ -67,7 +69,7 @@ let package = Package(
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "EvaluateStage",
+            "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The entry point only.

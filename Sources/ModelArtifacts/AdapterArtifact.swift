@@ -123,5 +123,5 @@ public func openModelArtifact(in folder: URL) throws -> LoadedModel {
     if FileManager.default.fileExists(atPath: folder.appendingPathComponent(AdapterArtifact.fileName).path) {
         return try AdapterArtifact.read(from: folder).open(from: folder)
     }
-    return try ModelArtifact.read(from: folder).open()
+    return try ModelArtifact.read(from: folder).open(in: folder)
 }

@@ -16,7 +16,13 @@ public struct ModelArtifact: Codable, Sendable, Equatable {
         case gguf
         case huggingFace = "huggingface"
         case initialized = "init"
+        /// Trained weights stored in the artifact itself (`weights/`, a Hugging Face folder); the
+        /// tokenizer comes from `path`.
+        case embedded
     }
+
+    /// Where `embedded` weights live inside the artifact folder.
+    public static let weightsFolder = "weights"
 
     public var format: Format
     /// The GGUF file or Hugging Face folder (absolute); for `init`, the tokenizer's file or folder.

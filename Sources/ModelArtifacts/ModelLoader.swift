@@ -158,8 +158,9 @@ public enum ModelLoader {
 
 extension ModelArtifact {
     /// Opens the model this artifact refers to, after checking its files are still the ones that
-    /// were loaded (sizes, then SHA-256).
-    public func open(verify: Bool = true) throws -> LoadedModel {
+    /// were loaded (sizes, then SHA-256). `folder` is the artifact's own folder, needed for
+    /// `embedded` weights.
+    public func open(verify: Bool = true, in folder: URL? = nil) throws -> LoadedModel {
         let root = URL(fileURLWithPath: path)
         if verify {
             for file in files {
@@ -178,6 +179,12 @@ extension ModelArtifact {
         case .initialized:
             let tokenizer = try ModelLoader.openTokenizer(root)
             return LoadedModel(model: LlamaModel(config: config, seed: seed ?? 0), tokenizer: tokenizer)
+        case .embedded:
+            guard let folder else { throw ModelArtifactError.invalid("an embedded model opens only from its artifact folder") }
+            let weights = folder.appendingPathComponent(Self.weightsFolder)
+            let model: LlamaModel
+            do { model = try LlamaModel(huggingFaceFolder: weights) } catch { throw ModelArtifactError.unreadable(weights.path, reason: "\(error)") }
+            return LoadedModel(model: model, tokenizer: try ModelLoader.openTokenizer(root))
         }
     }
 

@@ -35,13 +35,13 @@ enum ModelLocator {
         guard let key = plan.keys[stage], let entry = store.entry(for: key) else {
             throw ValidationError("stage \"\(stage)\" of \(manifest.lastPathComponent) has no cached artifact; run `pipe run \(manifest.path) --until \(stage)` first")
         }
-        guard entry.type == "model" else {
-            throw ValidationError("stage \"\(stage)\" produces \(ArtifactType(entry.type).withArticle), not a model")
+        guard entry.type == "model" || entry.type == "adapter" else {
+            throw ValidationError("stage \"\(stage)\" produces \(ArtifactType(entry.type).withArticle), not a model or adapter")
         }
         let folder = try store.makeTemporaryFolder("model")
         try? FileManager.default.removeItem(at: folder)
         defer { try? FileManager.default.removeItem(at: folder) }
         try store.unpack(key: key, into: folder)
-        return try ModelArtifact.read(from: folder).open()
+        return try openModelArtifact(in: folder)
     }
 }

@@ -2,6 +2,7 @@ import AugmentStage
 import EvaluateStage
 import LoadStage
 import TokenizeStage
+import TrainStage
 import PipeCore
 
 /// Every stage kind `pipe` knows: one registration line per kind.
@@ -11,6 +12,7 @@ enum StageCatalog {
         registry.register(LoadStage.self)
         registry.register(AugmentStage.self)
         registry.register(TokenizeStage.self)
+        registry.register(TrainStage.self)
         registry.register(EvaluateStage.self)
         return registry
     }
