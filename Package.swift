@@ -37,6 +37,7 @@ let package = Package(
 
         // float32 tensors and kernels over OpenBLAS.
         // Kernels are compiled optimized even in debug builds, so debug test runs stay fast.
+        // Optimized even in debug builds: the test suite trains and runs real models.
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
         // GGUF files, read and write, and the quantized block formats.
         .target(name: "GGUF"),
@@ -45,7 +46,7 @@ let package = Package(
         // Byte-level BPE tokenizers, pre-tokenizers and chat templates.
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         // Llama-family models: config, parameters, forward, generation.
-        .target(name: "Llama", dependencies: ["Tensor", "GGUF", "Safetensors", "Tokenizer"]),
+        .target(name: "Llama", dependencies: ["Tensor", "GGUF", "Safetensors", "Tokenizer"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: Stages (the only adapters between engine and model half)
 

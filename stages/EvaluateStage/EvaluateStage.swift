@@ -93,7 +93,9 @@ public struct EvaluateStage: Stage {
         model.adapters = variants.last?.adapters ?? []
 
         let log = TrainingLog.read(from: modelFolder)
-        try report.json.prettyText.write(to: context.outputFolder.appendingPathComponent("report.json"), atomically: false, encoding: .utf8)
+        for name in ["report.json", "show.json"] {
+            try report.json.prettyText.write(to: context.outputFolder.appendingPathComponent(name), atomically: false, encoding: .utf8)
+        }
         let markdown = report.markdown(title: "Evaluation of \(inputs["model"]?.producer ?? "model")", hasChart: log != nil)
         try markdown.write(to: context.outputFolder.appendingPathComponent("report.md"), atomically: false, encoding: .utf8)
         try markdown.write(to: context.outputFolder.appendingPathComponent("show.md"), atomically: false, encoding: .utf8)

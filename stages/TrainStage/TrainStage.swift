@@ -73,12 +73,15 @@ public struct TrainStage: Stage {
         }
 
         let out = context.outputFolder
+        let weightsFile: String
         if let adapter = trainer.adapter {
+            weightsFile = "\(AdapterArtifact.peftFolder)/adapter_model.safetensors"
             try adapter.savePEFT(to: out.appendingPathComponent(AdapterArtifact.peftFolder), dropout: Float(params.dropout),
                                  baseModel: base.path)
             try AdapterArtifact(base: base, baseKey: modelInput.key, method: params.method, rank: adapter.rank, alpha: Double(adapter.alpha),
                                 targets: params.targets).write(to: out)
         } else {
+            weightsFile = "\(ModelArtifact.weightsFolder)/model.safetensors"
             try loaded.model.saveHuggingFace(to: out.appendingPathComponent(ModelArtifact.weightsFolder))
             var trained = base
             trained.format = .embedded
@@ -88,6 +91,13 @@ public struct TrainStage: Stage {
         let record = TrainingLog(log: log, totalSteps: trainer.totalSteps, seconds: Date().timeIntervalSince(started))
         try record.write(to: out)
         try Data(Self.describe(record, summary: summary, params: params).utf8).write(to: out.appendingPathComponent("show.md"))
+        // The log varies in its timings only; the weights' digest is what a rerun must reproduce.
+        let weightsDigest = try Digest.ofFile(at: out.appendingPathComponent(weightsFile))
+        let show: JSONValue = [
+            "log": try JSONValue.encode(record.log), "total_steps": .number(Double(record.totalSteps)), "seconds": .number(record.seconds),
+            "weights": ["file": .string(weightsFile), "sha256": .string(weightsDigest.hex)],
+        ]
+        try Data(show.prettyText.utf8).write(to: out.appendingPathComponent("show.json"))
         context.say(String(format: "%d steps, last loss %.4f%@, %.0f tokens/s", summary.steps, summary.lastLoss,
                            summary.lastEvalLoss.map { String(format: ", eval loss %.4f", $0) } ?? "", summary.tokensPerSecond))
     }
