@@ -69,7 +69,7 @@ let package = Package(
         // The entry point only.
         .executableTarget(name: "pipe", dependencies: ["PipeCLI"]),
         // Benchmarks: `swift run -c release pipe-bench <name>`.
-        .executableTarget(name: "pipe-bench", dependencies: ["PipeCache"]),
+        .executableTarget(name: "pipe-bench", dependencies: ["PipeCache", "Llama"]),
 
         // MARK: Tests
 

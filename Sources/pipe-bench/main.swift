@@ -82,7 +82,12 @@ let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "store":
     try benchmarkStore()
+case "sgemm":
+    benchmarkShapes()
+case "train":
+    try benchmarkTrain(Array(arguments.dropFirst()))
 default:
-    print("usage: pipe-bench store")
+    print("usage: pipe-bench store | train [lora|full] [steps]")
     print("  store   zstd artifact write/read throughput on a 100 MB dataset")
+    print("  train   training tokens/s and peak RSS on the demo model, batch 4x128")
 }
