@@ -88,7 +88,7 @@ extension LlamaModel {
         let gw = g.weights
         let bias = biasPointer(w, l)
         let dbias: UnsafeMutablePointer<Float>? = bias == nil ? nil : gw.map { $0.memory + (bias! - parameters.memory) }
-        matmulBackward(dinp, gw?.pointer(w, layer: l), dbias, dout, inp, parameters.pointer(w, layer: l), R, IN, OUT)
+        matmulBackward(dinp, gw?.pointer(w, layer: l), dbias, dout, inp, weight(w, l, a), R, IN, OUT)
         guard let adapter = trainedAdapter, let ti = adapter.targets.firstIndex(of: w) else { return }
         let r = adapter.rank
         let ga = g.adapter

@@ -47,6 +47,12 @@ extension LlamaModel {
                 + "with \(adapters.count) adapter(s) of rank \(trainedAdapter?.rank ?? 0)")
         }
         let c = config, R = B * T, C = c.hiddenSize
+        if !parameters.omitted.isEmpty {
+            guard a.weightScratch != nil, parameters.omitted.allSatisfy({ quantized?.layers[$0] != nil }) else {
+                throw LlamaError.invalidInput(
+                    "weights kept only quantized need their QuantizedWeights and training activations made with quantizedBase")
+            }
+        }
         for i in 0..<R where tokens[i] < 0 || Int(tokens[i]) >= c.vocabSize {
             throw LlamaError.tokenOutOfRange(token: Int(tokens[i]), vocabSize: c.vocabSize)
         }
@@ -104,7 +110,7 @@ extension LlamaModel {
     func trainLinear(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ w: LlamaTensor, _ l: Int,
                      _ R: Int, _ s: LayerSaved, _ a: LlamaTrainingActivations, _ dropout: LoRADropout) {
         let shape = w.shape(config), OUT = shape[0], IN = shape[1]
-        matmulForward(out, inp, parameters.pointer(w, layer: l), biasPointer(w, l).map { UnsafePointer($0) }, R, IN, OUT)
+        matmulForward(out, inp, weight(w, l, a), biasPointer(w, l).map { UnsafePointer($0) }, R, IN, OUT)
         guard let adapter = trainedAdapter, let ti = adapter.targets.firstIndex(of: w) else { return }
         let r = adapter.rank
         let tmp = s.lora + ti * R * r
@@ -116,6 +122,16 @@ extension LlamaModel {
         matmulForward(tmp, src, adapter.a(w, layer: l), nil, R, IN, r)
         sgemm(transposeA: false, transposeB: true, R, OUT, r, alpha: adapter.scale,
               tmp, lda: r, adapter.b(w, layer: l), ldb: r, beta: 1, out, ldc: OUT)
+    }
+
+    /// The float32 weight of a projection: its view, or (base kept quantized)
+    /// the layer dequantized into the activations' scratch.
+    func weight(_ w: LlamaTensor, _ l: Int, _ a: LlamaTrainingActivations) -> UnsafeMutablePointer<Float> {
+        if parameters.omitted.contains(w), let q = quantized?.matrix(w, layer: l), let scratch = a.weightScratch {
+            q.dequantize(into: scratch)
+            return scratch
+        }
+        return parameters.pointer(w, layer: l)
     }
 
     /// The bias of a projection in layer l, if the configuration has one.

@@ -79,6 +79,9 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
     let ddrop: UnsafeMutablePointer<Float>     // (R, IN) its gradient
 
     let positions: UnsafeMutablePointer<Int32> // (R)
+    /// (OUT, IN) of the largest linear layer, when the base is kept quantized
+    /// (each layer's weight is dequantized here just before use), else nil.
+    let weightScratch: UnsafeMutablePointer<Float>?
 
     private let memory: UnsafeMutablePointer<Float>
     /// Float32 values held (for memory accounting).
@@ -86,7 +89,7 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
 
     /// Buffers for batches of up to B sequences of up to T tokens.
     public init(config c: LlamaConfig, B: Int, T: Int, loraRank: Int = 0, loraTargets: Int = 0,
-                checkpointing: Bool = false) {
+                checkpointing: Bool = false, quantizedBase: Bool = false) {
         self.B = B
         self.T = T
         self.checkpointing = checkpointing
@@ -102,6 +105,7 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
             R * C, R * C, R * c.qDim, R * c.kvDim, R * c.kvDim, R * c.qDim, T * T,
             R * c.intermediateSize, R * c.intermediateSize, R * c.intermediateSize, R * max(loraRank, 1),
             loraRank > 0 ? R * IN : 0, loraRank > 0 ? R * IN : 0,
+            quantizedBase ? max(c.qDim, c.intermediateSize, C) * IN : 0,
         ]
         count = sizes.reduce(0, +)
         memory = .allocate(capacity: max(count, 1))
@@ -115,6 +119,7 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
         dx = views[6]; dxn = views[7]; dq = views[8]; dk = views[9]; dv = views[10]; dattOut = views[11]
         dP = views[12]; dgate = views[13]; dup = views[14]; dh = views[15]; dlora = views[16]
         drop = views[17]; ddrop = views[18]
+        weightScratch = quantizedBase ? views[19] : nil
         positions = .allocate(capacity: max(R, 1))
         for b in 0..<B { for t in 0..<T { positions[b * T + t] = Int32(t) } }
     }

@@ -124,6 +124,9 @@ public final class Trainer: @unchecked Sendable {
             optimizer = AdamW(count: a.count, settings: AdamWSettings(beta1: hp.beta1, beta2: hp.beta2, eps: hp.eps,
                                                                       weightDecay: hp.weightDecay))
         case .full:
+            guard model.parameters.omitted.isEmpty else {
+                throw LlamaError.invalidInput("full fine-tuning needs float32 weights; load the model with floatLinearWeights")
+            }
             guard model.adapters.isEmpty else {
                 throw LlamaError.invalidInput("full fine-tuning needs a model without LoRA adapters (it has \(model.adapters.count))")
             }
@@ -149,7 +152,8 @@ public final class Trainer: @unchecked Sendable {
         let T = max(batcher.longest, evalBatcher?.longest ?? 0, 1)
         activations = LlamaTrainingActivations(config: c, B: hp.batchSize, T: T, loraRank: adapter?.rank ?? 0,
                                                loraTargets: adapter?.targets.count ?? 0,
-                                               checkpointing: hp.gradientCheckpointing)
+                                               checkpointing: hp.gradientCheckpointing,
+                                               quantizedBase: !model.parameters.omitted.isEmpty)
         var sm = SplitMix64(seed: hp.seed ^ 0xD509_0D50)
         dropoutRNG = Xoshiro256(seed: sm.next())
     }
