@@ -32,12 +32,14 @@ func measureSgemm() -> Double {
 }
 
 func benchmarkTrain(_ args: [String]) throws {
-    let full = args.first == "full"
-    let steps = args.dropFirst().first.flatMap(Int.init) ?? 10
+    let full = args.contains("full")
+    let quantizedBase = args.contains("--quantized")
+    let checkpointing = args.contains("--checkpointing")
+    let steps = args.compactMap(Int.init).first ?? 10
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let modelURL = root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
-    let model = try LlamaModel.load(contentsOf: modelURL)
-    model.quantized = nil  // training multiplies float32 weights
+    // float32 weights, or (QLoRA) linear layers only in their 4-bit blocks
+    let model = try LlamaModel(ggufAt: modelURL, keepQuantized: quantizedBase, floatLinearWeights: !quantizedBase)
     let B = 4, T = 128
     var rng = Xoshiro256(seed: 1)
     let data = (0..<(B * (steps + 1))).map { _ in
@@ -53,6 +55,7 @@ func benchmarkTrain(_ args: [String]) throws {
     hp.maxSteps = steps + 1
     hp.learningRate = full ? 1e-5 : 1e-4
     hp.schedule = .constant
+    hp.gradientCheckpointing = checkpointing
     let trainer = try Trainer(model: model, hyperparameters: hp, trainingSet: data)
     var rates: [Double] = []
     let start = DispatchTime.now().uptimeNanoseconds
@@ -74,8 +77,9 @@ func benchmarkTrain(_ args: [String]) throws {
     let flopsPerToken = (full ? 3 : 2) * (2 * N + 2 * attention)
     let peak = measureSgemm()
     let achieved = flopsPerToken * tokensPerSecond / 1e9
-    print(String(format: "train %@ (SmolLM2-135M, batch %dx%d, %d steps after a warm-up step): %.0f tokens/s",
-                 full ? "full" : "LoRA r=8 q,k,v,o", B, T, steps, tokensPerSecond))
+    print(String(format: "train %@%@%@ (SmolLM2-135M, batch %dx%d, %d steps after a warm-up step): %.0f tokens/s",
+                 full ? "full" : "LoRA r=8 q,k,v,o", quantizedBase ? ", Q4_1 base" : "",
+                 checkpointing ? ", gradient checkpointing" : "", B, T, steps, tokensPerSecond))
     print(String(format: "  model %.1f GFLOP/s, sgemm peak %.1f GFLOP/s, MFU %.0f%%", achieved, peak, 100 * achieved / peak))
     print(String(format: "  peak RSS %.0f MB", peakRSSMegabytes()))
 }

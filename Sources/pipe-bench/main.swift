@@ -87,7 +87,7 @@ case "sgemm":
 case "train":
     try benchmarkTrain(Array(arguments.dropFirst()))
 default:
-    print("usage: pipe-bench store | train [lora|full] [steps]")
+    print("usage: pipe-bench store | sgemm | train [lora|full] [steps] [--quantized] [--checkpointing]")
     print("  store   zstd artifact write/read throughput on a 100 MB dataset")
     print("  train   training tokens/s and peak RSS on the demo model, batch 4x128")
 }
