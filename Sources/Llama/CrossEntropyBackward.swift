@@ -45,27 +45,60 @@ public func crossEntropyForwardBackward(
                 if backward { row.update(repeating: 0, count: V) }
                 continue
             }
-            var m = -Float.infinity
-            for i in 0..<V { m = max(m, row[i]) }
+            let m = rowMax(row, V)
             var sum: Float = 0
             if backward {
-                for i in 0..<V {
-                    let e = expf(row[i] - m)
-                    sum += e
-                    if i == label { ls.value[n] = row[i] - m }
-                    row[i] = e
-                }
-                ls.value[n] = logf(sum) - ls.value[n]
+                let shifted = row[label] - m
+                sum = expRow(row, m, V, store: true)
+                ls.value[n] = logf(sum) - shifted
                 let s = scale / sum
                 for i in 0..<V { row[i] *= s }
                 row[label] -= scale
             } else {
-                for i in 0..<V { sum += expf(row[i] - m) }
+                sum = expRow(row, m, V, store: false)
                 ls.value[n] = logf(sum) - (row[label] - m)
             }
         }
     }
     return kept
+}
+
+/// The largest of V values.
+@inline(__always)
+private func rowMax(_ row: UnsafeMutablePointer<Float>, _ V: Int) -> Float {
+    var acc = SIMD8<Float>(repeating: -.infinity)
+    let raw = UnsafeRawPointer(row)
+    var i = 0
+    while i + 8 <= V {
+        acc = pointwiseMax(acc, raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self))
+        i += 8
+    }
+    var m = acc.max()
+    while i < V { m = max(m, row[i]); i += 1 }
+    return m
+}
+
+/// Σ exp(row[i] − m) over V values, in 8 lanes (then lane by lane, in a fixed
+/// order); with `store`, row[i] becomes exp(row[i] − m).
+@inline(__always)
+private func expRow(_ row: UnsafeMutablePointer<Float>, _ m: Float, _ V: Int, store: Bool) -> Float {
+    var acc = SIMD8<Float>(repeating: 0)
+    let raw = UnsafeMutableRawPointer(row)
+    var i = 0
+    while i + 8 <= V {
+        let e = fastExp(raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) - m)
+        if store { raw.storeBytes(of: e, toByteOffset: 4 * i, as: SIMD8<Float>.self) }
+        acc += e
+        i += 8
+    }
+    var sum = acc.sum()
+    while i < V {
+        let e = fastExp(row[i] - m)
+        if store { row[i] = e }
+        sum += e
+        i += 1
+    }
+    return sum
 }
 
 /// A pointer handed to workers that write disjoint parts.
