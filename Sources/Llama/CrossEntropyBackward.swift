@@ -7,16 +7,28 @@
 import Foundation
 import Tensor
 
-/// The loss of each row and, in place, the gradient of `scale · Σ losses`
-/// with respect to the logits: `scale · (softmax(row) − onehot(label))`,
-/// zero for rows that predict nothing (ignored label, last position).
+/// The label each row of a (B, T) batch is scored against (label t+1 of the
+/// same sequence), or -1 where nothing is predicted (last position, -100,
+/// outside 0..<V). Returns the number of kept rows.
 ///
-///     logits (R, V) → overwritten by dlogits when `backward`
-///     labels (B, T)
-///     losses (R)    the loss of each row, 0 where nothing is predicted
+///     targets (B*T)
+///     labels  (B, T)
+@discardableResult
+public func shiftedTargets(_ targets: UnsafeMutablePointer<Int32>, _ labels: UnsafePointer<Int32>,
+                           _ B: Int, _ T: Int, _ V: Int) -> Int {
+    var kept = 0
+    for n in 0..<(B * T) {
+        let label = n % T == T - 1 ? -1 : labels[n + 1]
+        targets[n] = label < 0 || Int(label) >= V ? -1 : label
+        if targets[n] >= 0 { kept += 1 }
+    }
+    return kept
+}
+
+/// Cross-entropy with Hugging Face's shift over a (B, T) batch: see
+/// `crossEntropyRowsForwardBackward`; returns the number of kept rows.
 ///
-/// Returns the number of kept rows. Rows are split over two workers; each
-/// row's arithmetic is independent of the split, so results are deterministic.
+///     logits (B*T, V); labels (B, T); losses (B*T)
 @discardableResult
 public func crossEntropyForwardBackward(
     _ logits: UnsafeMutablePointer<Float>,
@@ -25,21 +37,37 @@ public func crossEntropyForwardBackward(
     _ B: Int, _ T: Int, _ V: Int,
     scale: Float, backward: Bool
 ) -> Int {
-    let R = B * T
-    let lb = SendablePointer(UnsafeMutablePointer(mutating: labels))
-    @Sendable func target(_ n: Int) -> Int {
-        if n % T == T - 1 { return -1 }
-        let label = lb.value[n + 1]
-        return label < 0 || Int(label) >= V ? -1 : Int(label)
-    }
-    let kept = (0..<R).reduce(0) { $0 + (target($1) >= 0 ? 1 : 0) }
+    var targets = [Int32](repeating: -1, count: B * T)
+    let kept = shiftedTargets(&targets, labels, B, T, V)
+    crossEntropyRowsForwardBackward(logits, losses, targets, B * T, V, scale: scale, backward: backward)
+    return kept
+}
+
+/// The loss of each row and, in place, the gradient of `scale · Σ losses`
+/// with respect to the logits: `scale · (softmax(row) − onehot(target))`,
+/// zero for rows whose target is negative.
+///
+///     logits  (N, V) → overwritten by dlogits when `backward`
+///     targets (N)    class of each row, or -1
+///     losses  (N)    the loss of each row, 0 where the target is -1
+///
+/// Rows are split over two workers; each row's arithmetic is independent of
+/// the split, so results are deterministic.
+public func crossEntropyRowsForwardBackward(
+    _ logits: UnsafeMutablePointer<Float>,
+    _ losses: UnsafeMutablePointer<Float>,
+    _ targets: UnsafePointer<Int32>,
+    _ N: Int, _ V: Int,
+    scale: Float, backward: Bool
+) {
     let lg = SendablePointer(logits), ls = SendablePointer(losses)
-    let workers = R * V >= 1 << 16 ? 2 : 1
-    let per = (R + workers - 1) / workers
+    let tg = SendablePointer(UnsafeMutablePointer(mutating: targets))
+    let workers = N * V >= 1 << 16 ? 2 : 1
+    let per = (N + workers - 1) / workers
     DispatchQueue.concurrentPerform(iterations: workers) { w in
-        for n in (w * per)..<min(R, (w + 1) * per) {
+        for n in (w * per)..<min(N, (w + 1) * per) {
             let row = lg.value + n * V
-            let label = target(n)
+            let label = Int(tg.value[n])
             if label < 0 {
                 ls.value[n] = 0
                 if backward { row.update(repeating: 0, count: V) }
@@ -60,7 +88,6 @@ public func crossEntropyForwardBackward(
             }
         }
     }
-    return kept
 }
 
 /// The largest of V values.

@@ -17,10 +17,13 @@ extension LlamaModel {
                          dropout: LoRADropout = .none) {
         let c = config, R = B * T, C = c.hiddenSize, V = c.vocabSize
         let gw = g.weights
-        // logits = xnF · Woutᵀ; the logits buffer holds dlogits
-        a.dxn.update(repeating: 0, count: R * C)
+        // logits (K, V) = xnK · Woutᵀ; the logits buffer holds dlogits. dxnK goes through dx, then to its rows of dxn.
+        let K = a.keptCount
+        a.dx.update(repeating: 0, count: K * C)
         let dOut = gw.map { c.tieWordEmbeddings ? $0.pointer(.embed) : $0.pointer(.lmHead) }
-        matmulBackward(a.dxn, dOut, nil, a.logits, a.xnF, parameters.outputWeights, R, C, V)
+        matmulBackward(a.dx, dOut, nil, a.logits, a.xnK, parameters.outputWeights, K, C, V)
+        a.dxn.update(repeating: 0, count: R * C)
+        for k in 0..<K { (a.dxn + Int(a.keptRows[k]) * C).update(from: a.dx + k * C, count: C) }
         a.dx.update(repeating: 0, count: R * C)
         rmsNormBackward(a.dx, gw?.pointer(.finalNorm), a.dxn, a.x(c.layerCount, C),
                         parameters.pointer(.finalNorm), a.rstdF, R, C)

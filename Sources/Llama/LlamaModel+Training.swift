@@ -64,12 +64,22 @@ extension LlamaModel {
         }
         let xL = a.x(c.layerCount, C)
         rmsNormForward(a.xnF, a.rstdF, xL, parameters.pointer(.finalNorm), R, C, eps: c.rmsNormEps)
-        matmulForward(a.logits, a.xnF, parameters.outputWeights, nil, R, C, c.vocabSize)
-        let kept = crossEntropyForwardBackward(a.logits, a.losses, labels, B, T, c.vocabSize,
-                                               scale: backwardScale ?? 0, backward: backwardScale != nil)
+        // the LM head runs only on the K rows that predict a kept label
+        shiftedTargets(a.targets, labels, B, T, c.vocabSize)
+        var K = 0
+        for n in 0..<R where a.targets[n] >= 0 {
+            a.keptRows[K] = Int32(n)
+            a.targets[K] = a.targets[n]
+            (a.xnK + K * C).update(from: a.xnF + n * C, count: C)
+            K += 1
+        }
+        a.keptCount = K
+        matmulForward(a.logits, a.xnK, parameters.outputWeights, nil, K, C, c.vocabSize)  // (K, V)
+        crossEntropyRowsForwardBackward(a.logits, a.losses, a.targets, K, c.vocabSize,
+                                        scale: backwardScale ?? 0, backward: backwardScale != nil)
         var sum = 0.0
-        for i in 0..<R { sum += Double(a.losses[i]) }
-        return (sum, kept)
+        for i in 0..<K { sum += Double(a.losses[i]) }
+        return (sum, K)
     }
 
     /// One block of the training forward: reads xs[l], writes xs[l+1] and the layer's saved values.
