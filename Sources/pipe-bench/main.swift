@@ -84,6 +84,7 @@ case "store":
     try benchmarkStore()
 case "sgemm":
     benchmarkShapes()
+    benchmarkAttention()
 case "train":
     try benchmarkTrain(Array(arguments.dropFirst()))
 default:
