@@ -8,6 +8,17 @@
 // over all kept labels of its micro-batches, so accumulation equals one big
 // batch. Deterministic: the same model, data, hyper-parameters and seed give
 // the same bytes, and a resumed run continues exactly where the checkpoint was.
+//
+//     let model = try LlamaModel.load(contentsOf: url)      // GGUF or Hugging Face folder
+//     var hp = TrainingHyperparameters()                      // LoRA r 8, q_proj + v_proj, ...
+//     hp.maxSteps = 100; hp.checkpointEvery = 20
+//     let trainer = try Trainer(model: model, hyperparameters: hp, trainingSet: examples,
+//                               evaluationSet: held, checkpointFolder: folder)
+//     try trainer.train(progress: { print($0) }, shouldStop: { stopRequested })
+//     try trainer.save(to: out)                               // PEFT folder (LoRA) or HF folder (full)
+//
+// QLoRA-style: load a GGUF with `floatLinearWeights: false`; its Q4_0/Q4_1/Q8_0
+// linear layers stay in their blocks and are dequantized per layer as needed.
 
 import Foundation
 import Tensor
