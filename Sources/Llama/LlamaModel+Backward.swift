@@ -17,10 +17,13 @@ extension LlamaModel {
                          dropout: LoRADropout = .none) {
         let c = config, R = B * T, C = c.hiddenSize, V = c.vocabSize
         let gw = g.weights
-        // logits = xnF · Woutᵀ; the logits buffer holds dlogits
-        a.dxn.update(repeating: 0, count: R * C)
+        // logits (K, V) = xnK · Woutᵀ; the logits buffer holds dlogits. dxnK goes through dx, then to its rows of dxn.
+        let K = a.keptCount
+        a.dx.update(repeating: 0, count: K * C)
         let dOut = gw.map { c.tieWordEmbeddings ? $0.pointer(.embed) : $0.pointer(.lmHead) }
-        matmulBackward(a.dxn, dOut, nil, a.logits, a.xnF, parameters.outputWeights, R, C, V)
+        matmulBackward(a.dx, dOut, nil, a.logits, a.xnK, parameters.outputWeights, K, C, V)
+        a.dxn.update(repeating: 0, count: R * C)
+        for k in 0..<K { (a.dxn + Int(a.keptRows[k]) * C).update(from: a.dx + k * C, count: C) }
         a.dx.update(repeating: 0, count: R * C)
         rmsNormBackward(a.dx, gw?.pointer(.finalNorm), a.dxn, a.x(c.layerCount, C),
                         parameters.pointer(.finalNorm), a.rstdF, R, C)
@@ -88,7 +91,7 @@ extension LlamaModel {
         let gw = g.weights
         let bias = biasPointer(w, l)
         let dbias: UnsafeMutablePointer<Float>? = bias == nil ? nil : gw.map { $0.memory + (bias! - parameters.memory) }
-        matmulBackward(dinp, gw?.pointer(w, layer: l), dbias, dout, inp, parameters.pointer(w, layer: l), R, IN, OUT)
+        matmulBackward(dinp, gw?.pointer(w, layer: l), dbias, dout, inp, weight(w, l, a), R, IN, OUT)
         guard let adapter = trainedAdapter, let ti = adapter.targets.firstIndex(of: w) else { return }
         let r = adapter.rank
         let ga = g.adapter

@@ -47,6 +47,12 @@ extension LlamaModel {
                 + "with \(adapters.count) adapter(s) of rank \(trainedAdapter?.rank ?? 0)")
         }
         let c = config, R = B * T, C = c.hiddenSize
+        if !parameters.omitted.isEmpty {
+            guard a.weightScratch != nil, parameters.omitted.allSatisfy({ quantized?.layers[$0] != nil }) else {
+                throw LlamaError.invalidInput(
+                    "weights kept only quantized need their QuantizedWeights and training activations made with quantizedBase")
+            }
+        }
         for i in 0..<R where tokens[i] < 0 || Int(tokens[i]) >= c.vocabSize {
             throw LlamaError.tokenOutOfRange(token: Int(tokens[i]), vocabSize: c.vocabSize)
         }
@@ -58,12 +64,22 @@ extension LlamaModel {
         }
         let xL = a.x(c.layerCount, C)
         rmsNormForward(a.xnF, a.rstdF, xL, parameters.pointer(.finalNorm), R, C, eps: c.rmsNormEps)
-        matmulForward(a.logits, a.xnF, parameters.outputWeights, nil, R, C, c.vocabSize)
-        let kept = crossEntropyForwardBackward(a.logits, a.losses, labels, B, T, c.vocabSize,
-                                               scale: backwardScale ?? 0, backward: backwardScale != nil)
+        // the LM head runs only on the K rows that predict a kept label
+        shiftedTargets(a.targets, labels, B, T, c.vocabSize)
+        var K = 0
+        for n in 0..<R where a.targets[n] >= 0 {
+            a.keptRows[K] = Int32(n)
+            a.targets[K] = a.targets[n]
+            (a.xnK + K * C).update(from: a.xnF + n * C, count: C)
+            K += 1
+        }
+        a.keptCount = K
+        matmulForward(a.logits, a.xnK, parameters.outputWeights, nil, K, C, c.vocabSize)  // (K, V)
+        crossEntropyRowsForwardBackward(a.logits, a.losses, a.targets, K, c.vocabSize,
+                                        scale: backwardScale ?? 0, backward: backwardScale != nil)
         var sum = 0.0
-        for i in 0..<R { sum += Double(a.losses[i]) }
-        return (sum, kept)
+        for i in 0..<K { sum += Double(a.losses[i]) }
+        return (sum, K)
     }
 
     /// One block of the training forward: reads xs[l], writes xs[l+1] and the layer's saved values.
@@ -104,7 +120,7 @@ extension LlamaModel {
     func trainLinear(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ w: LlamaTensor, _ l: Int,
                      _ R: Int, _ s: LayerSaved, _ a: LlamaTrainingActivations, _ dropout: LoRADropout) {
         let shape = w.shape(config), OUT = shape[0], IN = shape[1]
-        matmulForward(out, inp, parameters.pointer(w, layer: l), biasPointer(w, l).map { UnsafePointer($0) }, R, IN, OUT)
+        matmulForward(out, inp, weight(w, l, a), biasPointer(w, l).map { UnsafePointer($0) }, R, IN, OUT)
         guard let adapter = trainedAdapter, let ti = adapter.targets.firstIndex(of: w) else { return }
         let r = adapter.rank
         let tmp = s.lora + ti * R * r
@@ -116,6 +132,16 @@ extension LlamaModel {
         matmulForward(tmp, src, adapter.a(w, layer: l), nil, R, IN, r)
         sgemm(transposeA: false, transposeB: true, R, OUT, r, alpha: adapter.scale,
               tmp, lda: r, adapter.b(w, layer: l), ldb: r, beta: 1, out, ldc: OUT)
+    }
+
+    /// The float32 weight of a projection: its view, or (base kept quantized)
+    /// the layer dequantized into the activations' scratch.
+    func weight(_ w: LlamaTensor, _ l: Int, _ a: LlamaTrainingActivations) -> UnsafeMutablePointer<Float> {
+        if parameters.omitted.contains(w), let q = quantized?.matrix(w, layer: l), let scratch = a.weightScratch {
+            q.dequantize(into: scratch)
+            return scratch
+        }
+        return parameters.pointer(w, layer: l)
     }
 
     /// The bias of a projection in layer l, if the configuration has one.

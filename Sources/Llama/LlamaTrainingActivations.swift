@@ -59,7 +59,9 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
     let layers: [LayerSaved]                   // L entries, or 1 with checkpointing
     let rstdF: UnsafeMutablePointer<Float>     // (R)
     let xnF: UnsafeMutablePointer<Float>       // (R, C)
-    /// The logits of the last forward (R, V); the backward turns them into their gradient.
+    let xnK: UnsafeMutablePointer<Float>       // (K, C) the rows of xnF that predict a kept label
+    /// The logits of the last forward's K kept rows (K, V), in row order
+    /// (rows that predict nothing get no logits); the backward turns them into their gradient.
     public let logits: UnsafeMutablePointer<Float>
     let losses: UnsafeMutablePointer<Float>    // (R)
 
@@ -79,6 +81,13 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
     let ddrop: UnsafeMutablePointer<Float>     // (R, IN) its gradient
 
     let positions: UnsafeMutablePointer<Int32> // (R)
+    let keptRows: UnsafeMutablePointer<Int32>  // (K) which rows predict a kept label
+    let targets: UnsafeMutablePointer<Int32>   // (R) the label each row predicts, or -1; compacted to (K)
+    /// Rows of the last forward that predict a kept label.
+    public internal(set) var keptCount = 0
+    /// (OUT, IN) of the largest linear layer, when the base is kept quantized
+    /// (each layer's weight is dequantized here just before use), else nil.
+    let weightScratch: UnsafeMutablePointer<Float>?
 
     private let memory: UnsafeMutablePointer<Float>
     /// Float32 values held (for memory accounting).
@@ -86,7 +95,7 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
 
     /// Buffers for batches of up to B sequences of up to T tokens.
     public init(config c: LlamaConfig, B: Int, T: Int, loraRank: Int = 0, loraTargets: Int = 0,
-                checkpointing: Bool = false) {
+                checkpointing: Bool = false, quantizedBase: Bool = false) {
         self.B = B
         self.T = T
         self.checkpointing = checkpointing
@@ -98,10 +107,11 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
         let layerSize = LayerSaved.size(c, B: B, T: T, loraSize: loraSize)
         let savedLayers = checkpointing ? 1 : L
         let sizes = [
-            (L + 1) * R * C, savedLayers * layerSize, R, R * C, R * c.vocabSize, R,
+            (L + 1) * R * C, savedLayers * layerSize, R, R * C, R * c.vocabSize, R, R * C,
             R * C, R * C, R * c.qDim, R * c.kvDim, R * c.kvDim, R * c.qDim, T * T,
             R * c.intermediateSize, R * c.intermediateSize, R * c.intermediateSize, R * max(loraRank, 1),
             loraRank > 0 ? R * IN : 0, loraRank > 0 ? R * IN : 0,
+            quantizedBase ? max(c.qDim, c.intermediateSize, C) * IN : 0,
         ]
         count = sizes.reduce(0, +)
         memory = .allocate(capacity: max(count, 1))
@@ -111,11 +121,15 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
         for s in sizes { views.append(p); p += s }
         xs = views[0]
         layers = (0..<savedLayers).map { LayerSaved(views[1] + $0 * layerSize, c, B: B, T: T) }
-        rstdF = views[2]; xnF = views[3]; logits = views[4]; losses = views[5]
-        dx = views[6]; dxn = views[7]; dq = views[8]; dk = views[9]; dv = views[10]; dattOut = views[11]
-        dP = views[12]; dgate = views[13]; dup = views[14]; dh = views[15]; dlora = views[16]
-        drop = views[17]; ddrop = views[18]
-        positions = .allocate(capacity: max(R, 1))
+        rstdF = views[2]; xnF = views[3]; logits = views[4]; losses = views[5]; xnK = views[6]
+        dx = views[7]; dxn = views[8]; dq = views[9]; dk = views[10]; dv = views[11]; dattOut = views[12]
+        dP = views[13]; dgate = views[14]; dup = views[15]; dh = views[16]; dlora = views[17]
+        drop = views[18]; ddrop = views[19]
+        weightScratch = quantizedBase ? views[20] : nil
+        positions = .allocate(capacity: max(3 * R, 1))
+        positions.initialize(repeating: 0, count: max(3 * R, 1))
+        keptRows = positions + R
+        targets = positions + 2 * R
         for b in 0..<B { for t in 0..<T { positions[b * T + t] = Int32(t) } }
     }
 

@@ -8,6 +8,17 @@
 // over all kept labels of its micro-batches, so accumulation equals one big
 // batch. Deterministic: the same model, data, hyper-parameters and seed give
 // the same bytes, and a resumed run continues exactly where the checkpoint was.
+//
+//     let model = try LlamaModel.load(contentsOf: url)      // GGUF or Hugging Face folder
+//     var hp = TrainingHyperparameters()                      // LoRA r 8, q_proj + v_proj, ...
+//     hp.maxSteps = 100; hp.checkpointEvery = 20
+//     let trainer = try Trainer(model: model, hyperparameters: hp, trainingSet: examples,
+//                               evaluationSet: held, checkpointFolder: folder)
+//     try trainer.train(progress: { print($0) }, shouldStop: { stopRequested })
+//     try trainer.save(to: out)                               // PEFT folder (LoRA) or HF folder (full)
+//
+// QLoRA-style: load a GGUF with `floatLinearWeights: false`; its Q4_0/Q4_1/Q8_0
+// linear layers stay in their blocks and are dequantized per layer as needed.
 
 import Foundation
 import Tensor
@@ -124,6 +135,9 @@ public final class Trainer: @unchecked Sendable {
             optimizer = AdamW(count: a.count, settings: AdamWSettings(beta1: hp.beta1, beta2: hp.beta2, eps: hp.eps,
                                                                       weightDecay: hp.weightDecay))
         case .full:
+            guard model.parameters.omitted.isEmpty else {
+                throw LlamaError.invalidInput("full fine-tuning needs float32 weights; load the model with floatLinearWeights")
+            }
             guard model.adapters.isEmpty else {
                 throw LlamaError.invalidInput("full fine-tuning needs a model without LoRA adapters (it has \(model.adapters.count))")
             }
@@ -149,7 +163,8 @@ public final class Trainer: @unchecked Sendable {
         let T = max(batcher.longest, evalBatcher?.longest ?? 0, 1)
         activations = LlamaTrainingActivations(config: c, B: hp.batchSize, T: T, loraRank: adapter?.rank ?? 0,
                                                loraTargets: adapter?.targets.count ?? 0,
-                                               checkpointing: hp.gradientCheckpointing)
+                                               checkpointing: hp.gradientCheckpointing,
+                                               quantizedBase: !model.parameters.omitted.isEmpty)
         var sm = SplitMix64(seed: hp.seed ^ 0xD509_0D50)
         dropoutRNG = Xoshiro256(seed: sm.next())
     }

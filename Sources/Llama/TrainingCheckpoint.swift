@@ -56,6 +56,11 @@ extension Trainer {
     /// Restores the run from the folder's checkpoint; false when there is none.
     public func loadCheckpoint(from folder: URL) throws -> Bool {
         let file = Self.checkpointFile(in: folder)
+        // temporary files of a write that was killed midway
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in leftovers where name.hasPrefix(".\(file.lastPathComponent).") && name.hasSuffix(".tmp") {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
         guard FileManager.default.fileExists(atPath: file.path) else { return false }
         func fail(_ reason: String) -> TrainingError { .incompatibleCheckpoint(path: file.path, reason: reason) }
         let st: SafetensorsFile

@@ -23,11 +23,24 @@ public func swigluBackward(
     _ up: UnsafePointer<Float>,
     _ N: Int
 ) {
-    for i in 0..<N {
+    let raw = UnsafeRawPointer(gate), rawUp = UnsafeRawPointer(up), rawOut = UnsafeRawPointer(dout)
+    var i = 0
+    while i + 8 <= N {
+        let g = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        let u = rawUp.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        let d = rawOut.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        let sig = 1 / (1 + fastExp(-g))
+        let du = UnsafeMutableRawPointer(dup + i), dg = UnsafeMutableRawPointer(dgate + i)
+        du.storeBytes(of: du.loadUnaligned(as: SIMD8<Float>.self) + d * g * sig, as: SIMD8<Float>.self)
+        dg.storeBytes(of: dg.loadUnaligned(as: SIMD8<Float>.self) + d * u * sig * (1 + g * (1 - sig)), as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < N {
         let g = gate[i]
-        let sig = 1 / (1 + expf(-g))
+        let sig = 1 / (1 + fastExp(-g))
         let d = dout[i]
         dup[i] += d * g * sig
         dgate[i] += d * up[i] * sig * (1 + g * (1 - sig))
+        i += 1
     }
 }

@@ -84,8 +84,15 @@ case "store":
     try benchmarkStore()
 case "model":
     try benchmarkModel(path: arguments.dropFirst().first ?? "models/SmolLM2-135M-Instruct.Q4_1.gguf")
+case "sgemm":
+    benchmarkShapes()
+    benchmarkAttention()
+case "train":
+    try benchmarkTrain(Array(arguments.dropFirst()))
 default:
-    print("usage: pipe-bench store | model [GGUF]")
+    print("usage: pipe-bench store | model [GGUF] | sgemm | train [lora|full] [steps] [--quantized] [--checkpointing]")
     print("  store   zstd artifact write/read throughput on 100 MB of data")
     print("  model   forward 4x128, prompt eval 256, generation 128 tokens/s, sgemm peak")
+    print("  sgemm   each sgemm shape of a training step, and attention")
+    print("  train   training tokens/s and peak RSS on the demo model, batch 4x128")
 }

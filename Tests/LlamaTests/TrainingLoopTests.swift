@@ -187,3 +187,32 @@ struct TrainingLoopTests {
         }
     }
 }
+
+@Suite("Starting from an existing adapter")
+struct TrainingInitialAdapterTests {
+    @Test("a trainer started from the tiny PEFT adapter reports PEFT's loss at its first step and leaves the source adapter alone")
+    func startsFromAdapter() throws {
+        let ref = try TinyTraining()
+        let model = try LlamaModel(huggingFaceFolder: Paths.tiny)
+        let source = try LoRAAdapter(peftFolder: Paths.tiny.appendingPathComponent("adapter"), config: model.config)
+        let before = Array(source.buffer)
+        let data = (0..<ref.B).map { b in
+            TrainingExample(tokens: Array(ref.tokens[(b * ref.T)..<((b + 1) * ref.T)]),
+                            labels: Array(ref.labels[(b * ref.T)..<((b + 1) * ref.T)]))
+        }
+        var hp = TrainingHyperparameters()
+        hp.batchSize = ref.B
+        hp.maxSteps = 2
+        hp.learningRate = 0.01
+        hp.maxGradNorm = 0
+        hp.schedule = .constant
+        var losses: [Float] = []
+        let trainer = try Trainer(model: model, hyperparameters: hp, trainingSet: data, initialAdapter: source)
+        #expect(trainer.adapter!.rank == 4 && trainer.adapter!.targets.count == 7)
+        try trainer.train(progress: { if case let .step(_, _, loss, _, _, _) = $0 { losses.append(loss) } })
+        let expected = ref.numbers("lora_adamw", "losses_before_each_step")
+        #expect(abs(Double(losses[0]) - expected[0]) <= 1e-4 && abs(Double(losses[1]) - expected[1]) <= 1e-4,
+                "\(losses) vs \(expected.prefix(2))")
+        #expect(Array(source.buffer) == before)
+    }
+}

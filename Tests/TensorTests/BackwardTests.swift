@@ -208,3 +208,23 @@ struct BackwardKernelTests {
         }
     }
 }
+
+@Suite("fastExp")
+struct FastExpTests {
+    @Test("fastExp is within 3e-7 relative of exp over the range training uses, and tiny for -inf")
+    func accuracy() {
+        var worst = 0.0
+        var x: Float = -87
+        while x < 88 {
+            let lanes = SIMD8<Float>((0..<8).map { x + Float($0) * 0.0013 })
+            let e = fastExp(lanes)
+            for i in 0..<8 {
+                let exact = Foundation.exp(Double(lanes[i]))
+                worst = max(worst, abs(Double(e[i]) - exact) / exact)
+            }
+            x += 0.0917
+        }
+        #expect(worst < 3e-7, "worst relative error \(worst)")
+        #expect(fastExp(-Float.infinity) < 1e-37 && fastExp(Float(0)) == 1)
+    }
+}
