@@ -160,7 +160,9 @@ extension ModelArtifact {
     /// Opens the model this artifact refers to, after checking its files are still the ones that
     /// were loaded (sizes, then SHA-256). `folder` is the artifact's own folder, needed for
     /// `embedded` weights.
-    public func open(verify: Bool = true, in folder: URL? = nil) throws -> LoadedModel {
+    /// `quantizedOnly` keeps a GGUF's Q4_0/Q4_1/Q8_0 linear layers only in their blocks (QLoRA-style
+    /// training and small-memory inference); other formats refuse it.
+    public func open(verify: Bool = true, in folder: URL? = nil, quantizedOnly: Bool = false) throws -> LoadedModel {
         let root = URL(fileURLWithPath: path)
         if verify {
             for file in files {
@@ -172,6 +174,16 @@ extension ModelArtifact {
                     throw ModelArtifactError.sourceChanged(path: url.path, reason: "changed")
                 }
             }
+        }
+        if quantizedOnly {
+            guard format == .gguf else {
+                throw ModelArtifactError.invalid("keeping the base quantized needs a GGUF base (Q4_0, Q4_1 or Q8_0); \(path) is \(format.rawValue)")
+            }
+            let model: LlamaModel
+            do { model = try LlamaModel(ggufAt: root, keepQuantized: true, floatLinearWeights: false) } catch {
+                throw ModelArtifactError.unreadable(root.path, reason: "\(error)")
+            }
+            return LoadedModel(model: model, tokenizer: try ModelLoader.openTokenizer(root))
         }
         switch format {
         case .gguf, .huggingFace:

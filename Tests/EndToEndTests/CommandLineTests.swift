@@ -116,7 +116,7 @@ struct ShippedPipelineTests {
         #expect(shipped == current, "regenerate it: pipe schema > pipelines/schema.json")
     }
 
-    @Test("every shipped manifest validates", arguments: ["medical.json", "industrial.json", "legal.json"])
+    @Test("every shipped manifest validates", arguments: ["medical.json", "industrial.json", "legal.json", "quickstart.json"])
     func validates(_ name: String) throws {
         let result = try PipeProcess.run(["validate", "pipelines/\(name)"], in: PipeProcess.packageRoot)
         #expect(result.status == 0, "\(result.stderr)")

@@ -6,8 +6,8 @@ extension TrainStage {
                               "attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"]
 
     public static let parameters: [ParameterSpec] = [
-        ParameterSpec("method", .string(choices: ["lora", "full"]), default: "lora",
-                      doc: "lora: low-rank adapters on the target projections, base frozen; full: every weight."),
+        ParameterSpec("method", .string(choices: ["lora", "qlora", "full"]), default: "lora",
+                      doc: "lora: low-rank adapters on the target projections, base frozen; qlora: the same with the base kept in its quantized GGUF blocks (dequantized on the fly, far less memory); full: every weight."),
         ParameterSpec("r", .integer(min: 1, max: 1024), default: 8, doc: "LoRA rank."),
         ParameterSpec("alpha", .number(min: 0, exclusiveMin: true), default: 16, doc: "LoRA alpha: the update is scaled by alpha/r (alpha/sqrt(r) with use_rslora)."),
         ParameterSpec("dropout", .number(min: 0, max: 0.99), default: 0, doc: "LoRA dropout on the adapter's input."),

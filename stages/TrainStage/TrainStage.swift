@@ -36,7 +36,7 @@ public struct TrainStage: Stage {
     public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
         let modelInput = try inputs.require("model")
         let base = try ModelArtifact.read(from: modelInput.folder)
-        let loaded = try base.open(in: modelInput.folder)
+        let loaded = try base.open(in: modelInput.folder, quantizedOnly: params.method == "qlora")
         let tokens = try TokenizedDataset.read(from: inputs.require("dataset").folder)
         let train = (tokens.splits["train"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
         let eval = (tokens.splits["eval"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
