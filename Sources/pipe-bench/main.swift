@@ -1,6 +1,7 @@
 // Benchmarks, run in release: `swift run -c release pipe-bench <name>`.
 import Foundation
 import PipeCache
+import Tensor
 
 func measure(_ label: String, bytes: Int, repeats: Int = 3, _ body: () throws -> Void) rethrows {
     var best = Double.infinity
@@ -22,7 +23,7 @@ func benchmarkStore() throws {
 func writeDataset(_ url: URL) throws {
     var text = ""
     var i = 0
-    var rng = SplitMix(seed: 1)
+    var rng = SplitMix64(seed: 1)
     while text.utf8.count < 100_000_000 {
         let a = rng.next() % 90, b = rng.next() % 1000, c = rng.next() % 100_000
         text += #"{"instruction": "诊断建议生成", "input": "患者男性,\#(a)岁,持续咳嗽\#(b)天伴血痰,白细胞\#(c)", "output": "建议:1.胸部CT平扫 2.支气管镜检查 #\#(i)"}"# + "\n"
@@ -32,7 +33,7 @@ func writeDataset(_ url: URL) throws {
 }
 
 func writeWeights(_ url: URL) throws {
-    var rng = SplitMix(seed: 2)
+    var rng = SplitMix64(seed: 2)
     var floats = [Float](repeating: 0, count: 25_000_000)
     for i in floats.indices {
         // Roughly normal, scaled like trained weights.
@@ -42,17 +43,6 @@ func writeWeights(_ url: URL) throws {
     try floats.withUnsafeBytes { try Data($0).write(to: url) }
 }
 
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 func benchmarkStore(label: String, makeFile: (URL) throws -> Void) throws {
     print("\(label):")
