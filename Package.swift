@@ -38,7 +38,8 @@ let package = Package(
         // float32 tensors and kernels over OpenBLAS.
         .target(name: "Tensor", dependencies: ["CBLAS"]),
         // GGUF files, read and write, and the quantized block formats.
-        .target(name: "GGUF"),
+        // Built for AVX2/FMA (`-target-cpu haswell`): the quantized matrix-vector kernels need it.
+        .target(name: "GGUF", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         // safetensors files, read and write.
         .target(name: "Safetensors"),
         // Byte-level BPE tokenizers, pre-tokenizers and chat templates.
@@ -66,7 +67,7 @@ let package = Package(
         // The entry point only.
         .executableTarget(name: "pipe", dependencies: ["PipeCLI"]),
         // Benchmarks: `swift run -c release pipe-bench <name>`.
-        .executableTarget(name: "pipe-bench", dependencies: ["PipeCache"]),
+        .executableTarget(name: "pipe-bench", dependencies: ["PipeCache", "GGUF"]),
 
         // MARK: Tests
 

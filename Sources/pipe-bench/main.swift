@@ -45,7 +45,10 @@ let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "store":
     try benchmarkStore()
+case "quant":
+    try benchmarkQuant(arguments: Array(arguments.dropFirst()))
 default:
-    print("usage: pipe-bench store")
+    print("usage: pipe-bench store | quant [model.gguf]")
     print("  store   zstd artifact write/read throughput on a 100 MB dataset")
+    print("  quant   quantized matrix-vector products of one token of the demo model")
 }

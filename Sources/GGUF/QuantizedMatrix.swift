@@ -1,0 +1,131 @@
+// A weight matrix kept in its stored (quantized) format, multiplied by float vectors without a
+// float copy of the weights: the matrix-vector product of token generation.
+//
+//   let w = try QuantizedMatrix(file: gguf, tensor: info)     // (rows, columns), keeps the mapping alive
+//   w.multiply(x, into: y, threads: 2)                        // y (rows) = W (rows, columns) x (columns)
+//   w.multiply(x, vectors: T, into: y, threads: 2)            // y (T, rows) = x (T, columns) W^T
+//   w.multiplyExact(x, into: y)                               // float-activation reference (slower)
+//
+// For Q4_0, Q4_1, Q8_0, Q4_K and Q6_K (`integerTypes`) the vector is first quantized to 8 bits per
+// element in blocks of 32 (QuantizedVector.swift), then integer dot products run on the blocks
+// (QuantizedMatVec.swift), as llama.cpp does: results differ from the exact product by the
+// activation's quantization error, at most max|x_block|/254 per element, so
+//   |y_r - exact_r| <= sum_i |w_ri| max|x_block(i)| / 254   (plus float rounding).
+// Other types (F32, F16, BF16, Q5_*, Q5_K) use the float-activation row dot products.
+// Rows are split over `threads` threads (the caller and a persistent worker pool); each row is
+// computed by one thread in a fixed order, so results are identical for any thread count.
+// To avoid quantizing the same vector for several matrices (q, k, v), quantize once into a
+// QuantizedVector and call `multiply(_: QuantizedVector, ...)`.
+//
+// Prompt processing (many vectors) is better served by dequantizing tiles of W to float and
+// calling sgemm; the batched `multiply(_:vectors:...)` here just repeats the vector product.
+
+/// A (rows, columns) matrix stored as `type`, row-major, one row every `rowBytes` bytes.
+public struct QuantizedMatrix: @unchecked Sendable {
+    /// Types with integer kernels (the activation vector is quantized to 8 bits).
+    public static let integerTypes: Set<GGMLType> = [.q4_0, .q4_1, .q8_0, .q4_K, .q6_K]
+
+    public let type: GGMLType
+    public let rows: Int
+    public let columns: Int
+    /// Bytes of one stored row.
+    public let rowBytes: Int
+    /// Row 0's first block.
+    public let base: UnsafeRawPointer
+    /// Whatever owns the bytes (a MappedBuffer); kept alive with the matrix.
+    private let owner: AnyObject?
+
+    /// The 2-D tensor `tensor` of `file` (ggml dimensions [columns, rows]).
+    public init(file: GGUFFile, tensor: GGUFTensorInfo) throws {
+        guard tensor.dimensions.count <= 2 else {
+            throw GGUFError.sizeMismatch(what: "dimensions of \(tensor.name) (a matrix)", expected: 2,
+                                         actual: tensor.dimensions.count)
+        }
+        try self.init(type: tensor.type, rows: tensor.rowCount, columns: tensor.rowLength,
+                      bytes: file.pointer(of: tensor), owner: file.buffer, name: tensor.name)
+    }
+
+    /// A matrix over `bytes` (valid while `owner` lives, or for the matrix's whole use if `owner` is nil).
+    public init(type: GGMLType, rows: Int, columns: Int, bytes: UnsafeRawPointer, owner: AnyObject?,
+                name: String = "(matrix)") throws {
+        guard canDequantize(type) else { throw GGUFError.unsupportedTensorType(type, tensor: name) }
+        guard rows >= 0, columns >= 0, let rowBytes = type.rowByteCount(columns) else {
+            throw GGUFError.sizeMismatch(what: "row length of \(name) (a multiple of \(type.blockSize))",
+                                         expected: (columns / type.blockSize + 1) * type.blockSize, actual: columns)
+        }
+        self.type = type
+        self.rows = rows
+        self.columns = columns
+        self.rowBytes = rowBytes
+        self.base = bytes
+        self.owner = owner
+    }
+
+    /// Whether products use the integer kernels (and so carry the activation quantization error).
+    public var usesIntegerKernel: Bool { Self.integerTypes.contains(type) && columns % 32 == 0 }
+
+    /// Bytes of the whole matrix.
+    public var byteCount: Int { rows * rowBytes }
+
+    /// y (rows) = W x (columns), on `threads` threads.
+    public func multiply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, threads: Int = 1) {
+        guard usesIntegerKernel else { return multiplyExact(x, into: y, threads: threads) }
+        let vector = QuantizedVector(capacity: columns)
+        try? vector.quantize(x, count: columns)
+        multiply(vector, into: y, threads: threads)
+    }
+
+    /// y (rows) = W x for an already quantized x (x.count == columns), on `threads` threads.
+    /// For a matrix without integer kernels this uses x's dequantized values.
+    public func multiply(_ x: QuantizedVector, into y: UnsafeMutablePointer<Float>, threads: Int = 1) {
+        parallelRows(threads) { range in multiply(x, rows: range, into: y) }
+    }
+
+    /// y[r] = row r of W · x for r in `rows` only (a building block for callers with their own threads).
+    public func multiply(_ x: QuantizedVector, rows range: Range<Int>, into y: UnsafeMutablePointer<Float>) {
+        guard x.count == columns else { return }
+        if usesIntegerKernel {
+            quantizedMatVec(type, base, rowBytes: rowBytes, rows: range, x, y)
+        } else {
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: columns) { buffer in
+                guard let values = buffer.baseAddress else { return }
+                for i in 0 ..< columns { values[i] = x.value(at: i) }
+                exactRows(values, range, y)
+            }
+        }
+    }
+
+    /// y (rows) = W x with float activations (the reference; no activation quantization).
+    public func multiplyExact(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, threads: Int = 1) {
+        parallelRows(threads) { range in exactRows(x, range, y) }
+    }
+
+    /// y (vectors, rows) = x (vectors, columns) W^T: `vectors` products, each on `threads` threads.
+    public func multiply(_ x: UnsafePointer<Float>, vectors: Int, into y: UnsafeMutablePointer<Float>, threads: Int = 1) {
+        guard usesIntegerKernel else {
+            for v in 0 ..< vectors { multiplyExact(x + v * columns, into: y + v * rows, threads: threads) }
+            return
+        }
+        let vector = QuantizedVector(capacity: columns)
+        for v in 0 ..< vectors {
+            try? vector.quantize(x + v * columns, count: columns)
+            multiply(vector, into: y + v * rows, threads: threads)
+        }
+    }
+
+    private func exactRows(_ x: UnsafePointer<Float>, _ range: Range<Int>, _ y: UnsafeMutablePointer<Float>) {
+        for r in range {
+            y[r] = (try? dotRow(type, bytes: base + r * rowBytes, x, count: columns)) ?? 0
+        }
+    }
+
+    /// Calls `body` on `threads` contiguous row ranges covering 0..<rows, in parallel.
+    private func parallelRows(_ threads: Int, _ body: (Range<Int>) -> Void) {
+        let threads = max(1, min(threads, rows / 16))
+        guard threads > 1, #available(macOS 15, *) else { return body(0 ..< rows) }
+        let rows = self.rows
+        WorkerPool.shared(threads: threads).run { part in
+            body(rows * part / threads ..< rows * (part + 1) / threads)
+        }
+    }
+}

@@ -1,0 +1,123 @@
+// `pipe-bench quant`: the quantized matrix-vector products of one generated token of the demo
+// model (every weight matrix once, the tied Q8_0 embedding as the output head), single- and
+// multi-threaded, against a plain read of the same bytes (the memory-bandwidth ceiling).
+import Dispatch
+import Foundation
+import GGUF
+
+func benchmarkQuant(arguments: [String]) throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let path = arguments.first ?? root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
+    let file = try GGUFFile(contentsOf: URL(fileURLWithPath: path))
+    let matrices = try file.tensors.filter { $0.dimensions.count == 2 }.map { try QuantizedMatrix(file: file, tensor: $0) }
+    let bytes = matrices.reduce(0) { $0 + $1.byteCount }
+    let flops = matrices.reduce(0) { $0 + 2 * $1.rows * $1.columns }
+    let types = Dictionary(grouping: matrices, by: \.type).map { "\($0.value.count) \($0.key)" }.sorted()
+    print("\(matrices.count) matrices (\(types.joined(separator: ", "))), \(String(format: "%.1f", Double(bytes) / 1e6)) MB, \(String(format: "%.1f", Double(flops) / 1e6)) MFLOP per token")
+    let maxColumns = matrices.map(\.columns).max() ?? 0, maxRows = matrices.map(\.rows).max() ?? 0
+    var x = [Float](repeating: 0, count: maxColumns)
+    var state: UInt64 = 1
+    for i in x.indices {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        x[i] = Float(state >> 40) / Float(1 << 23) - 1
+    }
+    var y = [Float](repeating: 0, count: maxRows)
+    let vector = QuantizedVector(capacity: maxColumns)
+
+    func report(_ label: String, tokens: Int, _ token: () -> Void) {
+        token() // warm-up: page in the mapping
+        var best = Double.infinity
+        for _ in 0 ..< 3 {
+            let start = DispatchTime.now()
+            for _ in 0 ..< tokens { token() }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 / Double(tokens))
+        }
+        print(String(format: "%@: %.2f ms/token, %.0f tokens/s, %.1f GB/s, %.1f GFLOP/s", label, best * 1e3,
+                     1 / best, Double(bytes) / best / 1e9, Double(flops) / best / 1e9))
+    }
+
+    x.withUnsafeBufferPointer { xp in
+        y.withUnsafeMutableBufferPointer { yp in
+            let x = xp.baseAddress!, y = yp.baseAddress!
+            // The memory ceiling: sum every weight byte as 32-byte vectors.
+            for threads in [1, 2] {
+                report("read the weight bytes, \(threads) thread(s)", tokens: 10) {
+                    let sums = UnsafeSendable(UnsafeMutablePointer<SIMD8<UInt32>>.allocate(capacity: threads))
+                    defer { sums.value.deallocate() }
+                    DispatchQueue.concurrentPerform(iterations: threads) { part in
+                        var acc = SIMD8<UInt32>()
+                        for m in matrices {
+                            let n = m.byteCount / 32
+                            for i in n * part / threads ..< n * (part + 1) / threads {
+                                acc &+= m.base.loadUnaligned(fromByteOffset: 32 * i, as: SIMD8<UInt32>.self)
+                            }
+                        }
+                        sums.value[part] = acc
+                    }
+                    if sums.value[0].wrappedSum() == 42 { print("") }
+                }
+            }
+            report("float-activation reference (old matVec), 1 thread", tokens: 2) {
+                for m in matrices { m.multiplyExact(x, into: y) }
+            }
+            for threads in [1, 2] {
+                report("int8 kernels, worker pool, \(threads) thread(s)", tokens: 20) {
+                    for m in matrices {
+                        try? vector.quantize(x, count: m.columns)
+                        m.multiply(vector, into: y, threads: threads)
+                    }
+                }
+            }
+            report("int8 kernels, concurrentPerform, 2 threads", tokens: 20) {
+                for m in matrices {
+                    try? vector.quantize(x, count: m.columns)
+                    let rows = m.rows, out = UnsafeSendable(y)
+                    DispatchQueue.concurrentPerform(iterations: 2) { part in
+                        m.multiply(vector, rows: rows * part / 2 ..< rows * (part + 1) / 2, into: out.value)
+                    }
+                }
+            }
+            // Compute speed without memory traffic: one cache-resident matrix, many times.
+            for m in [matrices.first { $0.type == .q4_1 && $0.rows == 576 }, matrices.first { $0.type == .q8_0 }].compactMap({ $0 }) {
+                let small = try? QuantizedMatrix(type: m.type, rows: min(m.rows, 576), columns: m.columns, bytes: m.base, owner: nil)
+                guard let small else { continue }
+                try? vector.quantize(x, count: small.columns)
+                var best = Double.infinity
+                for _ in 0 ..< 5 {
+                    let start = DispatchTime.now()
+                    for _ in 0 ..< 200 { small.multiply(vector, into: y) }
+                    best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 200)
+                }
+                let blocks = small.rows * small.columns / 32
+                print(String(format: "  cache-resident %dx%d %@, 1 thread: %.2f ns per block of 32, %.1f GB/s", small.rows,
+                             small.columns, "\(small.type)", best / Double(blocks), Double(small.byteCount) / best))
+            }
+            let layers = matrices.filter { $0.rows != 49152 }, head = matrices.filter { $0.rows == 49152 }
+            for (name, set) in [("layers only", layers), ("output head only", head)] {
+                let setBytes = set.reduce(0) { $0 + $1.byteCount }
+                for threads in [1, 2] {
+                    var best = Double.infinity
+                    for _ in 0 ..< 3 {
+                        let start = DispatchTime.now()
+                        for _ in 0 ..< 10 {
+                            for m in set {
+                                try? vector.quantize(x, count: m.columns)
+                                m.multiply(vector, into: y, threads: threads)
+                            }
+                        }
+                        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e10)
+                    }
+                    print(String(format: "  %@, %d thread(s): %.2f ms, %.1f GB/s", name, threads, best * 1e3,
+                                 Double(setBytes) / best / 1e9))
+                }
+            }
+        }
+    }
+}
+
+/// A pointer handed to concurrentPerform's parts (each writes its own elements).
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
