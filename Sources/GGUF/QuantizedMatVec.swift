@@ -45,15 +45,11 @@ private func q4Nibbles(_ p: UnsafeRawPointer, _ offset: Int) -> (even: SIMD16<In
     return (v & 0x0F, (v &>> 8) & 0x0F)
 }
 
-/// A little-endian half at `offset` as Float (F16C's vcvtph2ps where available).
+/// A little-endian half at `offset` as Float, through the 64K-entry table `t` (a load; F16C's
+/// vcvtph2ps costs more here, and the scales of a matrix hit few entries).
 @inline(__always)
-private func half(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
-    let bits = UInt16(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
-    #if arch(x86_64) && !os(macOS)
-    return Float(Float16(bitPattern: bits))
-    #else
-    return halfToFloat(bits)
-    #endif
+private func half(_ p: UnsafeRawPointer, _ offset: Int, _ t: UnsafePointer<Float>) -> Float {
+    t[Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))]
 }
 
 /// `y[r] = row r of w · a` for the rows in `rows`. `w` points at row 0, rows are `rowBytes` apart,
@@ -62,32 +58,35 @@ func quantizedMatVec(_ type: GGMLType, _ w: UnsafeRawPointer, rowBytes: Int, row
                      _ a: QuantizedVector, _ y: UnsafeMutablePointer<Float>) {
     let blocks = a.count / 32
     let q = UnsafeRawPointer(a.values), d = a.scales, s = a.sums
-    switch type {
-    case .q4_0: for r in rows { y[r] = dotQ4_0(w + r * rowBytes, q, d, blocks) }
-    case .q4_1: for r in rows { y[r] = dotQ4_1(w + r * rowBytes, q, d, s, blocks) }
-    case .q8_0: for r in rows { y[r] = dotQ8_0(w + r * rowBytes, q, d, blocks) }
-    case .q4_K: for r in rows { y[r] = dotQ4_K(w + r * rowBytes, q, d, s, blocks / 8) }
-    case .q6_K: for r in rows { y[r] = dotQ6_K(w + r * rowBytes, q, d, blocks / 8) }
-    default: for r in rows { y[r] = 0 }
+    halfTable.withUnsafeBufferPointer { table in
+        guard let t = table.baseAddress else { return }
+        switch type {
+        case .q4_0: for r in rows { y[r] = dotQ4_0(t, w + r * rowBytes, q, d, blocks) }
+        case .q4_1: for r in rows { y[r] = dotQ4_1(t, w + r * rowBytes, q, d, s, blocks) }
+        case .q8_0: for r in rows { y[r] = dotQ8_0(t, w + r * rowBytes, q, d, blocks) }
+        case .q4_K: for r in rows { y[r] = dotQ4_K(t, w + r * rowBytes, q, d, s, blocks / 8) }
+        case .q6_K: for r in rows { y[r] = dotQ6_K(t, w + r * rowBytes, q, d, blocks / 8) }
+        default: for r in rows { y[r] = 0 }
+        }
     }
 }
 
 // Q4_0: 18 bytes: d (half), 16 bytes of nibbles; element j is the low nibble of byte j, element
 // j + 16 the high nibble.
-private func dotQ4_0(_ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePointer<Float>, _ blocks: Int) -> Float {
+private func dotQ4_0(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePointer<Float>, _ blocks: Int) -> Float {
     var acc = SIMD8<Float>()
     for b in 0 ..< blocks {
         let block = w + 18 * b
         let (even, odd) = q4Nibbles(block, 2)
         let (x0, x1) = activation(q, b)
         let p = (even &- 8) &* x0 &+ (odd &- 8) &* x1
-        acc = acc.addingProduct(SIMD8<Float>(pairSums(p)), SIMD8(repeating: half(block, 0) * d[b]))
+        acc = acc.addingProduct(SIMD8<Float>(pairSums(p)), SIMD8(repeating: half(block, 0, t) * d[b]))
     }
     return acc.sum()
 }
 
 // Q4_1: 20 bytes: d, m (halves), 16 bytes of nibbles as in Q4_0 (without the -8).
-private func dotQ4_1(_ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePointer<Float>,
+private func dotQ4_1(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePointer<Float>,
                      _ s: UnsafePointer<Float>, _ blocks: Int) -> Float {
     var acc = SIMD8<Float>()
     var offsets: Float = 0
@@ -96,21 +95,21 @@ private func dotQ4_1(_ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePo
         let (even, odd) = q4Nibbles(block, 4)
         let (x0, x1) = activation(q, b)
         let p = even &* x0 &+ odd &* x1
-        acc = acc.addingProduct(SIMD8<Float>(pairSums(p)), SIMD8(repeating: half(block, 0) * d[b]))
-        offsets = offsets.addingProduct(half(block, 2), s[b])
+        acc = acc.addingProduct(SIMD8<Float>(pairSums(p)), SIMD8(repeating: half(block, 0, t) * d[b]))
+        offsets = offsets.addingProduct(half(block, 2, t), s[b])
     }
     return acc.sum() + offsets
 }
 
 // Q8_0: 34 bytes: d (half), 32 signed bytes.
-private func dotQ8_0(_ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePointer<Float>, _ blocks: Int) -> Float {
+private func dotQ8_0(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePointer<Float>, _ blocks: Int) -> Float {
     var acc = SIMD8<Float>()
     for b in 0 ..< blocks {
         let block = w + 34 * b
         let v = lanes(block, 2)
         let (x0, x1) = activation(q, b)
         let p = ((v &<< 8) &>> 8) &* x0 &+ (v &>> 8) &* x1
-        acc = acc.addingProduct(SIMD8<Float>(pairSums(p)), SIMD8(repeating: half(block, 0) * d[b]))
+        acc = acc.addingProduct(SIMD8<Float>(pairSums(p)), SIMD8(repeating: half(block, 0, t) * d[b]))
     }
     return acc.sum()
 }
@@ -118,13 +117,13 @@ private func dotQ8_0(_ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePo
 // Q4_K: 144 bytes per 256 elements: d, dmin (halves), 12 bytes of 6-bit scales and mins for the
 // 8 sub-blocks of 32, 128 bytes of nibbles: bytes 32c ..< 32c + 32 hold sub-block 2c in their low
 // nibbles and sub-block 2c + 1 in their high nibbles.
-private func dotQ4_K(_ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePointer<Float>,
+private func dotQ4_K(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePointer<Float>,
                      _ s: UnsafePointer<Float>, _ superBlocks: Int) -> Float {
     var acc = SIMD8<Float>()
     var offsets: Float = 0
     for sb in 0 ..< superBlocks {
         let block = w + 144 * sb
-        let scale = half(block, 0), minimum = half(block, 2)
+        let scale = half(block, 0, t), minimum = half(block, 2, t)
         for c in 0 ..< 4 {
             let v = lanes(block, 16 + 32 * c)
             let j = 8 * sb + 2 * c // activation block of the low-nibble sub-block
@@ -155,11 +154,11 @@ private func kScaleMin(_ p: UnsafeRawPointer, _ j: Int) -> (UInt8, UInt8) {
 // L = ql + 64h, H = qh + 32h, the elements are (4 bits | 2 bits << 4) - 32:
 //   128h + l: L[l] low, H[l] bits 0-1     128h + l + 32: L[l + 32] low, H[l] bits 2-3
 //   128h + l + 64: L[l] high, H[l] 4-5    128h + l + 96: L[l + 32] high, H[l] bits 6-7
-private func dotQ6_K(_ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePointer<Float>, _ superBlocks: Int) -> Float {
+private func dotQ6_K(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePointer<Float>, _ superBlocks: Int) -> Float {
     var acc = SIMD8<Float>()
     for sb in 0 ..< superBlocks {
         let block = w + 210 * sb
-        let scale = half(block, 208)
+        let scale = half(block, 208, t)
         for h in 0 ..< 2 {
             let low = block + 64 * h
             let l0 = lanes(low, 0), l1 = lanes(low, 32), hb = lanes(block, 128 + 32 * h)
