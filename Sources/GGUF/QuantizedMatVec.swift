@@ -22,6 +22,14 @@ private func pairSums(_ p: SIMD16<Int16>) -> SIMD8<Int32> {
     return ((w &<< 16) &>> 16) &+ (w &>> 16)
 }
 
+/// `pairSums` for pairs whose sum fits in Int16 (one operation less): with w = hi 2^16 + lo mod
+/// 2^16, w + lo 2^16 = (hi + lo) 2^16 + (lo mod 2^16), and the arithmetic shift drops the remainder.
+@inline(__always)
+private func smallPairSums(_ p: SIMD16<Int16>) -> SIMD8<Int32> {
+    let w = unsafeBitCast(p, to: SIMD8<Int32>.self)
+    return (w &+ (w &<< 16)) &>> 16
+}
+
 /// 32 bytes at `offset` as 16 lanes of two bytes (low byte = even element).
 @inline(__always)
 private func lanes(_ p: UnsafeRawPointer, _ offset: Int) -> SIMD16<Int16> {
@@ -31,7 +39,7 @@ private func lanes(_ p: UnsafeRawPointer, _ offset: Int) -> SIMD16<Int16> {
 /// The even and odd elements of activation block `b`.
 @inline(__always)
 private func activation(_ q: UnsafeRawPointer, _ b: Int) -> (even: SIMD16<Int16>, odd: SIMD16<Int16>) {
-    (lanes(q, 64 * b), lanes(q, 64 * b + 32))
+    (lanes(q, 64 &* b), lanes(q, 64 &* b &+ 32))
 }
 
 /// The 32 nibbles of a Q4_0/Q4_1 block's 16 bytes at `offset` (element j = low nibble of byte j,
@@ -76,11 +84,11 @@ func quantizedMatVec(_ type: GGMLType, _ w: UnsafeRawPointer, rowBytes: Int, row
 private func dotQ4_0(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePointer<Float>, _ blocks: Int) -> Float {
     var acc = SIMD8<Float>()
     for b in 0 ..< blocks {
-        let block = w + 18 * b
+        let block = w + 18 &* b
         let (even, odd) = q4Nibbles(block, 2)
         let (x0, x1) = activation(q, b)
         let p = (even &- 8) &* x0 &+ (odd &- 8) &* x1
-        acc = acc.addingProduct(SIMD8<Float>(pairSums(p)), SIMD8(repeating: half(block, 0, t) * d[b]))
+        acc = acc.addingProduct(SIMD8<Float>(smallPairSums(p)), SIMD8(repeating: half(block, 0, t) * d[b]))
     }
     return acc.sum()
 }
@@ -91,11 +99,11 @@ private func dotQ4_1(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: Unsa
     var acc = SIMD8<Float>()
     var offsets: Float = 0
     for b in 0 ..< blocks {
-        let block = w + 20 * b
+        let block = w + 20 &* b
         let (even, odd) = q4Nibbles(block, 4)
         let (x0, x1) = activation(q, b)
         let p = even &* x0 &+ odd &* x1
-        acc = acc.addingProduct(SIMD8<Float>(pairSums(p)), SIMD8(repeating: half(block, 0, t) * d[b]))
+        acc = acc.addingProduct(SIMD8<Float>(smallPairSums(p)), SIMD8(repeating: half(block, 0, t) * d[b]))
         offsets = offsets.addingProduct(half(block, 2, t), s[b])
     }
     return acc.sum() + offsets
@@ -105,7 +113,7 @@ private func dotQ4_1(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: Unsa
 private func dotQ8_0(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: UnsafeRawPointer, _ d: UnsafePointer<Float>, _ blocks: Int) -> Float {
     var acc = SIMD8<Float>()
     for b in 0 ..< blocks {
-        let block = w + 34 * b
+        let block = w + 34 &* b
         let v = lanes(block, 2)
         let (x0, x1) = activation(q, b)
         let p = ((v &<< 8) &>> 8) &* x0 &+ (v &>> 8) &* x1
@@ -132,8 +140,8 @@ private func dotQ4_K(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: Unsa
             let pHigh = ((v &>> 4) & 0x0F) &* x2 &+ ((v &>> 12) & 0x0F) &* x3
             let (sc0, m0) = kScaleMin(block + 4, 2 * c)
             let (sc1, m1) = kScaleMin(block + 4, 2 * c + 1)
-            acc = acc.addingProduct(SIMD8<Float>(pairSums(pLow)), SIMD8(repeating: scale * Float(sc0) * d[j]))
-            acc = acc.addingProduct(SIMD8<Float>(pairSums(pHigh)), SIMD8(repeating: scale * Float(sc1) * d[j + 1]))
+            acc = acc.addingProduct(SIMD8<Float>(smallPairSums(pLow)), SIMD8(repeating: scale * Float(sc0) * d[j]))
+            acc = acc.addingProduct(SIMD8<Float>(smallPairSums(pHigh)), SIMD8(repeating: scale * Float(sc1) * d[j + 1]))
             offsets = offsets.addingProduct(-minimum * Float(m0), s[j])
             offsets = offsets.addingProduct(-minimum * Float(m1), s[j + 1])
         }
@@ -183,7 +191,7 @@ private func q6Quarter(_ acc: SIMD8<Float>, _ lowEven: SIMD16<Int16>, _ lowOdd: 
     let even = (lowEven | (highEven & 0x30)) &- 32, odd = (lowOdd | (highOdd & 0x30)) &- 32
     let (x0, x1) = activation(q, j)
     // Lanes 0..<8 of the products hold elements 0..<16, lanes 8..<16 elements 16..<32.
-    let sums = SIMD8<Float>(pairSums(even &* x0 &+ odd &* x1))
+    let sums = SIMD8<Float>(smallPairSums(even &* x0 &+ odd &* x1))
     let s0 = Float(sc.load(as: Int8.self)), s1 = Float(sc.load(fromByteOffset: 1, as: Int8.self))
     let scales = SIMD8<Float>(lowHalf: SIMD4(repeating: dScale * s0), highHalf: SIMD4(repeating: dScale * s1))
     return acc.addingProduct(sums, scales)

@@ -18,8 +18,8 @@ final class WorkerPool: @unchecked Sendable {
     private let submission = NSLock()
     /// The current job (valid between a generation bump and `pending` reaching zero).
     private var job: ((Int) -> Void)?
-    /// Spins of a worker before it sleeps (~0.1-1 ms).
-    private let spinLimit = 200_000
+    /// Spins of a worker before it sleeps (~1 ms: a few thousand plain, then yielding).
+    private let spinLimit = 4_000
 
     /// A pool in which jobs run on `threads` threads (the caller and `threads - 1` workers).
     init(threads: Int) {
@@ -49,7 +49,7 @@ final class WorkerPool: @unchecked Sendable {
             var spins = 0
             while pending.load(ordering: .acquiring) > 0 {
                 spins += 1
-                if spins > 10_000 { sched_yield() }
+                if spins > 2_000 { sched_yield() }
             }
             job = nil
         }
@@ -63,6 +63,8 @@ final class WorkerPool: @unchecked Sendable {
             while current == seen {
                 spins += 1
                 if spins < spinLimit {
+                    // Busy for a few microseconds, then let other threads (the caller's) have the core.
+                    if spins > 2_000 { sched_yield() }
                     current = generation.load(ordering: .acquiring)
                     continue
                 }

@@ -27,14 +27,18 @@ func benchmarkQuant(arguments: [String]) throws {
 
     func report(_ label: String, tokens: Int, _ token: () -> Void) {
         token() // warm-up: page in the mapping
-        var best = Double.infinity
+        var best = Double.infinity, cpu = 0.0
         for _ in 0 ..< 3 {
-            let start = DispatchTime.now()
+            let start = DispatchTime.now(), startCPU = processCPUSeconds()
             for _ in 0 ..< tokens { token() }
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 / Double(tokens))
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            if seconds / Double(tokens) < best {
+                best = seconds / Double(tokens)
+                cpu = (processCPUSeconds() - startCPU) / seconds
+            }
         }
-        print(String(format: "%@: %.2f ms/token, %.0f tokens/s, %.1f GB/s, %.1f GFLOP/s", label, best * 1e3,
-                     1 / best, Double(bytes) / best / 1e9, Double(flops) / best / 1e9))
+        print(String(format: "%@: %.2f ms/token, %.0f tokens/s, %.1f GB/s, %.1f GFLOP/s (%.1f CPUs busy)", label, best * 1e3,
+                     1 / best, Double(bytes) / best / 1e9, Double(flops) / best / 1e9, cpu))
     }
 
     x.withUnsafeBufferPointer { xp in
@@ -120,4 +124,14 @@ func benchmarkQuant(arguments: [String]) throws {
 struct UnsafeSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// User + system CPU time of this process so far (all threads): shows whether the machine gave
+/// a multi-threaded run the cores it asked for.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return user + system
 }
