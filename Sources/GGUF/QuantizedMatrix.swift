@@ -5,6 +5,9 @@
 //   w.multiply(x, into: y, threads: 2)                        // y (rows) = W (rows, columns) x (columns)
 //   w.multiply(x, vectors: T, into: y, threads: 2)            // y (T, rows) = x (T, columns) W^T
 //   w.multiplyExact(x, into: y)                               // float-activation reference (slower)
+//   let v = QuantizedVector(capacity: 1536)                   // once; then per token:
+//   try v.quantize(x, count: 576)                             // x quantized once for q, k and v
+//   QuantizedMatrix.multiply([wq, wk, wv], v, into: [q, k, v], threads: 2)   // one dispatch
 //
 // For Q4_0, Q4_1, Q8_0, Q4_K and Q6_K (`integerTypes`) the vector is first quantized to 8 bits per
 // element in blocks of 32 (QuantizedVector.swift), then integer dot products run on the blocks
@@ -17,8 +20,11 @@
 // To avoid quantizing the same vector for several matrices (q, k, v), quantize once into a
 // QuantizedVector and call `multiply(_: QuantizedVector, ...)`.
 //
-// Prompt processing (many vectors) is better served by dequantizing tiles of W to float and
-// calling sgemm; the batched `multiply(_:vectors:...)` here just repeats the vector product.
+// The batched `multiply(_:vectors:...)` reads each weight row once for all vectors (16-row chunks
+// stay in L1), which suits a few vectors (batched generation). Prompt processing of T tokens is
+// better served by dequantizing tiles of W (say 64 rows x all columns) to float with
+// `dequantizeRow` and calling sgemm on (T, columns) x (columns, 64) per tile, in parallel over
+// tiles: compute-bound at sgemm speed instead of 2 T flops per weight byte of integer dots.
 
 /// A (rows, columns) matrix stored as `type`, row-major, one row every `rowBytes` bytes.
 public struct QuantizedMatrix: @unchecked Sendable {
@@ -100,17 +106,51 @@ public struct QuantizedMatrix: @unchecked Sendable {
         parallelRows(threads) { range in exactRows(x, range, y) }
     }
 
-    /// y (vectors, rows) = x (vectors, columns) W^T: `vectors` products, each on `threads` threads.
+    /// y (vectors, rows) = x (vectors, columns) W^T, on `threads` threads. Each thread takes a range
+    /// of rows and runs all vectors over 16 rows at a time, so every weight row is read from memory
+    /// once for all vectors (good for a handful of vectors; for long prompts, dequantized tiles and
+    /// sgemm win). Results equal `vectors` single products bit for bit.
     public func multiply(_ x: UnsafePointer<Float>, vectors: Int, into y: UnsafeMutablePointer<Float>, threads: Int = 1) {
+        guard vectors > 0 else { return }
         guard usesIntegerKernel else {
             for v in 0 ..< vectors { multiplyExact(x + v * columns, into: y + v * rows, threads: threads) }
             return
         }
-        let vector = QuantizedVector(capacity: columns)
-        for v in 0 ..< vectors {
+        let quantized = (0 ..< vectors).map { v in
+            let vector = QuantizedVector(capacity: columns)
             try? vector.quantize(x + v * columns, count: columns)
-            multiply(vector, into: y + v * rows, threads: threads)
+            return vector
         }
+        parallelRows(threads) { range in
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let chunk = start ..< min(start + 16, range.upperBound)
+                for v in 0 ..< vectors { quantizedMatVec(type, base, rowBytes: rowBytes, rows: chunk, quantized[v], y + v * rows) }
+                start = chunk.upperBound
+            }
+        }
+    }
+
+    /// y_k (matrices[k].rows) = matrices[k] x for several matrices of x's width (q, k and v; gate and
+    /// up) in one parallel dispatch over all their rows, x quantized once by the caller.
+    public static func multiply(_ matrices: [QuantizedMatrix], _ x: QuantizedVector,
+                                into outputs: [UnsafeMutablePointer<Float>], threads: Int = 1) {
+        let count = min(matrices.count, outputs.count)
+        let total = matrices.prefix(count).reduce(0) { $0 + $1.rows }
+        let threads = max(1, min(threads, total / 16))
+        let body = { (part: Int) in
+            // Rows lo..<hi of the matrices' rows laid end to end.
+            let lo = total * part / threads, hi = total * (part + 1) / threads
+            var first = 0
+            for k in 0 ..< count {
+                let m = matrices[k]
+                let start = max(lo, first) - first, end = min(hi, first + m.rows) - first
+                if start < end { m.multiply(x, rows: start ..< end, into: outputs[k]) }
+                first += m.rows
+            }
+        }
+        guard threads > 1, #available(macOS 15, *) else { return body(0) }
+        WorkerPool.shared(threads: threads).run(body)
     }
 
     private func exactRows(_ x: UnsafePointer<Float>, _ range: Range<Int>, _ y: UnsafeMutablePointer<Float>) {

@@ -88,7 +88,7 @@ struct QuantizedMatrixTests {
 
     @Test("the batched product equals one product per vector")
     func batchedEqualsSingle() throws {
-        let rows = 20, columns = 64, vectors = 3
+        let rows = 50, columns = 64, vectors = 3
         let (bytes, _) = try Self.problem(.q4_1, rows: rows, columns: columns, seed: 9)
         let x = DotTests.values(vectors * columns, seed: 4)
         let m = try Self.matrix(.q4_1, bytes, rows: rows, columns: columns)
@@ -99,6 +99,30 @@ struct QuantizedMatrixTests {
         for v in 0 ..< vectors {
             let single = Self.products(m, Array(x[v * columns ..< (v + 1) * columns]), threads: 1).int
             #expect(Array(batched[v * rows ..< (v + 1) * rows]) == single)
+        }
+    }
+
+    @Test("one grouped product over several matrices equals their single products")
+    func groupedEqualsSingle() throws {
+        let columns = 128
+        let shapes: [(GGMLType, Int)] = [(.q4_1, 40), (.q8_0, 7), (.q4_0, 33)]
+        var matrices: [QuantizedMatrix] = [], singles: [[Float]] = []
+        let x = DotTests.values(columns, seed: 8)
+        for (k, (type, rows)) in shapes.enumerated() {
+            let (bytes, _) = try Self.problem(type, rows: rows, columns: columns, seed: UInt64(30 + k))
+            let m = try Self.matrix(type, bytes, rows: rows, columns: columns)
+            matrices.append(m)
+            singles.append(Self.products(m, x, threads: 1).int)
+        }
+        let v = QuantizedVector(capacity: columns)
+        try x.withUnsafeBufferPointer { try v.quantize($0.baseAddress!, count: columns) }
+        for threads in [1, 2] {
+            let outputs = shapes.map { UnsafeMutablePointer<Float>.allocate(capacity: $0.1) }
+            defer { outputs.forEach { $0.deallocate() } }
+            QuantizedMatrix.multiply(matrices, v, into: outputs, threads: threads)
+            for k in shapes.indices {
+                #expect(Array(UnsafeBufferPointer(start: outputs[k], count: shapes[k].1)) == singles[k], "matrix \(k), \(threads) threads")
+            }
         }
     }
 
