@@ -73,6 +73,23 @@ func benchmarkQuant(arguments: [String]) throws {
                     }
                 }
             }
+            // As the model calls them: one quantized x and one dispatch for q, k, v and for gate, up.
+            var groups: [[QuantizedMatrix]] = [], groupOf: [String: Int] = [:]
+            for (m, info) in zip(matrices, file.tensors.filter { $0.dimensions.count == 2 }) {
+                let key = info.name.replacingOccurrences(of: #"attn_[qkv]\.|ffn_(gate|up)\."#, with: "shared.",
+                                                         options: .regularExpression)
+                if let g = groupOf[key] { groups[g].append(m) } else { groupOf[key] = groups.count; groups.append([m]) }
+            }
+            let outputs = (0 ..< 3).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: maxRows) }
+            defer { outputs.forEach { $0.deallocate() } }
+            for threads in [1, 2] {
+                report("int8 kernels, \(groups.count) grouped dispatches, \(threads) thread(s)", tokens: 20) {
+                    for group in groups {
+                        try? vector.quantize(x, count: group[0].columns)
+                        QuantizedMatrix.multiply(group, vector, into: outputs, threads: threads)
+                    }
+                }
+            }
             report("int8 kernels, concurrentPerform, 2 threads", tokens: 20) {
                 for m in matrices {
                     try? vector.quantize(x, count: m.columns)
