@@ -114,6 +114,26 @@ func benchmarkQuant(arguments: [String]) throws {
                 print(String(format: "  cache-resident %dx%d %@, 1 thread: %.2f ns per block of 32, %.1f GB/s", small.rows,
                              small.columns, "\(small.type)", best / Double(blocks), Double(small.byteCount) / best))
             }
+            // The other integer kernels on a random cache-resident 576x1536 matrix.
+            let random = (0 ..< 576 * 1536).map { (i: Int) -> Float in
+                let k = (i &* 2_654_435_761) % 2001
+                return Float(k) / 1000 - 1
+            }
+            for type in [GGMLType.q4_0, .q4_K, .q6_K] {
+                guard let bytes = try? quantize(random, as: type) else { continue }
+                bytes.withUnsafeBytes { raw in
+                    guard let m = try? QuantizedMatrix(type: type, rows: 576, columns: 1536, bytes: raw.baseAddress!, owner: nil) else { return }
+                    try? vector.quantize(x, count: 1536)
+                    var best = Double.infinity
+                    for _ in 0 ..< 5 {
+                        let start = DispatchTime.now()
+                        for _ in 0 ..< 100 { m.multiply(vector, into: y) }
+                        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 100)
+                    }
+                    print(String(format: "  cache-resident 576x1536 %@, 1 thread: %.2f ns per 32 elements, %.1f GB/s",
+                                 "\(type)", best / Double(576 * 1536 / 32), Double(m.byteCount) / best))
+                }
+            }
             let layers = matrices.filter { $0.rows != 49152 }, head = matrices.filter { $0.rows == 49152 }
             for (name, set) in [("layers only", layers), ("output head only", head)] {
                 let setBytes = set.reduce(0) { $0 + $1.byteCount }
