@@ -137,7 +137,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
                                 into outputs: [UnsafeMutablePointer<Float>], threads: Int = 1) {
         let count = min(matrices.count, outputs.count)
         let total = matrices.prefix(count).reduce(0) { $0 + $1.rows }
-        let threads = max(1, min(threads, total / 16))
+        let threads = max(1, min(threads, total / 16, 64))
         let body = { (part: Int) in
             // Rows lo..<hi of the matrices' rows laid end to end.
             let lo = total * part / threads, hi = total * (part + 1) / threads
@@ -161,7 +161,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
 
     /// Calls `body` on `threads` contiguous row ranges covering 0..<rows, in parallel.
     private func parallelRows(_ threads: Int, _ body: (Range<Int>) -> Void) {
-        let threads = max(1, min(threads, rows / 16))
+        let threads = max(1, min(threads, rows / 16, 64))
         guard threads > 1, #available(macOS 15, *) else { return body(0 ..< rows) }
         let rows = self.rows
         WorkerPool.shared(threads: threads).run { part in
