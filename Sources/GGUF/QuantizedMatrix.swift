@@ -5,6 +5,7 @@
 //   w.multiply(x, into: y, threads: 2)                        // y (rows) = W (rows, columns) x (columns)
 //   w.multiply(x, vectors: T, into: y, threads: 2)            // y (T, rows) = x (T, columns) W^T
 //   w.multiplyExact(x, into: y)                               // float-activation reference (slower)
+//   w.dequantize(rows: 0 ..< 64, into: tile)                  // (64, columns) floats, for sgemm
 //   let v = QuantizedVector(capacity: 1536)                   // once; then per token:
 //   try v.quantize(x, count: 576)                             // x quantized once for q, k and v
 //   QuantizedMatrix.multiply([wq, wk, wv], v, into: [q, k, v], threads: 2)   // one dispatch
@@ -23,7 +24,7 @@
 // The batched `multiply(_:vectors:...)` reads each weight row once for all vectors (16-row chunks
 // stay in L1), which suits a few vectors (batched generation). Prompt processing of T tokens is
 // better served by dequantizing tiles of W (say 64 rows x all columns) to float with
-// `dequantizeRow` and calling sgemm on (T, columns) x (columns, 64) per tile, in parallel over
+// `dequantize(rows:into:)` and calling sgemm on (T, columns) x (columns, 64) per tile, in parallel over
 // tiles: compute-bound at sgemm speed instead of 2 T flops per weight byte of integer dots.
 
 /// A (rows, columns) matrix stored as `type`, row-major, one row every `rowBytes` bytes.
@@ -151,6 +152,16 @@ public struct QuantizedMatrix: @unchecked Sendable {
         }
         guard threads > 1, #available(macOS 15, *) else { return body(0) }
         WorkerPool.shared(threads: threads).run(body)
+    }
+
+    /// Rows `range` as floats, row-major (range.count x columns) at `out`: a tile for sgemm.
+    public func dequantize(rows range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        for r in range {
+            let row = out + (r - range.lowerBound) * columns
+            if (try? dequantizeRow(type, bytes: base + r * rowBytes, into: row, count: columns)) == nil {
+                row.initialize(repeating: 0, count: columns)
+            }
+        }
     }
 
     private func exactRows(_ x: UnsafePointer<Float>, _ range: Range<Int>, _ y: UnsafeMutablePointer<Float>) {

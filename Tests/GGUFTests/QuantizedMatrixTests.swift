@@ -126,6 +126,17 @@ struct QuantizedMatrixTests {
         }
     }
 
+    @Test("a tile of rows dequantizes to the rows of the whole matrix")
+    func dequantizedTile() throws {
+        let rows = 10, columns = 256
+        let (bytes, _) = try Self.problem(.q4_K, rows: rows, columns: columns, seed: 12)
+        let m = try Self.matrix(.q4_K, bytes, rows: rows, columns: columns)
+        let all = try dequantize(bytes, as: .q4_K, count: rows * columns)
+        var tile = [Float](repeating: .nan, count: 3 * columns)
+        tile.withUnsafeMutableBufferPointer { m.dequantize(rows: 4 ..< 7, into: $0.baseAddress!) }
+        #expect(tile == Array(all[4 * columns ..< 7 * columns]))
+    }
+
     @Test("the activation quantizer keeps each element within max|x_block| / 254 and stores d * sum(q)")
     func activationQuantization() throws {
         var x = DotTests.values(96, seed: 2)
