@@ -16,8 +16,9 @@
 // activation's quantization error, at most max|x_block|/254 per element, so
 //   |y_r - exact_r| <= sum_i |w_ri| max|x_block(i)| / 254   (plus float rounding).
 // Other types (F32, F16, BF16, Q5_*, Q5_K) use the float-activation row dot products.
-// Rows are split over `threads` threads (the caller and a persistent worker pool); each row is
-// computed by one thread in a fixed order, so results are identical for any thread count.
+// Rows are split into pieces that `threads` threads (the caller and a persistent worker pool,
+// WorkerPool.swift) claim as they go; each row is computed by one thread in a fixed order, so
+// results are identical for any thread count.
 // To avoid quantizing the same vector for several matrices (q, k, v), quantize once into a
 // QuantizedVector and call `multiply(_: QuantizedVector, ...)`.
 //
@@ -138,10 +139,11 @@ public struct QuantizedMatrix: @unchecked Sendable {
                                 into outputs: [UnsafeMutablePointer<Float>], threads: Int = 1) {
         let count = min(matrices.count, outputs.count)
         let total = matrices.prefix(count).reduce(0) { $0 + $1.rows }
-        let threads = max(1, min(threads, total / 16, 64))
-        let body = { (part: Int) in
-            // Rows lo..<hi of the matrices' rows laid end to end.
-            let lo = total * part / threads, hi = total * (part + 1) / threads
+        let threads = max(1, min(threads, 64))
+        // Pieces of `size` rows of the matrices' rows laid end to end.
+        let size = pieceRows(total, threads), pieces = (total + size - 1) / size
+        let body = { (piece: Int) in
+            let lo = piece * size, hi = min(lo + size, total)
             var first = 0
             for k in 0 ..< count {
                 let m = matrices[k]
@@ -150,8 +152,11 @@ public struct QuantizedMatrix: @unchecked Sendable {
                 first += m.rows
             }
         }
-        guard threads > 1, #available(macOS 15, *) else { return body(0) }
-        WorkerPool.shared(threads: threads).run(body)
+        guard threads > 1, #available(macOS 15, *) else {
+            for piece in 0 ..< pieces { body(piece) }
+            return
+        }
+        WorkerPool.shared(threads: threads).run(chunks: pieces, body)
     }
 
     /// Rows `range` as floats, row-major (range.count x columns) at `out`: a tile for sgemm.
@@ -170,13 +175,19 @@ public struct QuantizedMatrix: @unchecked Sendable {
         }
     }
 
-    /// Calls `body` on `threads` contiguous row ranges covering 0..<rows, in parallel.
+    /// Calls `body` on row ranges covering 0..<rows, in parallel on `threads` threads.
     private func parallelRows(_ threads: Int, _ body: (Range<Int>) -> Void) {
-        let threads = max(1, min(threads, rows / 16, 64))
-        guard threads > 1, #available(macOS 15, *) else { return body(0 ..< rows) }
-        let rows = self.rows
-        WorkerPool.shared(threads: threads).run { part in
-            body(rows * part / threads ..< rows * (part + 1) / threads)
+        let threads = max(1, min(threads, 64))
+        guard threads > 1, rows > 16, #available(macOS 15, *) else { return body(0 ..< rows) }
+        let rows = self.rows, size = pieceRows(rows, threads)
+        WorkerPool.shared(threads: threads).run(chunks: (rows + size - 1) / size) { piece in
+            body(piece * size ..< min((piece + 1) * size, rows))
         }
     }
+}
+
+/// Rows per piece of work: about 8 pieces per thread (so a late or descheduled thread is made up
+/// for by the others), at least 16 rows (so claiming a piece costs little next to computing it).
+private func pieceRows(_ rows: Int, _ threads: Int) -> Int {
+    max(16, rows / (8 * threads))
 }

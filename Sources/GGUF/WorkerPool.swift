@@ -1,7 +1,10 @@
-// A tiny persistent pool for the matrix-vector products: one token needs ~200 of them, each a few
-// to a few hundred microseconds, so starting threads (or waking sleeping ones) per call costs too
-// much. Workers spin on a generation counter for a while after each job, then sleep on a
-// condition; the caller runs part 0 of a job itself and spins until the workers are done.
+// A tiny persistent pool for the matrix-vector products: one token needs ~100-200 of them, each a
+// few to a few hundred microseconds, so starting threads (or waking sleeping ones) per call costs
+// too much. A job is `chunks` independent pieces; the caller and the workers claim pieces from a
+// shared counter until none are left, so a worker the OS has not scheduled (a busy machine) holds
+// nothing up: the caller then does all the pieces itself. Which thread runs a piece never changes
+// its result. Workers spin on a generation counter for a while after each job (yielding after a
+// few microseconds), then sleep on a condition.
 // Jobs are serialized (one at a time per pool); a job must not submit to its own pool.
 
 import Foundation
@@ -11,43 +14,59 @@ import Synchronization
 final class WorkerPool: @unchecked Sendable {
     /// Threads that run a job, the caller included.
     let threads: Int
+    /// Bumped to announce a job.
     private let generation = Atomic<Int>(0)
-    private let pending = Atomic<Int>(0)
+    /// Whether the current job still takes helpers (the caller closes it when all pieces are claimed).
+    private let open = Atomic<Bool>(false)
+    /// Workers inside the current job.
+    private let active = Atomic<Int>(0)
+    /// The next unclaimed piece.
+    private let next = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
     private let condition = NSCondition()
     private let submission = NSLock()
-    /// The current job (valid between a generation bump and `pending` reaching zero).
+    /// The current job and its number of pieces (published by the release store of `open`).
     private var job: ((Int) -> Void)?
-    /// Spins of a worker before it sleeps (~1 ms: a few thousand plain, then yielding).
+    private var chunks = 0
+    /// Spins of a worker before it sleeps (a few thousand plain, then yielding: ~0.1-1 ms).
     private let spinLimit = 4_000
 
     /// A pool in which jobs run on `threads` threads (the caller and `threads - 1` workers).
     init(threads: Int) {
         self.threads = max(1, threads)
         for index in 1 ..< self.threads {
-            let thread = Thread { [self] in work(index) }
+            let thread = Thread { [self] in work() }
             thread.name = "gguf-matvec-\(index)"
             thread.start()
         }
     }
 
-    /// Runs `body(part)` for part in 0..<threads, part 0 on the calling thread; returns when all are done.
-    func run(_ body: (Int) -> Void) {
-        if threads == 1 { return body(0) }
+    /// Runs `body(piece)` for every piece in 0..<chunks, on the caller and the workers; returns
+    /// when all are done.
+    func run(chunks: Int, _ body: (Int) -> Void) {
+        if threads == 1 || chunks <= 1 {
+            for piece in 0 ..< chunks { body(piece) }
+            return
+        }
         submission.lock()
         defer { submission.unlock() }
         withoutActuallyEscaping(body) { body in
             job = body
-            pending.store(threads - 1, ordering: .relaxed)
+            self.chunks = chunks
+            next.store(0, ordering: .relaxed)
+            open.store(true, ordering: .releasing)
             generation.add(1, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 condition.lock()
                 condition.broadcast()
                 condition.unlock()
             }
-            body(0)
+            drain(body, chunks)
+            // A worker counts itself in `active` before it checks `open`: it either sees the job
+            // closed or is waited for here.
+            open.store(false, ordering: .sequentiallyConsistent)
             var spins = 0
-            while pending.load(ordering: .acquiring) > 0 {
+            while active.load(ordering: .sequentiallyConsistent) > 0 {
                 spins += 1
                 if spins > 2_000 { sched_yield() }
             }
@@ -55,7 +74,17 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    private func work(_ index: Int) {
+    /// Claims and runs pieces until none are left.
+    @inline(__always)
+    private func drain(_ body: (Int) -> Void, _ chunks: Int) {
+        while true {
+            let piece = next.add(1, ordering: .relaxed).oldValue
+            if piece >= chunks { return }
+            body(piece)
+        }
+    }
+
+    private func work() {
         var seen = 0
         while true {
             var current = generation.load(ordering: .acquiring)
@@ -81,14 +110,19 @@ final class WorkerPool: @unchecked Sendable {
                 condition.unlock()
             }
             seen = current
-            runJob(index)
-            pending.subtract(1, ordering: .releasing)
+            active.add(1, ordering: .sequentiallyConsistent)
+            if open.load(ordering: .sequentiallyConsistent) { help() }
+            active.subtract(1, ordering: .releasing)
         }
     }
 
-    /// Calls the current job (its reference is dropped when this returns, before `pending` counts down).
+    /// Runs pieces of the current job (its reference is dropped when this returns, before the
+    /// worker leaves `active`).
     @inline(never)
-    private func runJob(_ index: Int) { job?(index) }
+    private func help() {
+        guard let job else { return }
+        drain(job, chunks)
+    }
 
     /// Process-wide pools by thread count (created on first use, never torn down).
     static func shared(threads: Int) -> WorkerPool {

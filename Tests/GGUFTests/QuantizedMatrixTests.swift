@@ -76,6 +76,23 @@ struct QuantizedMatrixTests {
         }
     }
 
+    @Test("many back-to-back threaded products all equal the single-threaded one")
+    func repeatedThreadedProducts() throws {
+        let rows = 200, columns = 64
+        let (bytes, x) = try Self.problem(.q4_1, rows: rows, columns: columns, seed: 17)
+        let m = try Self.matrix(.q4_1, bytes, rows: rows, columns: columns)
+        let one = Self.products(m, x, threads: 1).int
+        let v = QuantizedVector(capacity: columns)
+        try x.withUnsafeBufferPointer { try v.quantize($0.baseAddress!, count: columns) }
+        var y = [Float](repeating: 0, count: rows)
+        var mismatches = 0
+        for _ in 0 ..< 500 {
+            y.withUnsafeMutableBufferPointer { m.multiply(v, into: $0.baseAddress!, threads: 2) }
+            if y != one { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test("types without integer kernels use the float-activation products", arguments: [GGMLType.f32, .f16, .bf16, .q5_0, .q5_1, .q5_K])
     func otherTypesAreExact(type: GGMLType) throws {
         let rows = 9, columns = 256
