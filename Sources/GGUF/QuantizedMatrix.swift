@@ -22,6 +22,10 @@
 // To avoid quantizing the same vector for several matrices (q, k, v), quantize once into a
 // QuantizedVector and call `multiply(_: QuantizedVector, ...)`.
 //
+// Rows are in file order: GGUF's attn_q / attn_k rows carry llama.cpp's RoPE permutation (see
+// LlamaPermutation.swift); either rotate adjacent pairs, or move the quantized rows once with
+// `unpermuteLlamaRows(bytes, rowLength: rowBytes, heads:)` into a buffer you own and wrap that.
+//
 // The batched `multiply(_:vectors:...)` reads each weight row once for all vectors (16-row chunks
 // stay in L1), which suits a few vectors (batched generation). Prompt processing of T tokens is
 // better served by dequantizing tiles of W (say 64 rows x all columns) to float with
