@@ -76,8 +76,9 @@ func benchmarkQuant(arguments: [String]) throws {
             // As the model calls them: one quantized x and one dispatch for q, k, v and for gate, up.
             var groups: [[QuantizedMatrix]] = [], groupOf: [String: Int] = [:]
             for (m, info) in zip(matrices, file.tensors.filter { $0.dimensions.count == 2 }) {
-                let key = info.name.replacingOccurrences(of: #"attn_[qkv]\.|ffn_(gate|up)\."#, with: "shared.",
+                let key = info.name.replacingOccurrences(of: #"attn_[qkv]\."#, with: "attn_qkv.",
                                                          options: .regularExpression)
+                    .replacingOccurrences(of: #"ffn_(gate|up)\."#, with: "ffn_gate_up.", options: .regularExpression)
                 if let g = groupOf[key] { groups[g].append(m) } else { groupOf[key] = groups.count; groups.append([m]) }
             }
             let outputs = (0 ..< 3).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: maxRows) }
@@ -113,6 +114,21 @@ func benchmarkQuant(arguments: [String]) throws {
                 let blocks = small.rows * small.columns / 32
                 print(String(format: "  cache-resident %dx%d %@, 1 thread: %.2f ns per block of 32, %.1f GB/s", small.rows,
                              small.columns, "\(small.type)", best / Double(blocks), Double(small.byteCount) / best))
+            }
+            // Dispatch overhead: a small cache-resident matrix, one product at a time.
+            if let m = matrices.first(where: { $0.rows == 576 && $0.columns == 576 }) {
+                try? vector.quantize(x, count: 576)
+                var line = "  cache-resident 576x576 \(m.type), one product:"
+                for threads in [1, 2] {
+                    var best = Double.infinity
+                    for _ in 0 ..< 5 {
+                        let start = DispatchTime.now()
+                        for _ in 0 ..< 1000 { m.multiply(vector, into: y, threads: threads) }
+                        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1000e3)
+                    }
+                    line += String(format: " %.1f us with %d thread(s)", best, threads)
+                }
+                print(line)
             }
             // The other integer kernels on a random cache-resident 576x1536 matrix.
             let random = (0 ..< 576 * 1536).map { (i: Int) -> Float in
