@@ -190,8 +190,8 @@ public struct QuantizedMatrix: @unchecked Sendable {
     }
 }
 
-/// Rows per piece of work: about 8 pieces per thread (so a late or descheduled thread is made up
-/// for by the others), at least 16 rows (so claiming a piece costs little next to computing it).
+/// Rows per piece of work: about 4 pieces per thread (so a late or descheduled thread is made up
+/// for by the others), at least 32 rows (so claiming a piece costs little next to computing it).
 private func pieceRows(_ rows: Int, _ threads: Int) -> Int {
-    max(16, rows / (8 * threads))
+    max(32, rows / (4 * threads))
 }

@@ -3,8 +3,10 @@
 // too much. A job is `chunks` independent pieces; the caller and the workers claim pieces from a
 // shared counter until none are left, so a worker the OS has not scheduled (a busy machine) holds
 // nothing up: the caller then does all the pieces itself. Which thread runs a piece never changes
-// its result. Workers spin on a generation counter for a while after each job (yielding after a
-// few microseconds), then sleep on a condition.
+// its result. Idle workers spin on a generation counter for 0.1 ms (longer than the gaps between
+// the products of one token), then spin yielding the core until 1 ms, then sleep on a condition.
+// Spinning is what makes small products (~10 us) worth splitting on an idle machine; on a machine
+// busy with other work it takes CPU from the caller, and one thread can be faster.
 // Jobs are serialized (one at a time per pool); a job must not submit to its own pool.
 
 import Foundation
@@ -16,20 +18,24 @@ final class WorkerPool: @unchecked Sendable {
     let threads: Int
     /// Bumped to announce a job.
     private let generation = Atomic<Int>(0)
+    private let sleepers = Atomic<Int>(0)
+    /// Keeps the counters below off the cache line that idle workers spin on.
+    private let padding = (0, 0, 0, 0, 0, 0, 0, 0)
     /// Whether the current job still takes helpers (the caller closes it when all pieces are claimed).
     private let open = Atomic<Bool>(false)
     /// Workers inside the current job.
     private let active = Atomic<Int>(0)
     /// The next unclaimed piece.
     private let next = Atomic<Int>(0)
-    private let sleepers = Atomic<Int>(0)
     private let condition = NSCondition()
     private let submission = NSLock()
     /// The current job and its number of pieces (published by the release store of `open`).
     private var job: ((Int) -> Void)?
     private var chunks = 0
-    /// Spins of a worker before it sleeps (a few thousand plain, then yielding: ~0.1-1 ms).
-    private let spinLimit = 4_000
+    /// How long an idle worker spins (the gaps between the products of one token are shorter),
+    /// then spins yielding the core, before it sleeps.
+    private let spinNanoseconds: UInt64 = 100_000
+    private let yieldNanoseconds: UInt64 = 1_000_000
 
     /// A pool in which jobs run on `threads` threads (the caller and `threads - 1` workers).
     init(threads: Int) {
@@ -89,11 +95,18 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             var current = generation.load(ordering: .acquiring)
             var spins = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            var waited: UInt64 = 0
             while current == seen {
                 spins += 1
-                if spins < spinLimit {
-                    // Busy for a few microseconds, then let other threads (the caller's) have the core.
-                    if spins > 2_000 { sched_yield() }
+                if spins % 128 == 0 { waited = DispatchTime.now().uptimeNanoseconds &- start }
+                if waited < spinNanoseconds {
+                    current = generation.load(ordering: .acquiring)
+                    continue
+                }
+                if waited < yieldNanoseconds {
+                    // Still ready for the next job, but let other threads have the core.
+                    sched_yield()
                     current = generation.load(ordering: .acquiring)
                     continue
                 }
