@@ -48,7 +48,7 @@ case "store":
 case "quant":
     try benchmarkQuant(arguments: Array(arguments.dropFirst()))
 default:
-    print("usage: pipe-bench store | quant [model.gguf]")
+    print("usage: pipe-bench store | quant [model.gguf] [--short]")
     print("  store   zstd artifact write/read throughput on a 100 MB dataset")
     print("  quant   quantized matrix-vector products of one token of the demo model")
 }
