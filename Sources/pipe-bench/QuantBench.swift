@@ -28,7 +28,7 @@ func benchmarkQuant(arguments: [String]) throws {
 
     /// Times `token` one call at a time and reports the fastest call (other builds share this
     /// machine: the fastest is the closest to an idle machine) and the median.
-    func report(_ label: String, tokens: Int, _ token: () -> Void) {
+    func report(_ label: String, tokens: Int, bytes: Int = bytes, flops: Int = flops, _ token: () -> Void) {
         token() // warm-up: page in the mapping
         var times: [Double] = [], cpu = 0.0
         let startCPU = processCPUSeconds(), start = DispatchTime.now()
@@ -156,21 +156,14 @@ func benchmarkQuant(arguments: [String]) throws {
             }
             let layers = matrices.filter { $0.rows != 49152 }, head = matrices.filter { $0.rows == 49152 }
             for (name, set) in [("layers only", layers), ("output head only", head)] {
-                let setBytes = set.reduce(0) { $0 + $1.byteCount }
+                let setBytes = set.reduce(0) { $0 + $1.byteCount }, setFlops = set.reduce(0) { $0 + 2 * $1.rows * $1.columns }
                 for threads in [1, 2] {
-                    var best = Double.infinity
-                    for _ in 0 ..< 3 {
-                        let start = DispatchTime.now()
-                        for _ in 0 ..< 10 {
-                            for m in set {
-                                try? vector.quantize(x, count: m.columns)
-                                m.multiply(vector, into: y, threads: threads)
-                            }
+                    report("  \(name), one dispatch per matrix, \(threads) thread(s)", tokens: 10, bytes: setBytes, flops: setFlops) {
+                        for m in set {
+                            try? vector.quantize(x, count: m.columns)
+                            m.multiply(vector, into: y, threads: threads)
                         }
-                        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e10)
                     }
-                    print(String(format: "  %@, %d thread(s): %.2f ms, %.1f GB/s", name, threads, best * 1e3,
-                                 Double(setBytes) / best / 1e9))
                 }
             }
         }
