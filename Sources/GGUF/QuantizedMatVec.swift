@@ -30,6 +30,14 @@ private func smallPairSums(_ p: SIMD16<Int16>) -> SIMD8<Int32> {
     return (w &+ (w &<< 16)) &>> 16
 }
 
+/// The sum of the 8 lanes as a tree ((0+4)+(2+6))+((1+5)+(3+7)): shorter than a chain, same order every time.
+@inline(__always)
+private func treeSum(_ v: SIMD8<Float>) -> Float {
+    let four = v.lowHalf + v.highHalf
+    let two = four.lowHalf + four.highHalf
+    return two[0] + two[1]
+}
+
 /// 32 bytes at `offset` as 16 lanes of two bytes (low byte = even element).
 @inline(__always)
 private func lanes(_ p: UnsafeRawPointer, _ offset: Int) -> SIMD16<Int16> {
@@ -112,7 +120,7 @@ private func dotQ4_0(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: Unsa
         let p = (even &- 8) &* x0 &+ (odd &- 8) &* x1
         acc = acc.addingProduct(SIMD8<Float>(smallPairSums(p)), SIMD8(repeating: half(block, 0, t) * d[b]))
     }
-    return acc.sum()
+    return treeSum(acc)
 }
 
 // Q4_1: 20 bytes: d, m (halves), 16 bytes of nibbles as in Q4_0 (without the -8).
@@ -128,7 +136,7 @@ private func dotQ4_1(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: Unsa
         acc = acc.addingProduct(SIMD8<Float>(smallPairSums(p)), SIMD8(repeating: half(block, 0, t) * d[b]))
         offsets = offsets.addingProduct(half(block, 2, t), s[b])
     }
-    return acc.sum() + offsets
+    return treeSum(acc) + offsets
 }
 
 // Q8_0: 34 bytes: d (half), 32 signed bytes.
@@ -141,7 +149,7 @@ private func dotQ8_0(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: Unsa
         let p = ((v &<< 8) &>> 8) &* x0 &+ (v &>> 8) &* x1
         acc = acc.addingProduct(SIMD8<Float>(pairSums(p)), SIMD8(repeating: half(block, 0, t) * d[b]))
     }
-    return acc.sum()
+    return treeSum(acc)
 }
 
 // Q4_K: 144 bytes per 256 elements: d, dmin (halves), 12 bytes of 6-bit scales and mins for the
@@ -168,7 +176,7 @@ private func dotQ4_K(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: Unsa
             offsets = offsets.addingProduct(-minimum * Float(m1), s[j + 1])
         }
     }
-    return acc.sum() + offsets
+    return treeSum(acc) + offsets
 }
 
 /// Scale and min of sub-block `j` (0..<8) from the 12 packed bytes at `p` (ggml's get_scale_min_k4).
@@ -200,7 +208,7 @@ private func dotQ6_K(_ t: UnsafePointer<Float>, _ w: UnsafeRawPointer, _ q: Unsa
             acc = q6Quarter(acc, (l1 &>> 4) & 0x0F, (l1 &>> 12) & 0x0F, hb &>> 2, hb &>> 10, q, j + 3, sc + 6, scale * d[j + 3])
         }
     }
-    return acc.sum()
+    return treeSum(acc)
 }
 
 /// One Q6_K quarter (32 elements, activation block `j`): low 4 bits of the even and odd elements,
