@@ -94,8 +94,12 @@ public struct QuantizedMatrix: @unchecked Sendable {
     }
 
     /// y[r] = row r of W · x for r in `rows` only (a building block for callers with their own threads).
+    /// `x.count` must equal `columns`; otherwise the rows are set to NaN (a caller bug, made visible).
     public func multiply(_ x: QuantizedVector, rows range: Range<Int>, into y: UnsafeMutablePointer<Float>) {
-        guard x.count == columns else { return }
+        guard x.count == columns else {
+            for r in range { y[r] = .nan }
+            return
+        }
         if usesIntegerKernel {
             quantizedMatVec(type, base, rowBytes: rowBytes, rows: range, x, y)
         } else {
