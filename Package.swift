@@ -36,7 +36,9 @@ let package = Package(
         // MARK: Model half (no engine)
 
         // float32 tensors and kernels over OpenBLAS.
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        // Kernels are compiled optimized even in debug builds, so debug test runs stay fast.
+        // Optimized even in debug builds: the test suite trains and runs real models.
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
         // GGUF files, read and write, and the quantized block formats.
         // Built for AVX2/FMA (`-target-cpu haswell`): the quantized matrix-vector kernels need it.
         .target(name: "GGUF", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
@@ -45,15 +47,23 @@ let package = Package(
         // Byte-level BPE tokenizers, pre-tokenizers and chat templates.
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         // Llama-family models: config, parameters, forward, generation.
-        .target(name: "Llama", dependencies: ["Tensor", "GGUF", "Safetensors", "Tokenizer"]),
+        .target(name: "Llama", dependencies: ["Tensor", "GGUF", "Safetensors", "Tokenizer"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: Stages (the only adapters between engine and model half)
 
         // The dataset artifact's files (records per split), shared by the stages that read and write it.
-        .target(name: "Datasets", dependencies: ["PipeCore"]),
+        .target(name: "Datasets", dependencies: ["PipeCore", "Safetensors"]),
 
+        // The model artifact's files (a reference to the weights by digest) and opening it as a model.
+        .target(name: "ModelArtifacts", dependencies: ["Llama", "Tokenizer", "GGUF", "Safetensors", "PipeCache"]),
         // `load`: datasets from JSON/JSONL/CSV/text, and base models.
-        .target(name: "LoadStage", dependencies: ["PipeCore", "Datasets"], path: "stages/LoadStage"),
+        .target(name: "LoadStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts"], path: "stages/LoadStage"),
+        // `tokenize`: chat templates and tokenizer over a dataset, with prompt masking.
+        .target(name: "TokenizeStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts", "Tokenizer"], path: "stages/TokenizeStage"),
+        // `train`: LoRA or full fine-tuning with resumable checkpoints.
+        .target(name: "TrainStage", dependencies: ["PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama"], path: "stages/TrainStage"),
+        // `evaluate`: loss, perplexity, generations and reference metrics, tuned vs base.
+        .target(name: "EvaluateStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts", "Llama", "Tokenizer"], path: "stages/EvaluateStage"),
         // `augment`: replacement rules, copies, templates, filters, shuffle, split.
         .target(name: "AugmentStage", dependencies: ["PipeCore", "Datasets"], path: "stages/AugmentStage"),
 
@@ -61,13 +71,13 @@ let package = Package(
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "PipeCore", "PipeCache", "LoadStage", "AugmentStage",
+            "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The entry point only.
         .executableTarget(name: "pipe", dependencies: ["PipeCLI"]),
         // Benchmarks: `swift run -c release pipe-bench <name>`.
-        .executableTarget(name: "pipe-bench", dependencies: ["PipeCache", "GGUF"]),
+        .executableTarget(name: "pipe-bench", dependencies: ["PipeCache", "Llama", "Tensor", "GGUF"]),
 
         // MARK: Tests
 
@@ -79,8 +89,11 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
         .testTarget(name: "LlamaTests", dependencies: ["Llama"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "ModelArtifactsTests", dependencies: ["ModelArtifacts"]),
         .testTarget(name: "LoadStageTests", dependencies: ["LoadStage", "PipeCore", "Datasets"]),
         .testTarget(name: "AugmentStageTests", dependencies: ["AugmentStage", "PipeCore", "Datasets"]),
+        .testTarget(name: "TokenizeStageTests", dependencies: ["TokenizeStage", "PipeCore", "Datasets", "ModelArtifacts"]),
+        .testTarget(name: "EvaluateStageTests", dependencies: ["EvaluateStage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pipe"]),
     ]
 )

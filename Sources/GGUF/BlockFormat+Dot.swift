@@ -4,7 +4,7 @@
 // Q4_0/Q4_1/Q8_0/F32 have SIMD fast paths (16 lanes accumulated across blocks, summed once); the order is fixed, so results
 // are deterministic but differ from a sequential float sum by rounding (~1e-6 relative).
 // Other types dequantize one block at a time into a small buffer and dot that.
-// These are the float-activation (exact) products; QuantizedMatrix.swift has the faster integer
+// These are the float-activation (exact) products; GGMLMatrix.swift has the faster integer
 // kernels on 8-bit activations that generation uses.
 
 /// `sum_i w[i] * x[i]` for a row `w` of `count` elements stored as `type` at `bytes`.

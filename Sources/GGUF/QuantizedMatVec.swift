@@ -69,7 +69,7 @@ private func half(_ p: UnsafeRawPointer, _ offset: Int, _ t: UnsafePointer<Float
 }
 
 /// `y[r] = row r of w · a` for the rows in `rows`. `w` points at row 0, rows are `rowBytes` apart,
-/// `a.count` is the row length. `type` is one of `QuantizedMatrix.integerTypes`.
+/// `a.count` is the row length. `type` is one of `GGMLMatrix.integerTypes`.
 func quantizedMatVec(_ type: GGMLType, _ w: UnsafeRawPointer, rowBytes: Int, rows: Range<Int>,
                      _ a: QuantizedVector, _ y: UnsafeMutablePointer<Float>) {
     let blocks = a.count / 32

@@ -8,7 +8,7 @@ import Foundation
 public let ignoreIndex: Int32 = -100
 
 /// Mean cross-entropy where the logits at t predict label t+1 of the same
-/// row; labels equal to -100 are skipped; the mean is over the kept tokens
+/// row; labels equal to -100 (or otherwise outside 0..<V) are skipped; the mean is over the kept tokens
 /// (NaN when none is kept, as PyTorch gives).
 ///
 ///     logits (B, T, V)
@@ -45,6 +45,11 @@ extension LlamaModel {
         let B = tokens.count, T = tokens[0].count
         guard labels.count == B, labels.allSatisfy({ $0.count == T }) else {
             throw LlamaError.invalidInput("labels must have the shape of the tokens (\(B), \(T))")
+        }
+        for row in labels {
+            for label in row where label != Int(ignoreIndex) && !(0..<config.vocabSize).contains(label) {
+                throw LlamaError.tokenOutOfRange(token: label, vocabSize: config.vocabSize)
+            }
         }
         let flat = labels.flatMap { $0.map { Int32(truncatingIfNeeded: $0) } }
         return crossEntropyLoss(logits, flat, B, T, config.vocabSize)

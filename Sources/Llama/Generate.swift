@@ -11,7 +11,7 @@ public enum StopReason: String, Sendable, Codable, Equatable {
     case eos
     /// The decoded text contains one of the stop strings.
     case stopString = "stop_string"
-    /// `maxNewTokens` were produced.
+    /// `maxNewTokens` were produced, the context was full, or `onText` asked to stop.
     case length
 }
 
@@ -67,7 +67,13 @@ extension LlamaModel {
     ) throws -> GenerationResult {
         guard !prompt.isEmpty else { throw LlamaError.invalidInput("generation needs at least one prompt token") }
         let V = config.vocabSize
-        let capacity = prompt.count + max(options.maxNewTokens, 0)
+        // The context holds the model's positions (at least the prompt and one more token).
+        let context = max(config.maxPositionEmbeddings, prompt.count + 1)
+        guard prompt.count < max(config.maxPositionEmbeddings, 1 << 16) else {
+            throw LlamaError.invalidInput(
+                "a prompt of \(prompt.count) tokens is longer than the model's context of \(config.maxPositionEmbeddings)")
+        }
+        let capacity = min(prompt.count + max(options.maxNewTokens, 0), context)
         let cache = KVCache(config: config, capacity: capacity)
         let chunk = max(1, min(options.promptChunk, prompt.count))
         let acts = makeActivations(rows: chunk, keys: capacity, logitRows: 1)
@@ -75,7 +81,7 @@ extension LlamaModel {
         var sampler = Sampler(options: options.sampling)
 
         let start = Date()
-        var tokens32 = prompt.map { Int32(truncatingIfNeeded: $0) }
+        let tokens32 = prompt.map { Int32(truncatingIfNeeded: $0) }
         var begin = 0
         while begin < prompt.count {
             let n = min(chunk, prompt.count - begin)
@@ -86,20 +92,20 @@ extension LlamaModel {
         }
         let promptDone = Date()
 
-        var context = prompt
+        var seen = prompt  // what the repetition penalty looks at
         var generated: [Int] = []
         var text = ""
         var emitted = 0  // characters of `text` already passed to onText
         var reason = StopReason.length
         var next32: Int32 = 0
         while generated.count < options.maxNewTokens {
-            let token = sampler.sample(acts.logits, V, context: context)
+            let token = sampler.sample(acts.logits, V, context: seen)
             if stopIds.contains(token) {
                 reason = .eos
                 break
             }
             generated.append(token)
-            context.append(token)
+            seen.append(token)
             if !options.stopStrings.isEmpty || onText != nil {
                 text = decode(generated)
                 if let cut = firstStop(in: text, options.stopStrings) {
@@ -118,13 +124,12 @@ extension LlamaModel {
                     }
                 }
             }
-            if generated.count == options.maxNewTokens { break }
+            if generated.count == options.maxNewTokens || cache.count == capacity { break }
             next32 = Int32(truncatingIfNeeded: token)
             try forward(tokens: &next32, count: 1, cache: cache, activations: acts)
         }
         if reason != .stopString { text = decode(generated) }
         if let onText, reason != .stopString, text.count > emitted { _ = onText(String(text.dropFirst(emitted))) }
-        tokens32.removeAll()
         let end = Date()
         return GenerationResult(promptTokens: prompt, tokens: generated, text: text, stopReason: reason,
                                 promptSeconds: promptDone.timeIntervalSince(start),

@@ -24,6 +24,8 @@ public final class LlamaActivations: @unchecked Sendable {
     public let gate: UnsafeMutablePointer<Float>     // (R, FF)
     public let up: UnsafeMutablePointer<Float>       // (R, FF)
     public let loraTmp: UnsafeMutablePointer<Float>  // (R, r)
+    public let tile: UnsafeMutablePointer<Float>     // (tileRows, max(C, QD, FF)) dequantized weight rows
+    public let tileRows: Int
     public let logits: UnsafeMutablePointer<Float>   // (logitRows, V)
     public let positions: UnsafeMutablePointer<Int32> // (R)
     public let tokens: UnsafeMutablePointer<Int32>    // (R)
@@ -33,7 +35,8 @@ public final class LlamaActivations: @unchecked Sendable {
 
     /// Buffers for up to `rows` tokens per call, each sequence attending to up
     /// to `keys` keys, logits for `logitRows` rows (default all rows).
-    public init(config c: LlamaConfig, rows: Int, keys: Int, logitRows: Int? = nil, loraRank: Int = 0) {
+    /// `tileRows` > 0 adds scratch for weights kept only quantized.
+    public init(config c: LlamaConfig, rows: Int, keys: Int, logitRows: Int? = nil, loraRank: Int = 0, tileRows: Int = 0) {
         self.rows = rows
         self.keys = keys
         self.loraRank = loraRank
@@ -43,6 +46,7 @@ public final class LlamaActivations: @unchecked Sendable {
             rows * c.hiddenSize, rows * c.hiddenSize, rows * c.qDim, rows * c.kvDim, rows * c.kvDim,
             c.headCount * rows * keys, rows * c.qDim, rows * c.intermediateSize, rows * c.intermediateSize,
             rows * loraRank, logitRows * c.vocabSize,
+            tileRows * max(c.hiddenSize, c.qDim, c.intermediateSize),
         ]
         let total = sizes.reduce(0, +)
         memory = .allocate(capacity: max(total, 1))
@@ -55,6 +59,8 @@ public final class LlamaActivations: @unchecked Sendable {
         }
         x = views[0]; xn = views[1]; q = views[2]; k = views[3]; v = views[4]; att = views[5]
         attOut = views[6]; gate = views[7]; up = views[8]; loraTmp = views[9]; logits = views[10]
+        tile = views[11]
+        self.tileRows = tileRows
         intMemory = .allocate(capacity: max(2 * rows, 1))
         intMemory.initialize(repeating: 0, count: max(2 * rows, 1))
         positions = intMemory

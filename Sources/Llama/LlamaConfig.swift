@@ -23,19 +23,25 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     public var headDim: Int
     public var rmsNormEps: Float
     public var ropeTheta: Double
+    /// Llama 3.1-style frequency scaling; nil for plain RoPE.
+    public var ropeScaling: RopeScaling?
     /// The LM head reuses the token embedding.
     public var tieWordEmbeddings: Bool
     /// q/k/v projections carry biases (Qwen2).
     public var attentionBias: Bool
     public var maxPositionEmbeddings: Int
+    /// Mistral's sliding-window attention: a token sees at most this many
+    /// latest positions (itself included); nil sees everything.
+    public var slidingWindow: Int?
     public var bosTokenId: Int?
     public var eosTokenIds: [Int]
 
     public init(
         modelType: String = "llama", vocabSize: Int, hiddenSize: Int, intermediateSize: Int,
         layerCount: Int, headCount: Int, kvHeadCount: Int? = nil, headDim: Int? = nil,
-        rmsNormEps: Float = 1e-5, ropeTheta: Double = 10000, tieWordEmbeddings: Bool = false,
-        attentionBias: Bool = false, maxPositionEmbeddings: Int = 2048,
+        rmsNormEps: Float = 1e-5, ropeTheta: Double = 10000, ropeScaling: RopeScaling? = nil,
+        tieWordEmbeddings: Bool = false,
+        attentionBias: Bool = false, maxPositionEmbeddings: Int = 2048, slidingWindow: Int? = nil,
         bosTokenId: Int? = nil, eosTokenIds: [Int] = []
     ) {
         self.modelType = modelType
@@ -48,9 +54,11 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         self.headDim = headDim ?? (headCount > 0 ? hiddenSize / headCount : 0)
         self.rmsNormEps = rmsNormEps
         self.ropeTheta = ropeTheta
+        self.ropeScaling = ropeScaling
         self.tieWordEmbeddings = tieWordEmbeddings
         self.attentionBias = attentionBias
         self.maxPositionEmbeddings = maxPositionEmbeddings
+        self.slidingWindow = slidingWindow
         self.bosTokenId = bosTokenId
         self.eosTokenIds = eosTokenIds
     }
@@ -78,31 +86,10 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         case tieWordEmbeddings = "tie_word_embeddings"
         case attentionBias = "attention_bias"
         case maxPositionEmbeddings = "max_position_embeddings"
+        case slidingWindow = "sliding_window"
+        case useSlidingWindow = "use_sliding_window"
         case bosTokenId = "bos_token_id"
         case eosTokenId = "eos_token_id"
-    }
-
-    /// transformers 5 keeps rope settings in `rope_parameters`; older files may
-    /// have `rope_scaling`.
-    struct RopeParameters: Codable {
-        var ropeTheta: Double?
-        var ropeType: String?
-        enum CodingKeys: String, CodingKey {
-            case ropeTheta = "rope_theta"
-            case ropeType = "rope_type"
-            case type
-        }
-        init(from decoder: Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            ropeTheta = try c.decodeIfPresent(Double.self, forKey: .ropeTheta)
-            ropeType = try c.decodeIfPresent(String.self, forKey: .ropeType)
-                ?? c.decodeIfPresent(String.self, forKey: .type)
-        }
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encodeIfPresent(ropeTheta, forKey: .ropeTheta)
-            try c.encodeIfPresent(ropeType, forKey: .ropeType)
-        }
     }
 
     public init(from decoder: Decoder) throws {
@@ -124,14 +111,21 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         headDim = try c.decodeIfPresent(Int.self, forKey: .headDim) ?? (headCount > 0 ? hiddenSize / headCount : 0)
         rmsNormEps = try c.decodeIfPresent(Float.self, forKey: .rmsNormEps) ?? 1e-6
         let ropeParameters = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeParameters)
-        let ropeScaling = try? c.decodeIfPresent(RopeParameters.self, forKey: .ropeScaling)
+        let ropeScalingEntry = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeScaling)
         ropeTheta = try c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? ropeParameters?.ropeTheta ?? 10000
-        for type in [ropeParameters?.ropeType, ropeScaling?.ropeType].compactMap({ $0 }) where type != "default" {
-            throw LlamaError.invalidConfig(key: "rope_parameters.rope_type", reason: "\"\(type)\" is not supported (only default rope)")
-        }
+        ropeScaling = try ropeParameters?.scaling(key: "rope_parameters") ?? ropeScalingEntry?.scaling(key: "rope_scaling")
         tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? false
         attentionBias = try c.decodeIfPresent(Bool.self, forKey: .attentionBias) ?? (modelType == "qwen2")
         maxPositionEmbeddings = try c.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? 2048
+        let window = try c.decodeIfPresent(Int.self, forKey: .slidingWindow)
+        switch modelType {
+        case "mistral":
+            slidingWindow = window
+        case "qwen2" where try c.decodeIfPresent(Bool.self, forKey: .useSlidingWindow) == true:
+            throw LlamaError.invalidConfig(key: "use_sliding_window", reason: "Qwen2's per-layer sliding window is not supported")
+        default:
+            slidingWindow = nil
+        }
         bosTokenId = try c.decodeIfPresent(Int.self, forKey: .bosTokenId)
         if let ids = try? c.decodeIfPresent([Int].self, forKey: .eosTokenId) {
             eosTokenIds = ids
@@ -156,9 +150,11 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         try c.encode(headDim, forKey: .headDim)
         try c.encode(rmsNormEps, forKey: .rmsNormEps)
         try c.encode(ropeTheta, forKey: .ropeTheta)
+        try c.encodeIfPresent(ropeScaling.map(RopeParameters.init(scaling:)), forKey: .ropeScaling)
         try c.encode(tieWordEmbeddings, forKey: .tieWordEmbeddings)
         try c.encode(attentionBias, forKey: .attentionBias)
         try c.encode(maxPositionEmbeddings, forKey: .maxPositionEmbeddings)
+        try c.encodeIfPresent(slidingWindow, forKey: .slidingWindow)
         try c.encodeIfPresent(bosTokenId, forKey: .bosTokenId)
         if eosTokenIds.count == 1 {
             try c.encode(eosTokenIds[0], forKey: .eosTokenId)
@@ -193,6 +189,9 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         for (key, value) in positives where value <= 0 || value > 1 << 24 {
             throw LlamaError.invalidConfig(key: key, reason: "expected a positive size, got \(value)")
         }
+        if let w = slidingWindow, w <= 0 {
+            throw LlamaError.invalidConfig(key: "sliding_window", reason: "expected a positive size, got \(w)")
+        }
         if headCount % kvHeadCount != 0 {
             throw LlamaError.invalidConfig(key: "num_key_value_heads",
                 reason: "\(kvHeadCount) does not divide num_attention_heads \(headCount)")
@@ -203,10 +202,18 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         if !(rmsNormEps > 0) {
             throw LlamaError.invalidConfig(key: "rms_norm_eps", reason: "expected a positive number, got \(rmsNormEps)")
         }
+        let total = parameterSizes(self).reduce(0, +)
+        if total > LlamaConfig.maxParameterCount {
+            throw LlamaError.invalidConfig(key: "hidden_size",
+                reason: "the model would have \(total) parameters, more than the \(LlamaConfig.maxParameterCount) this loader accepts")
+        }
         if !(ropeTheta > 0) {
             throw LlamaError.invalidConfig(key: "rope_theta", reason: "expected a positive number, got \(ropeTheta)")
         }
     }
+
+    /// The largest model accepted (float32 weights of 32 GB); guards against absurd files.
+    public static let maxParameterCount = 1 << 33
 
     // MARK: Architecture registry
 

@@ -12,12 +12,19 @@
 import Tensor
 
 /// Weights, optional LoRA adapters and rotary tables of one model.
+///
+/// A model runs one forward pass at a time (its rotary tables grow on demand
+/// and `adapters` / `quantized` may be swapped between calls); use one model
+/// per thread, or serialize calls.
 public final class LlamaModel: @unchecked Sendable {
     public let config: LlamaConfig
     public let parameters: LlamaParameters
     /// Adapters applied on top of the base weights, in order.
     public var adapters: [LoRAAdapter]
-    /// cos/sin tables, grown on demand.
+    /// Linear layers kept in their quantized blocks (from GGUF); used when one
+    /// token is run at a time (decoding). nil: float32 everywhere.
+    public var quantized: QuantizedWeights?
+    /// cos/sin tables, grown on demand (so a model runs one forward at a time).
     public private(set) var rope: RoPETable
 
     public init(parameters: LlamaParameters, adapters: [LoRAAdapter] = []) {
@@ -26,7 +33,8 @@ public final class LlamaModel: @unchecked Sendable {
         self.adapters = adapters
         self.rope = RoPETable(headSize: parameters.config.headDim,
                               maxPositions: min(parameters.config.maxPositionEmbeddings, 4096),
-                              theta: parameters.config.ropeTheta)
+                              theta: parameters.config.ropeTheta,
+                              inverseFrequencies: parameters.config.ropeInverseFrequencies())
     }
 
     /// A model with seeded random weights (tests, training from scratch).
@@ -34,13 +42,20 @@ public final class LlamaModel: @unchecked Sendable {
         self.init(parameters: LlamaParameters(config: config, seed: seed))
     }
 
+    /// Number of float32 weights (the base model, without adapters).
+    public var parameterCount: Int { parameters.count }
+
     /// The largest LoRA rank in use (scratch size for activations).
     public var maxLoRARank: Int { adapters.map(\.rank).max() ?? 0 }
 
     /// Activations able to run `rows` tokens per call with `keys` keys.
     public func makeActivations(rows: Int, keys: Int, logitRows: Int? = nil) -> LlamaActivations {
-        LlamaActivations(config: config, rows: rows, keys: keys, logitRows: logitRows, loraRank: maxLoRARank)
+        LlamaActivations(config: config, rows: rows, keys: keys, logitRows: logitRows, loraRank: maxLoRARank,
+                         tileRows: parameters.omitted.isEmpty ? 0 : Self.tileRows)
     }
+
+    /// Weight rows dequantized per sgemm when a layer exists only quantized.
+    static let tileRows = 128
 
     // MARK: Batched forward
 
@@ -88,6 +103,10 @@ public final class LlamaModel: @unchecked Sendable {
     // MARK: Pieces shared with incremental decoding
 
     func check(activations a: LlamaActivations, rows: Int, keys: Int, logitRows: Int) throws {
+        if !parameters.omitted.isEmpty
+            && (a.tileRows == 0 || !parameters.omitted.allSatisfy { quantized?.layers[$0] != nil }) {
+            throw LlamaError.invalidInput("weights kept only quantized need their QuantizedWeights and activations with tile scratch")
+        }
         guard rows <= a.rows, keys <= a.keys, logitRows <= a.logitRows, maxLoRARank <= a.loraRank else {
             throw LlamaError.invalidInput(
                 "activations sized for \(a.rows) rows, \(a.keys) keys, \(a.logitRows) logit rows, LoRA rank \(a.loraRank) "
@@ -103,6 +122,12 @@ public final class LlamaModel: @unchecked Sendable {
         embeddingForward(a.x, tokens, parameters.pointer(.embed), R, config.hiddenSize)
     }
 
+    /// Replaces the rotary inverse frequencies (HS/2 values).
+    func setRopeFrequencies(_ inverseFrequencies: [Float]) {
+        rope = RoPETable(headSize: config.headDim, maxPositions: rope.maxPositions, theta: config.ropeTheta,
+                         inverseFrequencies: inverseFrequencies)
+    }
+
     func ensureRope(positions: Int) throws {
         if positions <= rope.maxPositions { return }
         guard positions <= max(config.maxPositionEmbeddings, 1 << 20) else {
@@ -110,7 +135,8 @@ public final class LlamaModel: @unchecked Sendable {
         }
         var n = rope.maxPositions
         while n < positions { n *= 2 }
-        rope = RoPETable(headSize: config.headDim, maxPositions: n, theta: config.ropeTheta)
+        rope = RoPETable(headSize: config.headDim, maxPositions: n, theta: config.ropeTheta,
+                         inverseFrequencies: rope.inverseFrequencies)
     }
 
     /// out (R, OUT) = inp (R, IN) · Wᵀ + bias, plus every adapter's update.
@@ -126,7 +152,14 @@ public final class LlamaModel: @unchecked Sendable {
         default: nil
         }
         let biasPointer = bias.flatMap { $0.exists(in: config) ? UnsafePointer(p.pointer($0, layer: l)) : nil }
-        matmulForward(out, inp, p.pointer(w, layer: l), biasPointer, R, IN, OUT)
+        if R == 1, let q = quantized?.matrix(w, layer: l) {
+            quantizedMatvec(out, q, inp)
+            if let biasPointer { residualForward(out, biasPointer, OUT) }
+        } else if parameters.omitted.contains(w), let q = quantized?.matrix(w, layer: l) {
+            quantizedMatmulForward(out, inp, q, biasPointer, R, scratch: a.tile, tileRows: a.tileRows)
+        } else {
+            matmulForward(out, inp, p.pointer(w, layer: l), biasPointer, R, IN, OUT)
+        }
         for adapter in adapters where adapter.adapts(w) {
             loraForward(out, a.loraTmp, inp, adapter.a(w, layer: l), adapter.b(w, layer: l),
                         scale: adapter.scale, R, IN, OUT, adapter.rank)
@@ -141,6 +174,7 @@ public final class LlamaModel: @unchecked Sendable {
         let c = config, p = parameters
         let R = B * T, C = c.hiddenSize, QD = c.qDim, KVD = c.kvDim, FF = c.intermediateSize
         let NH = c.headCount, NKV = c.kvHeadCount, HS = c.headDim
+        let window = c.slidingWindow ?? 0
 
         // attention
         rmsNormForward(a.xn, nil, a.x, p.pointer(.attnNorm, layer: l), R, C, eps: c.rmsNormEps)
@@ -159,12 +193,12 @@ public final class LlamaModel: @unchecked Sendable {
             (ck + past * KVD).update(from: a.k, count: T * KVD)
             (cv + past * KVD).update(from: a.v, count: T * KVD)
             attentionForward(a.attOut, ldo: QD, a.att, a.q, ldq: QD, ck, ldk: KVD, cv, ldv: KVD,
-                             keyMask: nil, T, past + T, past: past, NH, NKV, HS)
+                             keyMask: nil, T, past + T, past: past, NH, NKV, HS, window: window)
         } else {
             for b in 0..<B {
                 attentionForward(a.attOut + b * T * QD, ldo: QD, a.att,
                                  a.q + b * T * QD, ldq: QD, a.k + b * T * KVD, ldk: KVD, a.v + b * T * KVD, ldv: KVD,
-                                 keyMask: mask.map { $0 + b * T }, T, T, past: 0, NH, NKV, HS)
+                                 keyMask: mask.map { $0 + b * T }, T, T, past: 0, NH, NKV, HS, window: window)
             }
         }
         linear(a.xn, a.attOut, .wo, l, R, a)  // (R, C)
@@ -185,6 +219,10 @@ public final class LlamaModel: @unchecked Sendable {
         let x = a.x + fromRow * c.hiddenSize
         let xn = a.xn + fromRow * c.hiddenSize
         rmsNormForward(xn, nil, x, parameters.pointer(.finalNorm), count, c.hiddenSize, eps: c.rmsNormEps)
-        matmulForward(a.logits, xn, parameters.outputWeights, nil, count, c.hiddenSize, c.vocabSize)
+        if count == 1, let q = quantized?.output {
+            quantizedMatvec(a.logits, q, xn)
+        } else {
+            matmulForward(a.logits, xn, parameters.outputWeights, nil, count, c.hiddenSize, c.vocabSize)
+        }
     }
 }

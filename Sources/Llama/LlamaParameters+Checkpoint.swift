@@ -27,6 +27,12 @@ extension LlamaParameters {
         for name in safetensors.tensorNames {
             if let canonical = Self.sanitize(name, config: config) { byCanonical[canonical] = name }
         }
+        let expectedNames = Set(tensorInstances(config).map { $0.tensor.huggingFaceName(layer: $0.layer) })
+        if let stray = byCanonical.keys.sorted().first(where: { !expectedNames.contains($0) }) {
+            // Ignoring it would silently compute another model (e.g. o_proj or MLP biases).
+            throw LlamaError.unreadableFile(path: path,
+                reason: "tensor \(byCanonical[stray] ?? stray) is not part of a \(config.modelType) model with this configuration")
+        }
         for (t, l) in instances {
             let canonical = t.huggingFaceName(layer: l)
             guard let name = byCanonical[canonical], let info = safetensors.info(name) else {

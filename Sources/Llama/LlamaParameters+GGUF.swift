@@ -33,10 +33,17 @@ extension LlamaConfig {
 }
 
 extension LlamaParameters {
-    /// Weights from a GGUF file, dequantized to float32.
-    public convenience init(gguf: GGUFFile, config: LlamaConfig, path: String = "GGUF file") throws {
-        self.init(config: config)
+    /// Weights from a GGUF file, dequantized to float32 (except the `omitting` kinds).
+    public convenience init(gguf: GGUFFile, config: LlamaConfig, path: String = "GGUF file",
+                            omitting: Set<LlamaTensor> = []) throws {
+        self.init(config: config, omitting: omitting)
         let permuted = config.modelType == "llama" || config.modelType == "mistral"
+        var expectedNames = Set(tensorInstances(config).map { $0.tensor.ggufName(layer: $0.layer) })
+        expectedNames.insert("rope_freqs.weight")  // read by LlamaModel
+        if let stray = gguf.tensors.first(where: { !expectedNames.contains($0.name) }) {
+            throw LlamaError.unreadableFile(path: path,
+                reason: "tensor \(stray.name) is not part of a \(config.modelType) model with this configuration")
+        }
         for (t, l) in instances {
             let name = t.ggufName(layer: l)
             guard let info = gguf.tensor(named: name) else {
@@ -91,18 +98,38 @@ func unpermuteRoPERows(_ w: UnsafeMutablePointer<Float>, heads: Int, headSize HS
 }
 
 extension LlamaModel {
-    /// A model from a GGUF file (weights dequantized to float32).
-    public convenience init(gguf: GGUFFile, path: String = "GGUF file") throws {
+    /// A model from a GGUF file: weights dequantized to float32, and with
+    /// `keepQuantized` the Q4_0/Q4_1/Q8_0 linear layers also kept in their
+    /// blocks for fast one-token decoding. With `floatLinearWeights: false`
+    /// those layers exist only quantized (a fraction of the memory; batched
+    /// passes dequantize them a tile at a time).
+    public convenience init(gguf: GGUFFile, path: String = "GGUF file", keepQuantized: Bool = true,
+                            floatLinearWeights: Bool = true) throws {
         let config = try LlamaConfig(gguf: gguf)
-        try self.init(parameters: LlamaParameters(gguf: gguf, config: config, path: path))
+        let quantized = keepQuantized || !floatLinearWeights
+            ? try QuantizedWeights(gguf: gguf, config: config, path: path) : nil
+        let omitted = floatLinearWeights ? [] : Set(quantized?.layers.keys.map { $0 } ?? [])
+        try self.init(parameters: LlamaParameters(gguf: gguf, config: config, path: path, omitting: omitted))
+        self.quantized = quantized
+        // Llama 3.1 files carry their RoPE scaling as per-frequency divisors.
+        if let info = gguf.tensor(named: "rope_freqs.weight") {
+            let factors: [Float]
+            do { factors = try gguf.floats(of: info) } catch {
+                throw LlamaError.unreadableFile(path: path, reason: "tensor rope_freqs.weight: \(error)")
+            }
+            guard factors.count == config.headDim / 2, factors.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                throw LlamaError.shapeMismatch(name: "rope_freqs.weight", expected: [config.headDim / 2], elementCount: factors.count)
+            }
+            setRopeFrequencies(zip(config.ropeInverseFrequencies(), factors).map { $0 / $1 })
+        }
     }
 
     /// A model from the GGUF file at `url`.
-    public convenience init(ggufAt url: URL) throws {
+    public convenience init(ggufAt url: URL, keepQuantized: Bool = true, floatLinearWeights: Bool = true) throws {
         let file: GGUFFile
         do { file = try GGUFFile(contentsOf: url) } catch {
             throw LlamaError.unreadableFile(path: url.path, reason: "\(error)")
         }
-        try self.init(gguf: file, path: url.path)
+        try self.init(gguf: file, path: url.path, keepQuantized: keepQuantized, floatLinearWeights: floatLinearWeights)
     }
 }

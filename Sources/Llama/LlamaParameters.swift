@@ -136,11 +136,21 @@ public enum LlamaTensor: Int, CaseIterable, Sendable {
     }
 }
 
-/// Element count of each tensor of the layout (all layers), in `LlamaTensor` order.
-public func parameterSizes(_ config: LlamaConfig) -> [Int] {
+/// Element count of each tensor of the layout (all layers), in `LlamaTensor` order;
+/// `omitting` kinds count zero.
+public func parameterSizes(_ config: LlamaConfig, omitting: Set<LlamaTensor> = []) -> [Int] {
     LlamaTensor.allCases.map { t in
-        t.instanceSize(config) * (t.isPerLayer ? config.layerCount : 1)
+        omitting.contains(t) ? 0 : t.instanceSize(config) * (t.isPerLayer ? config.layerCount : 1)
     }
+}
+
+/// Every (tensor, layer) instance a configuration has, in layout order.
+public func tensorInstances(_ config: LlamaConfig) -> [(tensor: LlamaTensor, layer: Int)] {
+    var out: [(LlamaTensor, Int)] = []
+    for t in LlamaTensor.allCases where t.exists(in: config) {
+        for l in 0..<(t.isPerLayer ? config.layerCount : 1) { out.append((t, l)) }
+    }
+    return out
 }
 
 /// The weights (or gradients, or optimizer moments) of a Llama model: one
@@ -156,10 +166,15 @@ public final class LlamaParameters: @unchecked Sendable {
     /// The single allocation.
     public let memory: UnsafeMutablePointer<Float>
 
-    /// Zero-filled parameters for `config` (the shape of gradients, moments).
-    public init(config: LlamaConfig) {
+    /// Kinds left out of this allocation (kept elsewhere, e.g. quantized).
+    public let omitted: Set<LlamaTensor>
+
+    /// Zero-filled parameters for `config` (the shape of gradients, moments),
+    /// without the `omitting` kinds (their views must not be used).
+    public init(config: LlamaConfig, omitting: Set<LlamaTensor> = []) {
         self.config = config
-        sizes = parameterSizes(config)
+        omitted = omitting
+        sizes = parameterSizes(config, omitting: omitting)
         var offsets: [Int] = []
         var total = 0
         for s in sizes {
@@ -223,12 +238,8 @@ public final class LlamaParameters: @unchecked Sendable {
         }
     }
 
-    /// Every (tensor, layer) instance the configuration has.
+    /// Every (tensor, layer) instance the configuration has and this allocation holds.
     public var instances: [(tensor: LlamaTensor, layer: Int)] {
-        var out: [(LlamaTensor, Int)] = []
-        for t in LlamaTensor.allCases where t.exists(in: config) {
-            for l in 0..<(t.isPerLayer ? config.layerCount : 1) { out.append((t, l)) }
-        }
-        return out
+        tensorInstances(config).filter { !omitted.contains($0.tensor) }
     }
 }

@@ -104,6 +104,14 @@ extension LoRAAdapter {
         try self.init(config: config, rank: peft.r, alpha: peft.loraAlpha, targets: targets, useRSLoRA: peft.useRSLoRA)
         var byCanonical: [String: String] = [:]
         for name in file.tensorNames { byCanonical[Self.canonicalPEFTName(name)] = name }
+        // Every tensor must be one this adapter applies; silently dropping one
+        // (an adapted lm_head, a DoRA magnitude) would change the model's output.
+        let known = Set(targets.flatMap { t in
+            (0..<config.layerCount).flatMap { l -> [String] in let n = Self.peftNames(t, layer: l); return [n.a, n.b] }
+        })
+        if let stray = byCanonical.keys.sorted().first(where: { !known.contains($0) }) {
+            throw LlamaError.invalidAdapter(path: path, reason: "tensor \(stray) is not a LoRA A/B of a Llama projection this module applies")
+        }
         for t in targets {
             for l in 0..<config.layerCount {
                 let (aName, bName) = Self.peftNames(t, layer: l)

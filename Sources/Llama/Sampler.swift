@@ -66,10 +66,17 @@ public struct Sampler: Sendable {
         }
         let needsOrder = (o.topK > 0 && o.topK < V) || o.topP < 1
         if needsOrder {
-            // Sort candidates by probability, most likely first; ties by id.
+            // The candidates, most likely first (ties by id): the k best when
+            // top-k applies, else all of them.
+            if o.topK > 0 && o.topK < V {
+                selectTop(o.topK, V)
+                candidates = o.topK
+            }
             let p = probs
-            order.sort { p[Int($0)] > p[Int($1)] || (p[Int($0)] == p[Int($1)] && $0 < $1) }
-            if o.topK > 0 { candidates = min(candidates, o.topK) }
+            let n = candidates
+            order.withUnsafeMutableBufferPointer { idx in
+                idx[0..<n].sort { p[Int($0)] > p[Int($1)] || (p[Int($0)] == p[Int($1)] && $0 < $1) }
+            }
             if o.topP < 1 {
                 var total: Float = 0
                 for j in 0..<candidates { total += probs[Int(order[j])] }
@@ -94,6 +101,38 @@ public struct Sampler: Sendable {
             if r < cumulative { return Int(order[j]) }
         }
         return Int(order[candidates - 1])
+    }
+}
+
+extension Sampler {
+    /// Moves the ids of the `k` most probable tokens (ties by lower id) to the
+    /// front of `order`, in no particular order: a min-heap of size k, O(V log k).
+    fileprivate mutating func selectTop(_ k: Int, _ V: Int) {
+        let p = probs
+        // `worse(a, b)`: a ranks below b.
+        func worse(_ a: Int32, _ b: Int32) -> Bool {
+            p[Int(a)] < p[Int(b)] || (p[Int(a)] == p[Int(b)] && a > b)
+        }
+        order.withUnsafeMutableBufferPointer { heap in
+            func siftDown(_ start: Int) {
+                var i = start
+                while true {
+                    let l = 2 * i + 1, r = l + 1
+                    var m = i
+                    if l < k && worse(heap[l], heap[m]) { m = l }
+                    if r < k && worse(heap[r], heap[m]) { m = r }
+                    if m == i { return }
+                    heap.swapAt(i, m)
+                    i = m
+                }
+            }
+            for i in 0..<V { heap[i] = Int32(i) }
+            for i in stride(from: k / 2 - 1, through: 0, by: -1) { siftDown(i) }
+            for i in k..<V where worse(heap[0], heap[i]) {
+                heap.swapAt(0, i)
+                siftDown(0)
+            }
+        }
     }
 }
 

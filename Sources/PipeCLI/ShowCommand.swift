@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import PipeCache
 import PipeCore
@@ -58,6 +59,9 @@ enum ArtifactPresenter {
     }
 
     static func present(type: String, folder: URL, rows: Int) throws -> Presentation {
+        if type == "dataset" {
+            return Presentation(text: try DatasetPreview.text(of: folder, rows: rows), json: try DatasetPreview.json(of: folder, rows: rows))
+        }
         // Stages may leave a ready rendering: show.md (text) and show.json (data).
         let markdown = folder.appendingPathComponent("show.md")
         let data = folder.appendingPathComponent("show.json")

@@ -1,13 +1,19 @@
 import AugmentStage
+import EvaluateStage
 import LoadStage
+import TokenizeStage
+import TrainStage
 import PipeCore
 
 /// Every stage kind `pipe` knows: one registration line per kind.
 enum StageCatalog {
     static var registry: StageRegistry {
         var registry = StageRegistry()
-        // registry.register(LoadStage.self)
-        // registry.register(AugmentStage.self)
+        registry.register(LoadStage.self)
+        registry.register(AugmentStage.self)
+        registry.register(TokenizeStage.self)
+        registry.register(TrainStage.self)
+        registry.register(EvaluateStage.self)
         return registry
     }
 }

@@ -164,57 +164,58 @@ public struct JSONParser {
             return value
         }
 
+        /// Collects the string's UTF-8 bytes (escapes decoded) and validates them once.
         mutating func readString() throws -> String {
             position += 1
-            var scalars = String.UnicodeScalarView()
-            var runStart = position
-            func flush(_ reader: Reader, _ end: Int) throws {
-                guard let run = String(validating: reader.bytes[runStart..<end], as: UTF8.self) else {
-                    throw reader.error("invalid UTF-8 in string")
-                }
-                scalars.append(contentsOf: run.unicodeScalars)
+            let start = position
+            // Fast path: no escapes, so the bytes between the quotes are the string.
+            while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\"), bytes[position] >= 0x20 {
+                position += 1
             }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
+                guard let text = String(validating: bytes[start..<position], as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                position += 1
+                return text
+            }
+            var buffer = Array(bytes[start..<position])
             while true {
                 guard let byte = peek else { throw error("unterminated string") }
                 if byte == UInt8(ascii: "\"") {
-                    try flush(self, position)
                     position += 1
-                    return String(scalars)
+                    guard let text = String(validating: buffer, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                    return text
                 }
                 if byte < 0x20 { throw error("control character in string (escape it)") }
-                if byte == UInt8(ascii: "\\") {
-                    try flush(self, position)
+                guard byte == UInt8(ascii: "\\") else {
+                    buffer.append(byte)
                     position += 1
-                    guard let escape = peek else { throw error("unterminated escape") }
-                    position += 1
-                    switch escape {
-                    case UInt8(ascii: "\""): scalars.append("\"")
-                    case UInt8(ascii: "\\"): scalars.append("\\")
-                    case UInt8(ascii: "/"): scalars.append("/")
-                    case UInt8(ascii: "b"): scalars.append("\u{08}")
-                    case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                    case UInt8(ascii: "n"): scalars.append("\n")
-                    case UInt8(ascii: "r"): scalars.append("\r")
-                    case UInt8(ascii: "t"): scalars.append("\t")
-                    case UInt8(ascii: "u"):
-                        var code = try readHex4()
-                        if (0xD800...0xDBFF).contains(code) {
-                            guard peek == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") else {
-                                throw error("unpaired surrogate \\u\(String(code, radix: 16))")
-                            }
-                            position += 2
-                            let low = try readHex4()
-                            guard (0xDC00...0xDFFF).contains(low) else { throw error("invalid low surrogate") }
-                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                        }
-                        guard let scalar = Unicode.Scalar(code) else { throw error("invalid code point \\u\(String(code, radix: 16))") }
-                        scalars.append(scalar)
-                    default: throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
-                    }
-                    runStart = position
                     continue
                 }
                 position += 1
+                guard let escape = peek else { throw error("unterminated escape") }
+                position += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(escape)
+                case UInt8(ascii: "b"): buffer.append(0x08)
+                case UInt8(ascii: "f"): buffer.append(0x0C)
+                case UInt8(ascii: "n"): buffer.append(0x0A)
+                case UInt8(ascii: "r"): buffer.append(0x0D)
+                case UInt8(ascii: "t"): buffer.append(0x09)
+                case UInt8(ascii: "u"):
+                    var code = try readHex4()
+                    if (0xD800...0xDBFF).contains(code) {
+                        guard peek == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") else {
+                            throw error("unpaired surrogate \\u\(String(code, radix: 16))")
+                        }
+                        position += 2
+                        let low = try readHex4()
+                        guard (0xDC00...0xDFFF).contains(low) else { throw error("invalid low surrogate") }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { throw error("invalid code point \\u\(String(code, radix: 16))") }
+                    buffer.append(contentsOf: String(scalar).utf8)
+                default: throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
+                }
             }
         }
 

@@ -3,7 +3,7 @@
 // Legend: T query rows, Tk key rows (past + T), NH query heads, NKV key/value
 // heads (NH a multiple of NKV; query head h reads kv head h / (NH / NKV)),
 // HS head size. Query row i sits at position past + i and sees keys j <= past + i
-// whose mask is non-zero.
+// whose mask is non-zero (and, with a sliding window W > 0, only j > past + i - W).
 
 /// `out_h = softmax(q_h · k_gᵀ / sqrt(HS) + mask) · v_g` for every head h.
 ///
@@ -12,6 +12,7 @@
 ///     q       (T, ldq): head h at columns h*HS
 ///     k, v    (Tk, ldk), (Tk, ldv): kv head g at columns g*HS
 ///     keyMask (Tk) or nil: 0 marks a padding key no query may see
+///     window  0, or the sliding window W (Mistral): a query sees at most the W latest keys
 ///
 /// A query row that may see no key at all gets zeros.
 public func attentionForward(
@@ -22,7 +23,8 @@ public func attentionForward(
     _ v: UnsafePointer<Float>, ldv: Int,
     keyMask: UnsafePointer<Int32>?,
     _ T: Int, _ Tk: Int, past: Int,
-    _ NH: Int, _ NKV: Int, _ HS: Int
+    _ NH: Int, _ NKV: Int, _ HS: Int,
+    window: Int = 0
 ) {
     let group = NH / NKV
     let scale = 1 / Float(HS).squareRoot()
@@ -35,15 +37,17 @@ public func attentionForward(
         for i in 0..<T {
             let row = a + i * Tk
             let visible = min(past + i + 1, Tk)
+            let first = window > 0 ? min(max(0, past + i + 1 - window), visible) : 0
             var seen = false
             if let keyMask {
-                for j in 0..<visible where keyMask[j] == 0 { row[j] = -Float.infinity }
-                for j in 0..<visible where keyMask[j] != 0 { seen = true; break }
+                for j in first..<visible where keyMask[j] == 0 { row[j] = -Float.infinity }
+                for j in first..<visible where keyMask[j] != 0 { seen = true; break }
             } else {
-                seen = visible > 0
+                seen = visible > first
             }
             if seen {
-                softmaxRow(row, row, visible)
+                softmaxRow(row + first, row + first, visible - first)
+                for j in 0..<first { row[j] = 0 }
                 for j in visible..<Tk { row[j] = 0 }
             } else {
                 for j in 0..<Tk { row[j] = 0 }

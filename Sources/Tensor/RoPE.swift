@@ -14,6 +14,8 @@ public struct RoPETable: Sendable {
     public let maxPositions: Int
     public let cos: [Float]
     public let sin: [Float]
+    /// The HS/2 frequencies the tables were built from.
+    public let inverseFrequencies: [Float]
 
     /// Frequencies `theta^(-2i/HS)` as Hugging Face's default rope computes them
     /// (inverse frequencies in float32, angles in float32), for positions below
@@ -37,6 +39,7 @@ public struct RoPETable: Sendable {
         self.maxPositions = maxPositions
         self.cos = c
         self.sin = s
+        self.inverseFrequencies = invFreq
     }
 }
 

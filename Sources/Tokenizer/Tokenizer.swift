@@ -38,6 +38,20 @@ extension Tokenizer {
         String(decoding: decodeBytes(ids, renderSpecial: renderSpecial), as: UTF8.self)
     }
 
+    /// The text of `ids` without a trailing, incomplete UTF-8 sequence (one the next token would
+    /// complete): what a generation cut short by its token limit should show.
+    public func decodeCompleteText(_ ids: [Int32], renderSpecial: Bool = false) -> String {
+        var bytes = decodeBytes(ids, renderSpecial: renderSpecial)
+        var start = bytes.count
+        while start > 0 && bytes.count - start < 4 && bytes[start - 1] & 0xC0 == 0x80 { start -= 1 }
+        if start > 0 {
+            let lead = bytes[start - 1]
+            let needed = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+            if lead >= 0xC0 && bytes.count - (start - 1) < needed { bytes.removeSubrange((start - 1)...) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// EOS and EOT.
     public var endOfGenerationIDs: Set<Int32> {
         Set([specialTokens.eos, specialTokens.eot].compactMap { $0 })

@@ -11,7 +11,7 @@ func benchmarkQuant(arguments: [String]) throws {
     let short = arguments.contains("--short") // only the per-token lines (quick, for quiet moments)
     let path = arguments.first { !$0.hasPrefix("--") } ?? root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
     let file = try GGUFFile(contentsOf: URL(fileURLWithPath: path))
-    let matrices = try file.tensors.filter { $0.dimensions.count == 2 }.map { try QuantizedMatrix(file: file, tensor: $0) }
+    let matrices = try file.tensors.filter { $0.dimensions.count == 2 }.map { try GGMLMatrix(file: file, tensor: $0) }
     let bytes = matrices.reduce(0) { $0 + $1.byteCount }
     let flops = matrices.reduce(0) { $0 + 2 * $1.rows * $1.columns }
     let types = Dictionary(grouping: matrices, by: \.type).map { "\($0.value.count) \($0.key)" }.sorted()
@@ -77,7 +77,7 @@ func benchmarkQuant(arguments: [String]) throws {
                 }
             }
             // As the model calls them: one quantized x and one dispatch for q, k, v and for gate, up.
-            var groups: [[QuantizedMatrix]] = [], groupOf: [String: Int] = [:]
+            var groups: [[GGMLMatrix]] = [], groupOf: [String: Int] = [:]
             for (m, info) in zip(matrices, file.tensors.filter { $0.dimensions.count == 2 }) {
                 let key = info.name.replacingOccurrences(of: #"attn_[qkv]\."#, with: "attn_qkv.",
                                                          options: .regularExpression)
@@ -90,7 +90,7 @@ func benchmarkQuant(arguments: [String]) throws {
                 report("int8 kernels, \(groups.count) grouped dispatches, \(threads) thread(s)", tokens: 20) {
                     for group in groups {
                         try? vector.quantize(x, count: group[0].columns)
-                        QuantizedMatrix.multiply(group, vector, into: outputs, threads: threads)
+                        GGMLMatrix.multiply(group, vector, into: outputs, threads: threads)
                     }
                 }
             }
@@ -106,7 +106,7 @@ func benchmarkQuant(arguments: [String]) throws {
             }
             // Compute speed without memory traffic: one cache-resident matrix, many times.
             for m in [matrices.first { $0.type == .q4_1 && $0.rows == 576 }, matrices.first { $0.type == .q8_0 }].compactMap({ $0 }) {
-                let small = try? QuantizedMatrix(type: m.type, rows: min(m.rows, 576), columns: m.columns, bytes: m.base, owner: nil)
+                let small = try? GGMLMatrix(type: m.type, rows: min(m.rows, 576), columns: m.columns, bytes: m.base, owner: nil)
                 guard let small else { continue }
                 try? vector.quantize(x, count: small.columns)
                 var best = Double.infinity
@@ -142,7 +142,7 @@ func benchmarkQuant(arguments: [String]) throws {
             for type in [GGMLType.q4_0, .q4_K, .q6_K] {
                 guard let bytes = try? quantize(random, as: type) else { continue }
                 bytes.withUnsafeBytes { raw in
-                    guard let m = try? QuantizedMatrix(type: type, rows: 576, columns: 1536, bytes: raw.baseAddress!, owner: nil) else { return }
+                    guard let m = try? GGMLMatrix(type: type, rows: 576, columns: 1536, bytes: raw.baseAddress!, owner: nil) else { return }
                     try? vector.quantize(x, count: 1536)
                     var best = Double.infinity
                     for _ in 0 ..< 5 {

@@ -9,23 +9,60 @@ func measure(_ label: String, bytes: Int, repeats: Int = 3, _ body: () throws ->
         try body()
         best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
     }
-    print(String(format: "%@: %.0f MB/s (%.3f s for %.1f MB, best of %d)", label, Double(bytes) / 1e6 / best, best, Double(bytes) / 1e6, repeats))
+    print(String(format: "  %@: %.0f MB/s (%.3f s for %.1f MB, best of %d)", label, Double(bytes) / 1e6 / best, best, Double(bytes) / 1e6, repeats))
 }
 
-/// zstd artifact write (archive + compress + fsync + rename) and read (decompress + verify + unpack).
+/// zstd artifact write (archive + compress + fsync + rename) and read (decompress + verify + unpack),
+/// on text data (a JSONL dataset) and on float weights (an adapter or model).
 func benchmarkStore() throws {
+    try benchmarkStore(label: "dataset JSONL", makeFile: writeDataset)
+    try benchmarkStore(label: "float32 weights", makeFile: writeWeights)
+}
+
+func writeDataset(_ url: URL) throws {
+    var text = ""
+    var i = 0
+    var rng = SplitMix(seed: 1)
+    while text.utf8.count < 100_000_000 {
+        let a = rng.next() % 90, b = rng.next() % 1000, c = rng.next() % 100_000
+        text += #"{"instruction": "诊断建议生成", "input": "患者男性,\#(a)岁,持续咳嗽\#(b)天伴血痰,白细胞\#(c)", "output": "建议:1.胸部CT平扫 2.支气管镜检查 #\#(i)"}"# + "\n"
+        i += 1
+    }
+    try Data(text.utf8).write(to: url)
+}
+
+func writeWeights(_ url: URL) throws {
+    var rng = SplitMix(seed: 2)
+    var floats = [Float](repeating: 0, count: 25_000_000)
+    for i in floats.indices {
+        // Roughly normal, scaled like trained weights.
+        let u = Float(rng.next() % 1_000_000) / 1_000_000, v = Float(rng.next() % 1_000_000) / 1_000_000
+        floats[i] = 0.02 * (u + v - 1)
+    }
+    try floats.withUnsafeBytes { try Data($0).write(to: url) }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func benchmarkStore(label: String, makeFile: (URL) throws -> Void) throws {
+    print("\(label):")
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-bench-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: root) }
     let folder = root.appendingPathComponent("artifact")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    var text = ""
-    var i = 0
-    while text.utf8.count < 100_000_000 {
-        text += #"{"instruction": "诊断建议生成", "input": "患者男性,\#(20 + i % 60)岁,持续咳嗽\#(i)天伴血痰", "output": "建议:1.胸部CT平扫 2.支气管镜检查 3.肿瘤标志物检测 #\#(i)"}"# + "\n"
-        i += 1
-    }
-    try Data(text.utf8).write(to: folder.appendingPathComponent("train.jsonl"))
-    let size = text.utf8.count
+    let file = folder.appendingPathComponent("data")
+    try makeFile(file)
+    let size = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int ?? 0
     let store = try ArtifactStore(root: root.appendingPathComponent(".pipe"))
     var entry: ArtifactEntry?
     var n = 0
@@ -33,7 +70,7 @@ func benchmarkStore() throws {
         n += 1
         entry = try store.store(folder: folder, key: "bench\(n)", type: "dataset", kind: "load")
     }
-    if let entry { print(String(format: "  ratio %.2fx (%d -> %d bytes)", Double(entry.bytes) / Double(entry.compressedBytes), entry.bytes, entry.compressedBytes)) }
+    if let entry { print(String(format: "    ratio %.2fx (%d -> %d bytes)", Double(entry.bytes) / Double(entry.compressedBytes), entry.bytes, entry.compressedBytes)) }
     try measure("artifact read (decompress + SHA-256 verify + unpack)", bytes: size) {
         let out = root.appendingPathComponent("out-\(UUID().uuidString)")
         try store.unpack(key: "bench1", into: out)
@@ -45,10 +82,20 @@ let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "store":
     try benchmarkStore()
+case "model":
+    try benchmarkModel(path: arguments.dropFirst().first ?? "models/SmolLM2-135M-Instruct.Q4_1.gguf")
+case "sgemm":
+    benchmarkShapes()
+    benchmarkAttention()
+case "train":
+    try benchmarkTrain(Array(arguments.dropFirst()))
 case "quant":
     try benchmarkQuant(arguments: Array(arguments.dropFirst()))
 default:
-    print("usage: pipe-bench store | quant [model.gguf] [--short]")
-    print("  store   zstd artifact write/read throughput on a 100 MB dataset")
+    print("usage: pipe-bench store | model [GGUF] | sgemm | train [lora|full] [steps] [--quantized] [--checkpointing] | quant [GGUF] [--short]")
+    print("  store   zstd artifact write/read throughput on 100 MB of data")
+    print("  model   forward 4x128, prompt eval 256, generation 128 tokens/s, sgemm peak")
+    print("  sgemm   each sgemm shape of a training step, and attention")
+    print("  train   training tokens/s and peak RSS on the demo model, batch 4x128")
     print("  quant   quantized matrix-vector products of one token of the demo model")
 }

@@ -19,7 +19,7 @@ struct CommandLineTests {
         for expected in [
             #"stages.records.params.formatt: unknown param "formatt" (did you mean "format"?)"#,
             #"stages.more.inputs.dataset: no stage "record" in this manifest (did you mean "records"?)"#,
-            #"stages.more.params.copies: expected a positive integer, got "2""#,
+            #"stages.more.params.copies: expected an integer from 0 to 1000, got "2""#,
             #"stages.oops.kind: unknown stage kind "lod" (did you mean "load"?)"#,
         ] {
             #expect(result.stderr.contains(expected), "missing \(expected) in \(result.stderr)")
@@ -103,5 +103,22 @@ struct CommandLineTests {
         #expect(try project.pipe("run", "pipeline.json", "--json").statuses().values.allSatisfy { $0 == "cached" })
         let ls = try project.pipe("cache", "ls")
         #expect(ls.stdout.contains("4 artifacts"), "\(ls.stdout)")
+    }
+}
+
+@Suite("Shipped pipelines")
+struct ShippedPipelineTests {
+    @Test("pipelines/schema.json is the current output of pipe schema")
+    func schemaUpToDate() throws {
+        let root = PipeProcess.packageRoot
+        let shipped = try String(contentsOf: root.appendingPathComponent("pipelines/schema.json"), encoding: .utf8)
+        let current = try PipeProcess.run(["schema"], in: root).stdout
+        #expect(shipped == current, "regenerate it: pipe schema > pipelines/schema.json")
+    }
+
+    @Test("every shipped manifest validates", arguments: ["medical.json", "industrial.json", "legal.json"])
+    func validates(_ name: String) throws {
+        let result = try PipeProcess.run(["validate", "pipelines/\(name)"], in: PipeProcess.packageRoot)
+        #expect(result.status == 0, "\(result.stderr)")
     }
 }

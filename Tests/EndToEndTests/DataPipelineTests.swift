@@ -98,6 +98,25 @@ struct DataPipelineTests {
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
+    @Test("Ctrl-C stops a run cleanly (exit 130, nothing half-written) and the next run completes")
+    func interrupt() throws {
+        let project = try makeProject(records: 30_000)
+        defer { project.remove() }
+        let (process, out, err) = try PipeProcess.start(["run", "pipeline.json"], in: project.folder)
+        Thread.sleep(forTimeInterval: 0.3)
+        kill(process.processIdentifier, SIGINT)
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect([130, 0].contains(process.terminationStatus), "\(stderr)")
+        if process.terminationStatus == 130 { #expect(stderr.contains("interrupted"), "\(stderr)") }
+        let tmp = try FileManager.default.contentsOfDirectory(atPath: project.folder.appendingPathComponent(".pipe/tmp").path)
+        #expect(tmp.isEmpty, "\(tmp)")
+        let rerun = try project.pipe("run", "pipeline.json", "--json")
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try project.pipe("cache", "verify", "--cache", ".pipe").status == 0)
+    }
+
     @Test("a byte flipped in a cached object is detected and the artifact recomputed")
     func corruptObject() throws {
         let project = try makeProject()

@@ -31,6 +31,9 @@ struct LlamaConfigTests {
     func oldStyle() throws {
         let c = try decode("{\"architectures\": [\"MistralForCausalLM\"], \(base), \"rope_theta\": 500000.0, \"eos_token_id\": [5, 7], \"tie_word_embeddings\": true}")
         #expect(c.modelType == "mistral" && c.ropeTheta == 500000 && c.eosTokenIds == [5, 7] && c.tieWordEmbeddings)
+        #expect(c.slidingWindow == nil)
+        let windowed = try decode("{\"model_type\": \"mistral\", \(base), \"sliding_window\": 4096}")
+        #expect(windowed.slidingWindow == 4096)
     }
 
     @Test("Qwen2 has q/k/v biases by default")
@@ -47,6 +50,21 @@ struct LlamaConfigTests {
             try decode("{\"model_type\": \"llama\", \(base), \"rope_parameters\": {\"rope_type\": \"yarn\", \"rope_theta\": 1e4}}")
         }
         #expect(throws: LlamaError.self) { try decode("{\"model_type\": \"llama\", \(base), \"num_key_value_heads\": 3}") }
+    }
+
+    @Test("Llama 3.1 rope scaling gives transformers' inverse frequencies, from rope_parameters or rope_scaling")
+    func llama3Rope() throws {
+        let scaling = "\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 8192"
+        let sizes = "\"vocab_size\": 10, \"hidden_size\": 256, \"intermediate_size\": 16, \"num_hidden_layers\": 1, \"num_attention_heads\": 2"
+        let new = try decode("{\"model_type\": \"llama\", \(sizes), \"rope_parameters\": {\"rope_theta\": 500000.0, \(scaling)}}")
+        let old = try decode("{\"model_type\": \"llama\", \(sizes), \"rope_theta\": 500000.0, \"rope_scaling\": {\(scaling)}}")
+        #expect(new == old && new.ropeScaling?.factor == 8)
+        let inv = new.ropeInverseFrequencies()
+        // Computed with transformers' formula (float32 frequencies) in numpy.
+        let expected: [Int: Float] = [0: 1.0, 20: 0.016560440883040428, 40: 3.428102354519069e-05,
+                                      45: 1.2297638932068367e-05, 50: 4.411534519022098e-06, 63: 3.068925877869333e-07]
+        for (i, e) in expected { #expect(abs(inv[i] - e) <= 1e-6 * e, "frequency \(i): \(inv[i]) vs \(e)") }
+        #expect(try JSONDecoder().decode(LlamaConfig.self, from: JSONEncoder().encode(new)) == new)
     }
 
     @Test("a config survives encoding to Hugging Face names and decoding back")

@@ -52,6 +52,32 @@ struct ModelBehaviourTests {
         #expect(maxAbsDiff(got, full) < 1e-5)
     }
 
+    @Test("with a sliding window, decoding with the KV cache still equals the batched forward, and the window changes logits")
+    func slidingWindow() throws {
+        let plain = randomModel()
+        var config = plain.config
+        config.slidingWindow = 3
+        let model = LlamaModel(parameters: LlamaParameters(config: config, seed: 1, std: 0.2))
+        let tokens = [3, 17, 42, 8, 8, 1, 29]
+        let full = try model.logits([tokens])
+        let V = config.vocabSize
+        let result = try model.generate(prompt: Array(tokens.prefix(6)), options: .init(maxNewTokens: 1, stopTokenIds: []))
+        #expect(result.tokens[0] == rowArgmax(Array(full[(5 * V)..<(6 * V)]), V: V)[0])
+        let cache = KVCache(config: config, capacity: tokens.count)
+        let acts = model.makeActivations(rows: 1, keys: tokens.count)
+        var last: [Float] = []
+        for t in tokens {
+            var t32 = Int32(t)
+            try model.forward(tokens: &t32, count: 1, cache: cache, activations: acts)
+            last = Array(UnsafeBufferPointer(start: acts.logits, count: V))
+        }
+        #expect(maxAbsDiff(last, Array(full[((tokens.count - 1) * V)...])) < 1e-5)
+        // The first 3 positions see the same keys with or without the window.
+        let unwindowed = try plain.logits([tokens])
+        #expect(maxAbsDiff(Array(full[..<(3 * V)]), Array(unwindowed[..<(3 * V)])) < 1e-6)
+        #expect(maxAbsDiff(Array(full[(6 * V)...]), Array(unwindowed[(6 * V)...])) > 1e-3)
+    }
+
     @Test("right padding masked out leaves the real tokens' logits as without padding")
     func paddingMask() throws {
         let model = randomModel()
@@ -135,6 +161,17 @@ struct ModelBehaviourTests {
         #expect(cut.stopReason == .stopString)
         #expect(!cut.text.contains(third) && cut.text == String(decode(greedy.tokens).components(separatedBy: third)[0]))
         #expect(streamed == cut.text)
+    }
+
+    @Test("generation stops when the context is full, and a prompt longer than the context is refused")
+    func contextLimit() throws {
+        let model = randomModel()  // 64 positions
+        let result = try model.generate(prompt: Array(repeating: 3, count: 60),
+                                        options: .init(maxNewTokens: 1000, stopTokenIds: []))
+        #expect(result.tokens.count == 5 && result.stopReason == .length)
+        #expect(throws: LlamaError.self) {
+            try model.generate(prompt: Array(repeating: 3, count: 1 << 16), options: .init(maxNewTokens: 1))
+        }
     }
 
     @Test("repetition penalty follows transformers: positive logits divided, negative multiplied")

@@ -3,6 +3,7 @@ import Testing
 import GGUF
 import Llama
 import Safetensors
+import Tokenizer
 
 /// The demo model, loaded once for the suite.
 private let smolModel: Result<LlamaModel, Error> = Result { try LlamaModel(ggufAt: Paths.demoModel) }
@@ -58,5 +59,55 @@ struct SmolLM2Tests {
                                   attentionMask: rows("batch.attention_mask"))
         let expected = try SmolCases.load().batch_loss
         #expect(abs(Double(loss) - expected) <= 1e-3, "loss \(loss) vs \(expected)")
+    }
+
+    @Test("decoding one token at a time on the quantized blocks gives transformers' logits at every position within 2e-2")
+    func quantizedDecode() throws {
+        let model = try smolModel.get()
+        #expect(model.quantized?.matrix(.wq, layer: 0) != nil && model.quantized?.output != nil)
+        let reference = try SafetensorsFile(contentsOf: Paths.smollm2Reference.appendingPathComponent("logits.safetensors"))
+        let V = model.config.vocabSize
+        let c = try SmolCases.load().cases[1]
+        let expected = try reference.floats("prompt1.logits")
+        let cache = KVCache(config: model.config, capacity: c.ids.count)
+        let acts = model.makeActivations(rows: 1, keys: c.ids.count, logitRows: 1)
+        var worst: Float = 0
+        for (t, id) in c.ids.enumerated() {
+            var token = Int32(id)
+            try model.forward(tokens: &token, count: 1, cache: cache, activations: acts)
+            let logits = Array(UnsafeBufferPointer(start: acts.logits, count: V))
+            worst = max(worst, maxAbsDiff(logits, Array(expected[(t * V)..<((t + 1) * V)])))
+            #expect(rowArgmax(logits, V: V)[0] == c.argmax_per_position[t], "position \(t)")
+        }
+        #expect(worst <= 2e-2, "max |diff| \(worst)")
+    }
+
+    @Test("generating from prompt text through the GGUF's tokenizer gives the reference ids, tokens and text")
+    func generateFromText() throws {
+        let model = try smolModel.get()
+        let tokenizer = try BPETokenizer(contentsOf: Paths.demoModel)
+        for c in try SmolCases.load().cases {
+            var streamed = ""
+            let result = try model.generate(text: c.prompt, tokenizer: tokenizer,
+                                            options: GenerationOptions(maxNewTokens: 24),
+                                            onText: { streamed += $0; return true })
+            #expect(result.promptTokens == c.ids, "\(c.prompt)")
+            #expect(result.tokens == c.greedy_24)
+            #expect(result.text == c.greedy_24_text)
+            #expect(streamed == result.text)
+        }
+    }
+
+    @Test("with the linear layers kept only quantized, batched logits and greedy tokens stay the same")
+    func quantizedOnly() throws {
+        let model = try smolModel.get()
+        let lean = try LlamaModel(ggufAt: Paths.demoModel, floatLinearWeights: false)
+        #expect(lean.parameters.omitted.count == 7)
+        #expect(lean.parameterCount < model.parameterCount / 3)
+        let c = try SmolCases.load().cases[0]
+        let diff = maxAbsDiff(try lean.logits([c.ids]), try model.logits([c.ids]))
+        #expect(diff < 1e-4, "max |diff| \(diff)")
+        let result = try lean.generate(prompt: c.ids, options: .init(maxNewTokens: 24, stopTokenIds: []))
+        #expect(result.tokens == c.greedy_24)
     }
 }

@@ -115,7 +115,7 @@ struct KernelTests {
         #expect(argmax([], 0) == -1)
     }
 
-    @Test("attentionForward matches naive causal grouped-query attention with padding and a past", arguments: 0..<6)
+    @Test("attentionForward matches naive causal grouped-query attention with padding, a past and a sliding window", arguments: 0..<8)
     func attention(seed: UInt64) {
         var f = Fixture(seed: seed)
         let NKV = f.int(1..<3), NH = NKV * f.int(1..<4), HS = f.int(1..<9) * 2
@@ -123,17 +123,18 @@ struct KernelTests {
         let q = f.normals(T * NH * HS), k = f.normals(Tk * NKV * HS), v = f.normals(Tk * NKV * HS)
         // Left padding on some seeds: the first query rows then see no key.
         let mask: [Int32]? = seed < 2 ? nil : (0..<Tk).map { $0 < Int(seed) - 2 ? 0 : 1 }
+        let window = seed % 3 == 1 ? 3 : 0  // a sliding window on some seeds
         var out = [Float](repeating: 3, count: T * NH * HS)
         var att = [Float](repeating: 0, count: NH * T * Tk)
         if let mask {
             attentionForward(&out, ldo: NH * HS, &att, q, ldq: NH * HS, k, ldk: NKV * HS, v, ldv: NKV * HS,
-                             keyMask: mask, T, Tk, past: past, NH, NKV, HS)
+                             keyMask: mask, T, Tk, past: past, NH, NKV, HS, window: window)
         } else {
             attentionForward(&out, ldo: NH * HS, &att, q, ldq: NH * HS, k, ldk: NKV * HS, v, ldv: NKV * HS,
-                             keyMask: nil, T, Tk, past: past, NH, NKV, HS)
+                             keyMask: nil, T, Tk, past: past, NH, NKV, HS, window: window)
         }
-        let expected = Naive.attention(q, k, v, mask: mask, T, Tk, past: past, NH, NKV, HS)
-        #expect(maxAbsDiff(out, expected) < 1e-4, "T \(T) past \(past) NH \(NH) NKV \(NKV) HS \(HS)")
+        let expected = Naive.attention(q, k, v, mask: mask, T, Tk, past: past, NH, NKV, HS, window: window)
+        #expect(maxAbsDiff(out, expected) < 1e-4, "T \(T) past \(past) NH \(NH) NKV \(NKV) HS \(HS) window \(window)")
     }
 }
 

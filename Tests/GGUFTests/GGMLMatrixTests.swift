@@ -8,7 +8,7 @@ import Testing
 ///  - the exact product with the float activation (`multiplyExact`, the old path): they differ by
 ///    the activation's quantization error, at most sum_i |w_i| d_block(i) / 2 (d = max|x_block| / 127).
 @Suite("Quantized matrix-vector products")
-struct QuantizedMatrixTests {
+struct GGMLMatrixTests {
     static let integerTypes: [GGMLType] = [.q4_0, .q4_1, .q8_0, .q4_K, .q6_K]
 
     /// Quantized random weights (rows, columns) and a random vector with a few outliers.
@@ -19,7 +19,7 @@ struct QuantizedMatrixTests {
         return (try quantize(w, as: type), x)
     }
 
-    static func products(_ m: QuantizedMatrix, _ x: [Float], threads: Int) -> (int: [Float], exact: [Float]) {
+    static func products(_ m: GGMLMatrix, _ x: [Float], threads: Int) -> (int: [Float], exact: [Float]) {
         var y = [Float](repeating: .nan, count: m.rows), exact = [Float](repeating: .nan, count: m.rows)
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { m.multiply(xp.baseAddress!, into: $0.baseAddress!, threads: threads) }
@@ -28,9 +28,9 @@ struct QuantizedMatrixTests {
         return (y, exact)
     }
 
-    static func matrix(_ type: GGMLType, _ bytes: [UInt8], rows: Int, columns: Int) throws -> QuantizedMatrix {
+    static func matrix(_ type: GGMLType, _ bytes: [UInt8], rows: Int, columns: Int) throws -> GGMLMatrix {
         let buffer = MappedBuffer(copying: Data(bytes))
-        return try QuantizedMatrix(type: type, rows: rows, columns: columns, bytes: buffer.base, owner: buffer)
+        return try GGMLMatrix(type: type, rows: rows, columns: columns, bytes: buffer.base, owner: buffer)
     }
 
     /// Checks `y` against both twins for weights `bytes` and vector `x`.
@@ -123,7 +123,7 @@ struct QuantizedMatrixTests {
     func groupedEqualsSingle() throws {
         let columns = 128
         let shapes: [(GGMLType, Int)] = [(.q4_1, 40), (.q8_0, 7), (.q4_0, 33)]
-        var matrices: [QuantizedMatrix] = [], singles: [[Float]] = []
+        var matrices: [GGMLMatrix] = [], singles: [[Float]] = []
         let x = DotTests.values(columns, seed: 8)
         for (k, (type, rows)) in shapes.enumerated() {
             let (bytes, _) = try Self.problem(type, rows: rows, columns: columns, seed: UInt64(30 + k))
@@ -136,7 +136,7 @@ struct QuantizedMatrixTests {
         for threads in [1, 2] {
             let outputs = shapes.map { UnsafeMutablePointer<Float>.allocate(capacity: $0.1) }
             defer { outputs.forEach { $0.deallocate() } }
-            QuantizedMatrix.multiply(matrices, v, into: outputs, threads: threads)
+            GGMLMatrix.multiply(matrices, v, into: outputs, threads: threads)
             for k in shapes.indices {
                 #expect(Array(UnsafeBufferPointer(start: outputs[k], count: shapes[k].1)) == singles[k], "matrix \(k), \(threads) threads")
             }
@@ -179,9 +179,9 @@ struct QuantizedMatrixTests {
         let file = try GGUFFile(contentsOf: Fixtures.demoModel)
         for name in ["blk.0.attn_q.weight", "blk.3.ffn_down.weight", "token_embd.weight"] {
             let info = try #require(file.tensor(named: name))
-            let full = try QuantizedMatrix(file: file, tensor: info)
+            let full = try GGMLMatrix(file: file, tensor: info)
             // The first 300 rows keep the naive twin fast in a debug build.
-            let m = try QuantizedMatrix(type: full.type, rows: min(300, full.rows), columns: full.columns,
+            let m = try GGMLMatrix(type: full.type, rows: min(300, full.rows), columns: full.columns,
                                         bytes: full.base, owner: file.buffer)
             let x = DotTests.values(m.columns, seed: 21).map { $0 * 3 }
             let (y, exact) = Self.products(m, x, threads: 2)
@@ -195,10 +195,10 @@ struct QuantizedMatrixTests {
         let bytes = [UInt8](repeating: 0, count: 64)
         bytes.withUnsafeBytes { p in
             #expect(throws: GGUFError.self) {
-                try QuantizedMatrix(type: .q4_1, rows: 1, columns: 33, bytes: p.baseAddress!, owner: nil)
+                try GGMLMatrix(type: .q4_1, rows: 1, columns: 33, bytes: p.baseAddress!, owner: nil)
             }
             #expect(throws: GGUFError.self) {
-                try QuantizedMatrix(type: .i64, rows: 1, columns: 4, bytes: p.baseAddress!, owner: nil)
+                try GGMLMatrix(type: .i64, rows: 1, columns: 4, bytes: p.baseAddress!, owner: nil)
             }
         }
         let v = QuantizedVector(capacity: 64)

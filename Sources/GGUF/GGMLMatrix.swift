@@ -1,14 +1,15 @@
-// A weight matrix kept in its stored (quantized) format, multiplied by float vectors without a
-// float copy of the weights: the matrix-vector product of token generation.
+// A weight matrix kept in its stored (ggml block) format, multiplied by float vectors without a
+// float copy of the weights: the matrix-vector product of token generation. (Tensor's
+// QuantizedMatrix is a different design: blocks repacked at load, float activations.)
 //
-//   let w = try QuantizedMatrix(file: gguf, tensor: info)     // (rows, columns), keeps the mapping alive
+//   let w = try GGMLMatrix(file: gguf, tensor: info)          // (rows, columns), keeps the mapping alive
 //   w.multiply(x, into: y, threads: 2)                        // y (rows) = W (rows, columns) x (columns)
 //   w.multiply(x, vectors: T, into: y, threads: 2)            // y (T, rows) = x (T, columns) W^T
 //   w.multiplyExact(x, into: y)                               // float-activation reference (slower)
 //   w.dequantize(rows: 0 ..< 64, into: tile)                  // (64, columns) floats, for sgemm
 //   let v = QuantizedVector(capacity: 1536)                   // once; then per token:
 //   try v.quantize(x, count: 576)                             // x quantized once for q, k and v
-//   QuantizedMatrix.multiply([wq, wk, wv], v, into: [q, k, v], threads: 2)   // one dispatch
+//   GGMLMatrix.multiply([wq, wk, wv], v, into: [q, k, v], threads: 2)        // one dispatch
 //
 // For Q4_0, Q4_1, Q8_0, Q4_K and Q6_K (`integerTypes`) the vector is first quantized to 8 bits per
 // element in blocks of 32 (QuantizedVector.swift), then integer dot products run on the blocks
@@ -33,7 +34,7 @@
 // tiles: compute-bound at sgemm speed instead of 2 T flops per weight byte of integer dots.
 
 /// A (rows, columns) matrix stored as `type`, row-major, one row every `rowBytes` bytes.
-public struct QuantizedMatrix: @unchecked Sendable {
+public struct GGMLMatrix: @unchecked Sendable {
     /// Types with integer kernels (the activation vector is quantized to 8 bits).
     public static let integerTypes: Set<GGMLType> = [.q4_0, .q4_1, .q8_0, .q4_K, .q6_K]
 
@@ -143,7 +144,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
 
     /// y_k (matrices[k].rows) = matrices[k] x for several matrices of x's width (q, k and v; gate and
     /// up) in one parallel dispatch over all their rows, x quantized once by the caller.
-    public static func multiply(_ matrices: [QuantizedMatrix], _ x: QuantizedVector,
+    public static func multiply(_ matrices: [GGMLMatrix], _ x: QuantizedVector,
                                 into outputs: [UnsafeMutablePointer<Float>], threads: Int = 1) {
         let count = min(matrices.count, outputs.count)
         let total = matrices.prefix(count).reduce(0) { $0 + $1.rows }

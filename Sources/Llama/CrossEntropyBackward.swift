@@ -1,0 +1,135 @@
+// Cross-entropy forward and backward in one pass over the logits, Hugging Face
+// semantics: the logits at t predict label t+1 of the same row; labels -100
+// (or outside 0..<V) are skipped; the loss is a mean over the kept tokens.
+//
+// Legend: B batch, T time, V vocabulary, R = B*T rows.
+
+import Foundation
+import Tensor
+
+/// The label each row of a (B, T) batch is scored against (label t+1 of the
+/// same sequence), or -1 where nothing is predicted (last position, -100,
+/// outside 0..<V). Returns the number of kept rows.
+///
+///     targets (B*T)
+///     labels  (B, T)
+@discardableResult
+public func shiftedTargets(_ targets: UnsafeMutablePointer<Int32>, _ labels: UnsafePointer<Int32>,
+                           _ B: Int, _ T: Int, _ V: Int) -> Int {
+    var kept = 0
+    for n in 0..<(B * T) {
+        let label = n % T == T - 1 ? -1 : labels[n + 1]
+        targets[n] = label < 0 || Int(label) >= V ? -1 : label
+        if targets[n] >= 0 { kept += 1 }
+    }
+    return kept
+}
+
+/// Cross-entropy with Hugging Face's shift over a (B, T) batch: see
+/// `crossEntropyRowsForwardBackward`; returns the number of kept rows.
+///
+///     logits (B*T, V); labels (B, T); losses (B*T)
+@discardableResult
+public func crossEntropyForwardBackward(
+    _ logits: UnsafeMutablePointer<Float>,
+    _ losses: UnsafeMutablePointer<Float>,
+    _ labels: UnsafePointer<Int32>,
+    _ B: Int, _ T: Int, _ V: Int,
+    scale: Float, backward: Bool
+) -> Int {
+    var targets = [Int32](repeating: -1, count: B * T)
+    let kept = shiftedTargets(&targets, labels, B, T, V)
+    crossEntropyRowsForwardBackward(logits, losses, targets, B * T, V, scale: scale, backward: backward)
+    return kept
+}
+
+/// The loss of each row and, in place, the gradient of `scale · Σ losses`
+/// with respect to the logits: `scale · (softmax(row) − onehot(target))`,
+/// zero for rows whose target is negative.
+///
+///     logits  (N, V) → overwritten by dlogits when `backward`
+///     targets (N)    class of each row, or -1
+///     losses  (N)    the loss of each row, 0 where the target is -1
+///
+/// Rows are split over two workers; each row's arithmetic is independent of
+/// the split, so results are deterministic.
+public func crossEntropyRowsForwardBackward(
+    _ logits: UnsafeMutablePointer<Float>,
+    _ losses: UnsafeMutablePointer<Float>,
+    _ targets: UnsafePointer<Int32>,
+    _ N: Int, _ V: Int,
+    scale: Float, backward: Bool
+) {
+    let lg = SendablePointer(logits), ls = SendablePointer(losses)
+    let tg = SendablePointer(UnsafeMutablePointer(mutating: targets))
+    let workers = N * V >= 1 << 16 ? 2 : 1
+    let per = (N + workers - 1) / workers
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+        for n in (w * per)..<min(N, (w + 1) * per) {
+            let row = lg.value + n * V
+            let label = Int(tg.value[n])
+            if label < 0 {
+                ls.value[n] = 0
+                if backward { row.update(repeating: 0, count: V) }
+                continue
+            }
+            let m = rowMax(row, V)
+            var sum: Float = 0
+            if backward {
+                let shifted = row[label] - m
+                sum = expRow(row, m, V, store: true)
+                ls.value[n] = logf(sum) - shifted
+                let s = scale / sum
+                for i in 0..<V { row[i] *= s }
+                row[label] -= scale
+            } else {
+                sum = expRow(row, m, V, store: false)
+                ls.value[n] = logf(sum) - (row[label] - m)
+            }
+        }
+    }
+}
+
+/// The largest of V values.
+@inline(__always)
+private func rowMax(_ row: UnsafeMutablePointer<Float>, _ V: Int) -> Float {
+    var acc = SIMD8<Float>(repeating: -.infinity)
+    let raw = UnsafeRawPointer(row)
+    var i = 0
+    while i + 8 <= V {
+        acc = pointwiseMax(acc, raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self))
+        i += 8
+    }
+    var m = acc.max()
+    while i < V { m = max(m, row[i]); i += 1 }
+    return m
+}
+
+/// Σ exp(row[i] − m) over V values, in 8 lanes (then lane by lane, in a fixed
+/// order); with `store`, row[i] becomes exp(row[i] − m).
+@inline(__always)
+private func expRow(_ row: UnsafeMutablePointer<Float>, _ m: Float, _ V: Int, store: Bool) -> Float {
+    var acc = SIMD8<Float>(repeating: 0)
+    let raw = UnsafeMutableRawPointer(row)
+    var i = 0
+    while i + 8 <= V {
+        let e = fastExp(raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) - m)
+        if store { raw.storeBytes(of: e, toByteOffset: 4 * i, as: SIMD8<Float>.self) }
+        acc += e
+        i += 8
+    }
+    var sum = acc.sum()
+    while i < V {
+        let e = fastExp(row[i] - m)
+        if store { row[i] = e }
+        sum += e
+        i += 1
+    }
+    return sum
+}
+
+/// A pointer handed to workers that write disjoint parts.
+struct SendablePointer<T>: @unchecked Sendable {
+    let value: UnsafeMutablePointer<T>
+    init(_ value: UnsafeMutablePointer<T>) { self.value = value }
+}

@@ -1,0 +1,111 @@
+// The backward pass of a Llama model: `trainingForward` in reverse.
+//
+// Legend: B batch, T time, R = B*T rows, C hidden, NH query heads, NKV kv
+// heads, HS head size, QD = NH*HS, KVD = NKV*HS, FF intermediate, V vocabulary.
+// d<name> is ∂loss/∂<name>; dx carries the residual stream's gradient down
+// the layers.
+
+import Tensor
+
+extension LlamaModel {
+    /// Adds the gradients of the last `trainingForward` (called with a
+    /// `backwardScale`, the same batch and dropout) into `gradients`.
+    ///
+    ///     tokens (B, T); mask (B, T) or nil
+    public func backward(tokens: UnsafePointer<Int32>, mask: UnsafePointer<Int32>?, B: Int, T: Int,
+                         activations a: LlamaTrainingActivations, gradients g: LlamaGradients,
+                         dropout: LoRADropout = .none) {
+        let c = config, R = B * T, C = c.hiddenSize, V = c.vocabSize
+        let gw = g.weights
+        // logits (K, V) = xnK · Woutᵀ; the logits buffer holds dlogits. dxnK goes through dx, then to its rows of dxn.
+        let K = a.keptCount
+        a.dx.update(repeating: 0, count: K * C)
+        let dOut = gw.map { c.tieWordEmbeddings ? $0.pointer(.embed) : $0.pointer(.lmHead) }
+        matmulBackward(a.dx, dOut, nil, a.logits, a.xnK, parameters.outputWeights, K, C, V)
+        a.dxn.update(repeating: 0, count: R * C)
+        for k in 0..<K { (a.dxn + Int(a.keptRows[k]) * C).update(from: a.dx + k * C, count: C) }
+        a.dx.update(repeating: 0, count: R * C)
+        rmsNormBackward(a.dx, gw?.pointer(.finalNorm), a.dxn, a.x(c.layerCount, C),
+                        parameters.pointer(.finalNorm), a.rstdF, R, C)
+        for l in stride(from: c.layerCount - 1, through: 0, by: -1) {
+            if a.checkpointing {
+                // recompute this block's activations from its saved input (xs[l+1] is rewritten with the same values)
+                trainingLayerForward(l, a, B: B, T: T, mask: mask, dropout: dropout)
+            }
+            layerBackward(l, a, B: B, T: T, gradients: g, dropout: dropout)
+        }
+        if let gw {
+            embeddingBackward(gw.pointer(.embed), a.dx, tokens, R, C)
+        }
+    }
+
+    /// One block backward: dx holds ∂loss/∂xs[l+1] on entry and ∂loss/∂xs[l] on exit.
+    func layerBackward(_ l: Int, _ a: LlamaTrainingActivations, B: Int, T: Int,
+                       gradients g: LlamaGradients, dropout: LoRADropout) {
+        let c = config, p = parameters, s = a.saved(l), gw = g.weights
+        let R = B * T, C = c.hiddenSize, QD = c.qDim, KVD = c.kvDim, FF = c.intermediateSize
+        let NH = c.headCount, NKV = c.kvHeadCount, HS = c.headDim
+
+        // MLP: xs[l+1] = x2 + lin_d(h), h = silu(gate) · up
+        a.dh.update(repeating: 0, count: R * FF)
+        trainLinearBackward(a.dh, a.dx, s.h, .wDown, l, R, s, a, g, dropout)
+        a.dgate.update(repeating: 0, count: R * FF)
+        a.dup.update(repeating: 0, count: R * FF)
+        swigluBackward(a.dgate, a.dup, a.dh, s.gate, s.up, R * FF)
+        a.dxn.update(repeating: 0, count: R * C)
+        trainLinearBackward(a.dxn, a.dgate, s.xn2, .wGate, l, R, s, a, g, dropout)
+        trainLinearBackward(a.dxn, a.dup, s.xn2, .wUp, l, R, s, a, g, dropout)
+        rmsNormBackward(a.dx, gw?.pointer(.ffnNorm, layer: l), a.dxn, s.x2, p.pointer(.ffnNorm, layer: l), s.rstd2, R, C)
+
+        // attention: x2 = x + lin_o(attOut)
+        a.dattOut.update(repeating: 0, count: R * QD)
+        trainLinearBackward(a.dattOut, a.dx, s.attOut, .wo, l, R, s, a, g, dropout)
+        a.dq.update(repeating: 0, count: R * QD)
+        a.dk.update(repeating: 0, count: R * KVD)
+        a.dv.update(repeating: 0, count: R * KVD)
+        for b in 0..<B {
+            attentionBackward(a.dq + b * T * QD, ldq: QD, a.dk + b * T * KVD, a.dv + b * T * KVD, ldk: KVD, a.dP,
+                              a.dattOut + b * T * QD, ldo: QD, s.att + b * NH * T * T,
+                              s.q + b * T * QD, s.k + b * T * KVD, s.v + b * T * KVD, T, NH, NKV, HS)
+        }
+        rope.cos.withUnsafeBufferPointer { cos in
+            rope.sin.withUnsafeBufferPointer { sin in
+                ropeBackward(a.dq, a.positions, cos.baseAddress!, sin.baseAddress!, R, NH, HS, stride: QD)
+                ropeBackward(a.dk, a.positions, cos.baseAddress!, sin.baseAddress!, R, NKV, HS, stride: KVD)
+            }
+        }
+        a.dxn.update(repeating: 0, count: R * C)
+        trainLinearBackward(a.dxn, a.dq, s.xn1, .wq, l, R, s, a, g, dropout)
+        trainLinearBackward(a.dxn, a.dk, s.xn1, .wk, l, R, s, a, g, dropout)
+        trainLinearBackward(a.dxn, a.dv, s.xn1, .wv, l, R, s, a, g, dropout)
+        rmsNormBackward(a.dx, gw?.pointer(.attnNorm, layer: l), a.dxn, a.x(l, C), p.pointer(.attnNorm, layer: l),
+                        s.rstd1, R, C)
+    }
+
+    /// Adds the gradients of `trainLinear`: dinp (R, IN), and dW, db (full) or dA, dB (LoRA).
+    func trainLinearBackward(_ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>,
+                             _ inp: UnsafePointer<Float>, _ w: LlamaTensor, _ l: Int, _ R: Int,
+                             _ s: LayerSaved, _ a: LlamaTrainingActivations, _ g: LlamaGradients,
+                             _ dropout: LoRADropout) {
+        let shape = w.shape(config), OUT = shape[0], IN = shape[1]
+        let gw = g.weights
+        let bias = biasPointer(w, l)
+        let dbias: UnsafeMutablePointer<Float>? = bias == nil ? nil : gw.map { $0.memory + (bias! - parameters.memory) }
+        matmulBackward(dinp, gw?.pointer(w, layer: l), dbias, dout, inp, weight(w, l, a), R, IN, OUT)
+        guard let adapter = trainedAdapter, let ti = adapter.targets.firstIndex(of: w) else { return }
+        let r = adapter.rank
+        let ga = g.adapter
+        let tmp = s.lora + ti * R * r
+        if dropout.p > 0 {
+            let seed = dropout.seed(layer: l, target: w)
+            dropoutForward(a.drop, inp, p: dropout.p, seed: seed, R * IN)
+            a.ddrop.update(repeating: 0, count: R * IN)
+            loraBackward(a.ddrop, ga?.a(w, layer: l), ga?.b(w, layer: l), a.dlora, dout, a.drop, tmp,
+                         adapter.a(w, layer: l), adapter.b(w, layer: l), scale: adapter.scale, R, IN, OUT, r)
+            dropoutBackward(dinp, a.ddrop, p: dropout.p, seed: seed, R * IN)
+        } else {
+            loraBackward(dinp, ga?.a(w, layer: l), ga?.b(w, layer: l), a.dlora, dout, inp, tmp,
+                         adapter.a(w, layer: l), adapter.b(w, layer: l), scale: adapter.scale, R, IN, OUT, r)
+        }
+    }
+}

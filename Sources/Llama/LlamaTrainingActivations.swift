@@ -1,0 +1,143 @@
+// What a training forward saves for the backward, and the backward's scratch,
+// sized once for a batch shape (no allocation per step).
+//
+// Legend: B batch, T time, R = B*T rows, C hidden, QD = NH*HS, KVD = NKV*HS,
+// FF intermediate, V vocabulary, L layers, NT LoRA targets, r LoRA rank,
+// IN the widest linear input (max of C, QD, FF).
+//
+// The residual stream entering each layer is kept for every layer (xs, (L+1, R, C)).
+// The rest of a layer's activations (LayerSaved) is kept per layer, or, with
+// gradient checkpointing, once: the backward then recomputes a layer's forward
+// from its saved input before going back through it.
+
+/// One layer's saved activations (views).
+struct LayerSaved {
+    var rstd1: UnsafeMutablePointer<Float>   // (R)
+    var xn1: UnsafeMutablePointer<Float>     // (R, C)   attention norm output
+    var q: UnsafeMutablePointer<Float>       // (R, QD)  after RoPE
+    var k: UnsafeMutablePointer<Float>       // (R, KVD) after RoPE
+    var v: UnsafeMutablePointer<Float>       // (R, KVD)
+    var att: UnsafeMutablePointer<Float>     // (B, NH, T, T) probabilities
+    var attOut: UnsafeMutablePointer<Float>  // (R, QD)
+    var x2: UnsafeMutablePointer<Float>      // (R, C)   residual after attention
+    var rstd2: UnsafeMutablePointer<Float>   // (R)
+    var xn2: UnsafeMutablePointer<Float>     // (R, C)   MLP norm output
+    var gate: UnsafeMutablePointer<Float>    // (R, FF)  before SiLU
+    var up: UnsafeMutablePointer<Float>      // (R, FF)
+    var h: UnsafeMutablePointer<Float>       // (R, FF)  silu(gate) · up
+    var lora: UnsafeMutablePointer<Float>    // (NT, R, r) dropped input · Aᵀ per target
+
+    static func size(_ c: LlamaConfig, B: Int, T: Int, loraSize: Int) -> Int {
+        let R = B * T
+        return 2 * R + 3 * R * c.hiddenSize + 2 * R * c.qDim + 2 * R * c.kvDim
+            + B * c.headCount * T * T + 3 * R * c.intermediateSize + loraSize
+    }
+
+    init(_ p: UnsafeMutablePointer<Float>, _ c: LlamaConfig, B: Int, T: Int) {
+        let R = B * T
+        var p = p
+        func take(_ n: Int) -> UnsafeMutablePointer<Float> { defer { p += n }; return p }
+        rstd1 = take(R); xn1 = take(R * c.hiddenSize)
+        q = take(R * c.qDim); k = take(R * c.kvDim); v = take(R * c.kvDim)
+        att = take(B * c.headCount * T * T); attOut = take(R * c.qDim)
+        x2 = take(R * c.hiddenSize); rstd2 = take(R); xn2 = take(R * c.hiddenSize)
+        gate = take(R * c.intermediateSize); up = take(R * c.intermediateSize); h = take(R * c.intermediateSize)
+        lora = p
+    }
+}
+
+/// Activations and scratch of training steps on (B, T) batches.
+public final class LlamaTrainingActivations: @unchecked Sendable {
+    public let B: Int
+    public let T: Int
+    /// Whether layers are recomputed in the backward instead of kept.
+    public let checkpointing: Bool
+    let loraRank: Int
+    let loraTargets: Int
+
+    let xs: UnsafeMutablePointer<Float>        // (L+1, R, C) residual entering each layer, and the last
+    let layers: [LayerSaved]                   // L entries, or 1 with checkpointing
+    let rstdF: UnsafeMutablePointer<Float>     // (R)
+    let xnF: UnsafeMutablePointer<Float>       // (R, C)
+    let xnK: UnsafeMutablePointer<Float>       // (K, C) the rows of xnF that predict a kept label
+    /// The logits of the last forward's K kept rows (K, V), in row order
+    /// (rows that predict nothing get no logits); the backward turns them into their gradient.
+    public let logits: UnsafeMutablePointer<Float>
+    let losses: UnsafeMutablePointer<Float>    // (R)
+
+    // backward scratch
+    let dx: UnsafeMutablePointer<Float>        // (R, C)
+    let dxn: UnsafeMutablePointer<Float>       // (R, C)
+    let dq: UnsafeMutablePointer<Float>        // (R, QD)
+    let dk: UnsafeMutablePointer<Float>        // (R, KVD)
+    let dv: UnsafeMutablePointer<Float>        // (R, KVD)
+    let dattOut: UnsafeMutablePointer<Float>   // (R, QD)
+    let dP: UnsafeMutablePointer<Float>        // (T, T)
+    let dgate: UnsafeMutablePointer<Float>     // (R, FF)
+    let dup: UnsafeMutablePointer<Float>       // (R, FF)
+    let dh: UnsafeMutablePointer<Float>        // (R, FF)
+    let dlora: UnsafeMutablePointer<Float>     // (R, r)
+    let drop: UnsafeMutablePointer<Float>      // (R, IN) dropped input
+    let ddrop: UnsafeMutablePointer<Float>     // (R, IN) its gradient
+
+    let positions: UnsafeMutablePointer<Int32> // (R)
+    let keptRows: UnsafeMutablePointer<Int32>  // (K) which rows predict a kept label
+    let targets: UnsafeMutablePointer<Int32>   // (R) the label each row predicts, or -1; compacted to (K)
+    /// Rows of the last forward that predict a kept label.
+    public internal(set) var keptCount = 0
+    /// (OUT, IN) of the largest linear layer, when the base is kept quantized
+    /// (each layer's weight is dequantized here just before use), else nil.
+    let weightScratch: UnsafeMutablePointer<Float>?
+
+    private let memory: UnsafeMutablePointer<Float>
+    /// Float32 values held (for memory accounting).
+    public let count: Int
+
+    /// Buffers for batches of up to B sequences of up to T tokens.
+    public init(config c: LlamaConfig, B: Int, T: Int, loraRank: Int = 0, loraTargets: Int = 0,
+                checkpointing: Bool = false, quantizedBase: Bool = false) {
+        self.B = B
+        self.T = T
+        self.checkpointing = checkpointing
+        self.loraRank = loraRank
+        self.loraTargets = loraTargets
+        let R = B * T, C = c.hiddenSize, L = c.layerCount
+        let IN = max(C, c.qDim, c.intermediateSize)
+        let loraSize = loraTargets * R * loraRank
+        let layerSize = LayerSaved.size(c, B: B, T: T, loraSize: loraSize)
+        let savedLayers = checkpointing ? 1 : L
+        let sizes = [
+            (L + 1) * R * C, savedLayers * layerSize, R, R * C, R * c.vocabSize, R, R * C,
+            R * C, R * C, R * c.qDim, R * c.kvDim, R * c.kvDim, R * c.qDim, T * T,
+            R * c.intermediateSize, R * c.intermediateSize, R * c.intermediateSize, R * max(loraRank, 1),
+            loraRank > 0 ? R * IN : 0, loraRank > 0 ? R * IN : 0,
+            quantizedBase ? max(c.qDim, c.intermediateSize, C) * IN : 0,
+        ]
+        count = sizes.reduce(0, +)
+        memory = .allocate(capacity: max(count, 1))
+        memory.initialize(repeating: 0, count: max(count, 1))
+        var views: [UnsafeMutablePointer<Float>] = []
+        var p = memory
+        for s in sizes { views.append(p); p += s }
+        xs = views[0]
+        layers = (0..<savedLayers).map { LayerSaved(views[1] + $0 * layerSize, c, B: B, T: T) }
+        rstdF = views[2]; xnF = views[3]; logits = views[4]; losses = views[5]; xnK = views[6]
+        dx = views[7]; dxn = views[8]; dq = views[9]; dk = views[10]; dv = views[11]; dattOut = views[12]
+        dP = views[13]; dgate = views[14]; dup = views[15]; dh = views[16]; dlora = views[17]
+        drop = views[18]; ddrop = views[19]
+        weightScratch = quantizedBase ? views[20] : nil
+        positions = .allocate(capacity: max(3 * R, 1))
+        positions.initialize(repeating: 0, count: max(3 * R, 1))
+        keptRows = positions + R
+        targets = positions + 2 * R
+        for b in 0..<B { for t in 0..<T { positions[b * T + t] = Int32(t) } }
+    }
+
+    deinit {
+        memory.deallocate()
+        positions.deallocate()
+    }
+
+    func saved(_ l: Int) -> LayerSaved { layers[checkpointing ? 0 : l] }
+    func x(_ l: Int, _ C: Int) -> UnsafeMutablePointer<Float> { xs + l * B * T * C }
+}

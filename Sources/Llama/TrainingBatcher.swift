@@ -1,0 +1,99 @@
+// Training data: token/label sequences, shuffled per epoch with a seed and
+// cut into padded (B, T) batches.
+//
+// Legend: B sequences per batch, T the longest (kept) length in the batch.
+// Padding is on the right: pad tokens, labels -100, attention mask 0.
+
+import Tensor
+
+/// One training sequence: its tokens and the labels to predict (the same
+/// length; -100 where nothing is learned). As in Hugging Face, the logits
+/// at position t are scored against label t+1.
+public struct TrainingExample: Codable, Sendable, Equatable {
+    public var tokens: [Int32]
+    public var labels: [Int32]
+
+    public init(tokens: [Int32], labels: [Int32]) {
+        self.tokens = tokens
+        self.labels = labels
+    }
+
+    /// Labels equal to the tokens (learn every token).
+    public init(tokens: [Int32]) {
+        self.init(tokens: tokens, labels: tokens)
+    }
+}
+
+/// A padded batch, row-major (B, T).
+public struct TrainingBatch: Sendable {
+    public var B: Int
+    public var T: Int
+    public var tokens: [Int32]
+    public var labels: [Int32]
+    public var mask: [Int32]
+    /// Labels that count in the loss (after the shift).
+    public var keptLabels: Int
+    /// Real (non-padding) tokens.
+    public var tokenCount: Int
+}
+
+/// Seeded shuffling and batching of a list of examples.
+public struct TrainingBatcher: Sendable {
+    public let examples: [TrainingExample]
+    public let batchSize: Int
+    public let maxLength: Int
+    public let seed: UInt64
+    public let padToken: Int32
+    public let shuffle: Bool
+
+    public init(examples: [TrainingExample], batchSize: Int, maxLength: Int, seed: UInt64,
+                padToken: Int32 = 0, shuffle: Bool = true) {
+        self.examples = examples
+        self.batchSize = max(1, batchSize)
+        self.maxLength = maxLength
+        self.seed = seed
+        self.padToken = padToken
+        self.shuffle = shuffle
+    }
+
+    /// Batches in one epoch (the last one may be smaller).
+    public var batchesPerEpoch: Int { (examples.count + batchSize - 1) / batchSize }
+
+    /// The longest kept sequence length.
+    public var longest: Int { min(maxLength, examples.map(\.tokens.count).max() ?? 0) }
+
+    /// The order of the examples in `epoch`: a Fisher-Yates shuffle seeded by (seed, epoch).
+    public func order(epoch: Int) -> [Int] {
+        var order = Array(examples.indices)
+        guard shuffle else { return order }
+        var sm = SplitMix64(seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
+        var rng = Xoshiro256(seed: sm.next())
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            let j = Int(rng.next() % UInt64(i + 1))
+            order.swapAt(i, j)
+        }
+        return order
+    }
+
+    /// Batch `index` of an epoch whose order is `order`.
+    public func batch(_ index: Int, order: [Int]) -> TrainingBatch {
+        let members = order[(index * batchSize)..<min(order.count, (index + 1) * batchSize)].map { examples[$0] }
+        let B = members.count
+        let T = max(1, min(maxLength, members.map(\.tokens.count).max() ?? 1))
+        var tokens = [Int32](repeating: padToken, count: B * T)
+        var labels = [Int32](repeating: ignoreIndex, count: B * T)
+        var mask = [Int32](repeating: 0, count: B * T)
+        var kept = 0, count = 0
+        for (b, e) in members.enumerated() {
+            let n = min(T, e.tokens.count)
+            for t in 0..<n {
+                tokens[b * T + t] = e.tokens[t]
+                labels[b * T + t] = t < e.labels.count ? e.labels[t] : ignoreIndex
+                mask[b * T + t] = 1
+                if t > 0 && labels[b * T + t] != ignoreIndex { kept += 1 }
+            }
+            count += n
+        }
+        return TrainingBatch(B: B, T: T, tokens: tokens, labels: labels, mask: mask, keptLabels: kept, tokenCount: count)
+    }
+}

@@ -1,0 +1,89 @@
+// Everything that decides a training run besides the model and the data.
+
+/// Which weights train.
+public enum TrainingMethod: String, Codable, Sendable {
+    /// LoRA adapters on the target projections; the base is frozen.
+    case lora
+    /// Every weight of the model.
+    case full
+}
+
+/// The hyper-parameters of a training run (defaults follow PEFT / transformers).
+public struct TrainingHyperparameters: Codable, Sendable, Equatable {
+    public var method: TrainingMethod = .lora
+    /// LoRA rank, alpha, dropout, rsLoRA scaling alpha/sqrt(r).
+    public var rank: Int = 8
+    public var alpha: Float = 16
+    public var dropout: Float = 0
+    public var useRSLoRA: Bool = false
+    /// Projections to adapt: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj
+    /// (or llama.cpp's attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down).
+    public var targets: [String] = ["q_proj", "v_proj"]
+    /// Sequences per micro-batch, and micro-batches per optimizer step.
+    public var batchSize: Int = 4
+    public var gradientAccumulation: Int = 1
+    /// Passes over the data, unless `maxSteps` > 0 decides the number of optimizer steps.
+    public var epochs: Int = 1
+    public var maxSteps: Int = 0
+    /// Sequences are cut to this many tokens.
+    public var maxLength: Int = 512
+    public var learningRate: Float = 2e-4
+    public var schedule: LRScheduleKind = .linear
+    public var warmupSteps: Int = 0
+    public var warmupRatio: Double = 0
+    public var weightDecay: Float = 0
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var eps: Float = 1e-8
+    /// Global-norm clipping; 0 turns it off.
+    public var maxGradNorm: Float = 1
+    public var seed: UInt64 = 42
+    /// Evaluate on the held-out set every N optimizer steps (0: never, except at the end when there is one).
+    public var evalEvery: Int = 0
+    /// Write a checkpoint every N optimizer steps (0: never).
+    public var checkpointEvery: Int = 0
+    /// Recompute each block's activations in the backward (less memory, more time).
+    public var gradientCheckpointing: Bool = false
+    /// The token id padding uses (its labels are -100 and its mask 0, so its value does not matter).
+    public var padToken: Int32 = 0
+
+    public init() {}
+
+    /// The target projections, checked.
+    public func targetTensors() throws -> [LlamaTensor] {
+        guard !targets.isEmpty else {
+            throw LlamaError.invalidConfig(key: "target_modules", reason: "LoRA needs at least one target projection")
+        }
+        return try targets.map { name in
+            guard let t = LlamaTensor(moduleName: name) else {
+                throw LlamaError.invalidConfig(key: "target_modules",
+                    reason: "\"\(name)\" is not one of q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj (or attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down)")
+            }
+            return t
+        }
+    }
+
+    /// Refuses values no run can use.
+    public func validate() throws {
+        func positive(_ v: Int, _ key: String) throws {
+            if v <= 0 { throw LlamaError.invalidConfig(key: key, reason: "must be positive, got \(v)") }
+        }
+        try positive(batchSize, "batch_size")
+        try positive(gradientAccumulation, "gradient_accumulation_steps")
+        try positive(maxLength, "max_length")
+        if maxSteps <= 0 { try positive(epochs, "epochs") }
+        if method == .lora {
+            try positive(rank, "r")
+            _ = try targetTensors()
+            if !(0..<1).contains(dropout) {
+                throw LlamaError.invalidConfig(key: "lora_dropout", reason: "must be in [0, 1), got \(dropout)")
+            }
+        }
+        if !(learningRate >= 0) || !learningRate.isFinite {
+            throw LlamaError.invalidConfig(key: "learning_rate", reason: "must be a finite non-negative number, got \(learningRate)")
+        }
+        if warmupSteps < 0 || !(0...1).contains(warmupRatio) {
+            throw LlamaError.invalidConfig(key: "warmup", reason: "warmup steps must be >= 0 and the ratio in [0, 1]")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Llama
+
+/// The `adapter` artifact: a LoRA adapter in PEFT's folder format, the base model it was trained
+/// on, and the training log.
+///
+///     adapter.json                 this struct (with the base model's artifact and cache key)
+///     peft/adapter_config.json     PEFT's files, loadable by `peft.PeftModel.from_pretrained`
+///     peft/adapter_model.safetensors
+///     training_log.json            TrainingLog
+///     show.md                      what `pipe show` prints
+public struct AdapterArtifact: Codable, Sendable, Equatable {
+    public static let fileName = "adapter.json"
+    public static let peftFolder = "peft"
+
+    /// The base model, as its `load` stage described it.
+    public var base: ModelArtifact
+    /// The cache key of the stage that produced the base model.
+    public var baseKey: String
+    public var method: String
+    public var rank: Int
+    public var alpha: Double
+    public var targets: [String]
+
+    public init(base: ModelArtifact, baseKey: String, method: String, rank: Int, alpha: Double, targets: [String]) {
+        self.base = base
+        self.baseKey = baseKey
+        self.method = method
+        self.rank = rank
+        self.alpha = alpha
+        self.targets = targets
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case base, method, rank, alpha, targets
+        case baseKey = "base_key"
+    }
+
+    public static func read(from folder: URL) throws -> AdapterArtifact {
+        let url = folder.appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw ModelArtifactError.notAModel(folder.path) }
+        do { return try JSONDecoder().decode(AdapterArtifact.self, from: data) } catch {
+            throw ModelArtifactError.unreadable(url.path, reason: "\(error)")
+        }
+    }
+
+    public func write(to folder: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        try encoder.encode(self).write(to: folder.appendingPathComponent(Self.fileName))
+    }
+
+    /// The base model with this adapter applied.
+    public func open(from folder: URL) throws -> LoadedModel {
+        let loaded = try base.open()
+        let adapter: LoRAAdapter
+        do { adapter = try LoRAAdapter(peftFolder: folder.appendingPathComponent(Self.peftFolder), config: loaded.model.config) } catch {
+            throw ModelArtifactError.unreadable(folder.appendingPathComponent(Self.peftFolder).path, reason: "\(error)")
+        }
+        loaded.model.adapters.append(adapter)
+        return loaded
+    }
+}
+
+/// What training recorded: one entry per optimizer step, eval losses where they were measured.
+public struct TrainingLog: Codable, Sendable, Equatable {
+    public struct Step: Codable, Sendable, Equatable {
+        public var step: Int
+        public var loss: Double
+        public var lr: Double
+        public var gradNorm: Double
+        public var tokensPerSecond: Double
+        public var evalLoss: Double?
+
+        public init(step: Int, loss: Double, lr: Double, gradNorm: Double, tokensPerSecond: Double, evalLoss: Double? = nil) {
+            self.step = step
+            self.loss = loss
+            self.lr = lr
+            self.gradNorm = gradNorm
+            self.tokensPerSecond = tokensPerSecond
+            self.evalLoss = evalLoss
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case step, loss, lr
+            case gradNorm = "grad_norm"
+            case tokensPerSecond = "tokens_per_second"
+            case evalLoss = "eval_loss"
+        }
+    }
+
+    public static let fileName = "training_log.json"
+
+    public var log: [Step]
+    public var totalSteps: Int
+    public var seconds: Double
+
+    public init(log: [Step], totalSteps: Int, seconds: Double) {
+        self.log = log
+        self.totalSteps = totalSteps
+        self.seconds = seconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case log, seconds
+        case totalSteps = "total_steps"
+    }
+
+    public static func read(from folder: URL) -> TrainingLog? {
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(fileName).path) else { return nil }
+        return try? JSONDecoder().decode(TrainingLog.self, from: data)
+    }
+
+    public func write(to folder: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try encoder.encode(self).write(to: folder.appendingPathComponent(Self.fileName))
+    }
+}
+
+/// Opens whatever model-like artifact a folder holds: a model, or an adapter on its base.
+public func openModelArtifact(in folder: URL) throws -> LoadedModel {
+    if FileManager.default.fileExists(atPath: folder.appendingPathComponent(AdapterArtifact.fileName).path) {
+        return try AdapterArtifact.read(from: folder).open(from: folder)
+    }
+    return try ModelArtifact.read(from: folder).open(in: folder)
+}

@@ -1,0 +1,195 @@
+import Foundation
+import GGUF
+import Llama
+import PipeCache
+import Safetensors
+import Tokenizer
+
+/// A model ready to run: weights, tokenizer and chat template.
+public struct LoadedModel: @unchecked Sendable {
+    public let model: LlamaModel
+    public let tokenizer: BPETokenizer
+
+    /// The template to use for chat prompts: the model's own, else ChatML.
+    public var chatTemplate: ChatTemplate {
+        tokenizer.chatTemplate ?? ChatTemplate(kind: .chatml, eosText: tokenizer.eosText)
+    }
+}
+
+/// How a model is initialised from a config instead of loaded (training from scratch, tests).
+public struct ModelInitSpec: Codable, Sendable, Equatable {
+    public var layers: Int
+    public var width: Int
+    public var heads: Int
+    public var kvHeads: Int?
+    public var ffn: Int
+    public var ropeTheta: Double?
+    public var maxPositions: Int?
+    public var tieEmbeddings: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case layers, width, heads, ffn
+        case kvHeads = "kv_heads"
+        case ropeTheta = "rope_theta"
+        case maxPositions = "max_positions"
+        case tieEmbeddings = "tie_embeddings"
+    }
+
+    public init(layers: Int, width: Int, heads: Int, kvHeads: Int? = nil, ffn: Int, ropeTheta: Double? = nil, maxPositions: Int? = nil, tieEmbeddings: Bool? = nil) {
+        self.layers = layers
+        self.width = width
+        self.heads = heads
+        self.kvHeads = kvHeads
+        self.ffn = ffn
+        self.ropeTheta = ropeTheta
+        self.maxPositions = maxPositions
+        self.tieEmbeddings = tieEmbeddings
+    }
+}
+
+public enum ModelLoader {
+    /// Describes a GGUF file or Hugging Face folder as a model artifact, hashing its files.
+    public static func describe(_ url: URL) throws -> ModelArtifact {
+        let (format, files) = try sourceFiles(url)
+        let references = try files.map { name, file in
+            FileReference(name: name, bytes: try fileSize(file), sha256: try Digest.ofFile(at: file).hex)
+        }
+        let tokenizer = try openTokenizer(url)
+        let config: LlamaConfig
+        var tensorTypes: [String: Int] = [:]
+        switch format {
+        case .gguf:
+            let gguf: GGUFFile
+            do { gguf = try GGUFFile(contentsOf: url) } catch { throw ModelArtifactError.unreadable(url.path, reason: "\(error)") }
+            config = try LlamaConfig(gguf: gguf)
+            for tensor in gguf.tensors { tensorTypes[tensor.type.name, default: 0] += 1 }
+        default:
+            config = try LlamaConfig(contentsOf: url.appendingPathComponent("config.json"))
+            let weights: SafetensorsFolder
+            do { weights = try SafetensorsFolder(contentsOf: url) } catch { throw ModelArtifactError.unreadable(url.path, reason: "\(error)") }
+            for name in weights.tensorNames { if let info = weights.info(name) { tensorTypes[info.dtype.rawValue, default: 0] += 1 } }
+        }
+        try config.validate()
+        let summary = ModelSummary(parameters: parameterSizes(config).reduce(0, +), tensorTypes: tensorTypes, tokenizer: describe(tokenizer))
+        return ModelArtifact(format: format, path: url.path, files: references, config: config, seed: nil, summary: summary)
+    }
+
+    /// Describes a model initialised from `spec` with seeded random weights and the tokenizer at `tokenizerURL`.
+    public static func describe(initializing spec: ModelInitSpec, tokenizer tokenizerURL: URL, seed: UInt64) throws -> ModelArtifact {
+        let tokenizer = try openTokenizer(tokenizerURL)
+        let (format, files) = try sourceFiles(tokenizerURL, tokenizerOnly: true)
+        _ = format
+        let references = try files.map { name, file in
+            FileReference(name: name, bytes: try fileSize(file), sha256: try Digest.ofFile(at: file).hex)
+        }
+        let config = try self.config(for: spec, tokenizer: tokenizer)
+        let summary = ModelSummary(parameters: parameterSizes(config).reduce(0, +), tensorTypes: ["F32": LlamaTensor.allCases.filter { $0.exists(in: config) }.count],
+                                   tokenizer: describe(tokenizer))
+        return ModelArtifact(format: .initialized, path: tokenizerURL.path, files: references, config: config, seed: seed, summary: summary)
+    }
+
+    static func config(for spec: ModelInitSpec, tokenizer: BPETokenizer) throws -> LlamaConfig {
+        guard spec.width % spec.heads == 0 else {
+            throw ModelArtifactError.invalid("init: width \(spec.width) is not a multiple of heads \(spec.heads)")
+        }
+        let kvHeads = spec.kvHeads ?? spec.heads
+        guard spec.heads % kvHeads == 0 else {
+            throw ModelArtifactError.invalid("init: heads \(spec.heads) is not a multiple of kv_heads \(kvHeads)")
+        }
+        guard (spec.width / spec.heads) % 2 == 0 else {
+            throw ModelArtifactError.invalid("init: the head size \(spec.width / spec.heads) must be even for RoPE")
+        }
+        let special = tokenizer.specialTokens
+        let eos = [special.eot, special.eos].compactMap { $0 }.map(Int.init)
+        let config = LlamaConfig(vocabSize: tokenizer.vocabularySize, hiddenSize: spec.width, intermediateSize: spec.ffn,
+                                 layerCount: spec.layers, headCount: spec.heads, kvHeadCount: kvHeads,
+                                 ropeTheta: spec.ropeTheta ?? 10000, tieWordEmbeddings: spec.tieEmbeddings ?? true,
+                                 maxPositionEmbeddings: spec.maxPositions ?? 2048,
+                                 bosTokenId: special.bos.map(Int.init), eosTokenIds: Array(Set(eos)).sorted())
+        try config.validate()
+        return config
+    }
+
+    /// Opens a model file or folder directly (no artifact): for `pipe generate --model path`.
+    public static func open(_ url: URL) throws -> LoadedModel {
+        let model: LlamaModel
+        do { model = try LlamaModel.load(contentsOf: url) } catch { throw ModelArtifactError.unreadable(url.path, reason: "\(error)") }
+        return LoadedModel(model: model, tokenizer: try openTokenizer(url))
+    }
+
+    /// The tokenizer of a GGUF file, a Hugging Face folder or a tokenizer.json.
+    public static func openTokenizer(_ url: URL) throws -> BPETokenizer {
+        do { return try BPETokenizer(contentsOf: url) } catch { throw ModelArtifactError.unreadable(url.path, reason: "tokenizer: \(error)") }
+    }
+
+    /// The files a model source is read from: name (relative) and location.
+    public static func sourceFiles(_ url: URL, tokenizerOnly: Bool = false) throws -> (ModelArtifact.Format, [(String, URL)]) {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw ModelArtifactError.unreadable(url.path, reason: "no such file or folder")
+        }
+        guard isFolder.boolValue else { return (.gguf, [(url.lastPathComponent, url)]) }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() } catch {
+            throw ModelArtifactError.unreadable(url.path, reason: "\(error)")
+        }
+        let wanted = names.filter { name in
+            if tokenizerOnly { return name == "tokenizer.json" || name == "tokenizer_config.json" }
+            return name == "config.json" || name == "tokenizer.json" || name == "tokenizer_config.json"
+                || name.hasSuffix(".safetensors") || name == "model.safetensors.index.json" || name == "generation_config.json"
+        }
+        return (.huggingFace, wanted.map { ($0, url.appendingPathComponent($0)) })
+    }
+
+    static func describe(_ tokenizer: BPETokenizer) -> ModelSummary.TokenizerSummary {
+        let template = tokenizer.chatTemplate
+        return ModelSummary.TokenizerSummary(
+            vocabularySize: tokenizer.vocabularySize, preTokenizer: "\(tokenizer.vocabulary.preTokenizer)",
+            bos: tokenizer.specialTokens.bos.map(Int.init), eos: tokenizer.specialTokens.eos.map(Int.init),
+            addBOS: tokenizer.vocabulary.addBOS, chatTemplate: template?.kind.rawValue, defaultSystemPrompt: template?.defaultSystemPrompt)
+    }
+
+    static func fileSize(_ url: URL) throws -> Int {
+        do { return (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0 } catch {
+            throw ModelArtifactError.unreadable(url.path, reason: "\(error)")
+        }
+    }
+}
+
+extension ModelArtifact {
+    /// Opens the model this artifact refers to, after checking its files are still the ones that
+    /// were loaded (sizes, then SHA-256). `folder` is the artifact's own folder, needed for
+    /// `embedded` weights.
+    public func open(verify: Bool = true, in folder: URL? = nil) throws -> LoadedModel {
+        let root = URL(fileURLWithPath: path)
+        if verify {
+            for file in files {
+                let url = isFolder(root) ? root.appendingPathComponent(file.name) : root
+                guard FileManager.default.fileExists(atPath: url.path) else {
+                    throw ModelArtifactError.sourceChanged(path: url.path, reason: "is gone")
+                }
+                if try ModelLoader.fileSize(url) != file.bytes || Digest.ofFile(at: url).hex != file.sha256 {
+                    throw ModelArtifactError.sourceChanged(path: url.path, reason: "changed")
+                }
+            }
+        }
+        switch format {
+        case .gguf, .huggingFace:
+            return try ModelLoader.open(root)
+        case .initialized:
+            let tokenizer = try ModelLoader.openTokenizer(root)
+            return LoadedModel(model: LlamaModel(config: config, seed: seed ?? 0), tokenizer: tokenizer)
+        case .embedded:
+            guard let folder else { throw ModelArtifactError.invalid("an embedded model opens only from its artifact folder") }
+            let weights = folder.appendingPathComponent(Self.weightsFolder)
+            let model: LlamaModel
+            do { model = try LlamaModel(huggingFaceFolder: weights) } catch { throw ModelArtifactError.unreadable(weights.path, reason: "\(error)") }
+            return LoadedModel(model: model, tokenizer: try ModelLoader.openTokenizer(root))
+        }
+    }
+
+    private func isFolder(_ url: URL) -> Bool {
+        var folder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &folder) && folder.boolValue
+    }
+}

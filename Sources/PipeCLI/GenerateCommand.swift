@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Llama
+import ModelArtifacts
+import Tokenizer
+
+struct GenerateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate text from a model (GGUF file, Hugging Face folder, or MANIFEST:STAGE).",
+        discussion: "The prompt parses special tokens such as <|im_start|>, as llama.cpp does; --chat wraps it in the model's chat template instead. Temperature 0 is greedy."
+    )
+
+    @Option(name: .long, help: "A GGUF file, a Hugging Face folder, or MANIFEST:STAGE.")
+    var model: String
+
+    @Option(name: .long, help: "A PEFT LoRA adapter folder to apply (repeatable).")
+    var adapter: [String] = []
+
+    @Option(name: .long, help: "The prompt.")
+    var prompt: String
+
+    @Flag(name: .long, help: "Wrap the prompt as a user turn in the model's chat template.")
+    var chat = false
+
+    @Option(name: .long, help: "System prompt for --chat (default: the template's own).")
+    var system: String?
+
+    @Option(name: .long, help: "Most tokens to generate.")
+    var maxNewTokens: Int = 128
+
+    @Option(name: .long, help: "Sampling temperature; 0 is greedy.")
+    var temperature: Float = 0
+
+    @Option(name: .long, help: "Sample from the k most likely tokens (0: all).")
+    var topK: Int = 0
+
+    @Option(name: .long, help: "Nucleus sampling: the smallest set of tokens whose probability reaches p.")
+    var topP: Float = 1
+
+    @Option(name: .long, help: "Penalty > 1 for tokens already in the context.")
+    var repetitionPenalty: Float = 1
+
+    @Option(name: .long, help: "Random seed.")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: "Stop when the text contains this string (repeatable), e.g. [END].")
+    var stop: [String] = []
+
+    @Flag(name: .long, help: "Print one JSON object: prompt_tokens, tokens, text, stop_reason, tokens_per_second.")
+    var json = false
+
+    func validate() throws {
+        guard maxNewTokens >= 0 else { throw ValidationError("--max-new-tokens must be >= 0") }
+        guard temperature >= 0 else { throw ValidationError("--temperature must be >= 0") }
+        guard topK >= 0 else { throw ValidationError("--top-k must be >= 0") }
+        guard topP > 0, topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
+        guard repetitionPenalty > 0 else { throw ValidationError("--repetition-penalty must be > 0") }
+        if system != nil && !chat { throw ValidationError("--system needs --chat") }
+    }
+
+    struct Output: Encodable {
+        var prompt_tokens: [Int]
+        var tokens: [Int]
+        var text: String
+        var stop_reason: String
+        var tokens_per_second: Double
+    }
+
+    func run() async throws {
+        let loaded = try ModelLocator.open(model)
+        let tokenizer = loaded.tokenizer
+        for path in adapter {
+            let url = URL(fileURLWithPath: path)
+            guard FileManager.default.fileExists(atPath: url.appendingPathComponent("adapter_config.json").path) else {
+                throw ValidationError("--adapter \(path): not a PEFT adapter folder (no adapter_config.json)")
+            }
+            loaded.model.adapters.append(try LoRAAdapter(peftFolder: url, config: loaded.model.config))
+        }
+        var text = prompt
+        if chat {
+            var messages: [ChatMessage] = []
+            if let system { messages.append(ChatMessage(role: "system", content: system)) }
+            messages.append(ChatMessage(role: "user", content: prompt))
+            text = loaded.chatTemplate.render(messages, addGenerationPrompt: true)
+        }
+        let promptTokens = tokenizer.encode(text, parseSpecial: true, addSpecial: true).map(Int.init)
+        var stopIDs = Set(loaded.model.config.eosTokenIds)
+        stopIDs.formUnion(tokenizer.endOfGenerationIDs.map(Int.init))
+        let options = GenerationOptions(
+            maxNewTokens: maxNewTokens,
+            sampling: SamplingOptions(temperature: temperature, topK: topK, topP: topP, repetitionPenalty: repetitionPenalty, seed: seed),
+            stopTokenIds: stopIDs, stopStrings: stop)
+        let stream: ((String) -> Bool)? = json ? nil : { piece in
+            FileHandle.standardOutput.write(Data(piece.utf8))
+            return true
+        }
+        let result = try loaded.model.generate(prompt: promptTokens, options: options,
+                                               decode: { tokenizer.decodeCompleteText($0.map { Int32($0) }) },
+                                               onText: stream)
+        let rate = result.generationSeconds > 0 ? Double(result.tokens.count) / result.generationSeconds : 0
+        if json {
+            try printJSON(Output(prompt_tokens: result.promptTokens, tokens: result.tokens, text: result.text,
+                                 stop_reason: result.stopReason.rawValue, tokens_per_second: rate))
+        } else {
+            print("")
+            printError(String(format: "[%d prompt tokens, %d generated, %.1f tokens/s, stop: %@]", result.promptTokens.count, result.tokens.count, rate, result.stopReason.rawValue))
+        }
+    }
+}

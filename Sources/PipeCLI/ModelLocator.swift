@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Llama
+import ModelArtifacts
+import PipeCache
+import PipeCore
+
+/// Finds the model a command names: a GGUF file, a Hugging Face folder, or `MANIFEST:STAGE` (a
+/// cached model artifact of that manifest's stage).
+enum ModelLocator {
+    static func open(_ reference: String) throws -> LoadedModel {
+        if let (manifest, stage) = splitStageReference(reference) {
+            return try openArtifact(manifest: manifest, stage: stage)
+        }
+        let url = URL(fileURLWithPath: reference).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ValidationError("--model \(reference): no such file or folder (give a GGUF file, a Hugging Face folder or MANIFEST:STAGE)")
+        }
+        return try ModelLoader.open(url)
+    }
+
+    /// `path/to/m.json:stage` when the part before the last colon is an existing manifest.
+    static func splitStageReference(_ reference: String) -> (URL, String)? {
+        guard let colon = reference.lastIndex(of: ":") else { return nil }
+        let path = String(reference[..<colon])
+        let stage = String(reference[reference.index(after: colon)...])
+        guard path.hasSuffix(".json"), !stage.isEmpty, FileManager.default.fileExists(atPath: path) else { return nil }
+        return (URL(fileURLWithPath: path).standardizedFileURL, stage)
+    }
+
+    static func openArtifact(manifest: URL, stage: String) throws -> LoadedModel {
+        let options = try ManifestOptions.parse([manifest.path])
+        let (pipeline, store, plan) = try options.plan()
+        try checkStage(stage, in: pipeline, option: "--model")
+        guard let key = plan.keys[stage], let entry = store.entry(for: key) else {
+            throw ValidationError("stage \"\(stage)\" of \(manifest.lastPathComponent) has no cached artifact; run `pipe run \(manifest.path) --until \(stage)` first")
+        }
+        guard entry.type == "model" || entry.type == "adapter" else {
+            throw ValidationError("stage \"\(stage)\" produces \(ArtifactType(entry.type).withArticle), not a model or adapter")
+        }
+        let folder = try store.makeTemporaryFolder("model")
+        try? FileManager.default.removeItem(at: folder)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try store.unpack(key: key, into: folder)
+        return try openModelArtifact(in: folder)
+    }
+}

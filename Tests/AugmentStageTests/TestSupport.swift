@@ -1,0 +1,64 @@
+import AugmentStage
+import Datasets
+import Foundation
+import PipeCache
+import PipeCore
+
+/// The package root (the folder holding Package.swift), found from this file's path.
+let packageRoot: URL = {
+    var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path), url.path != "/" {
+        url.deleteLastPathComponent()
+    }
+    return url
+}()
+
+/// A stage's params from manifest JSON, with the kind's defaults filled in as the engine does.
+func decodeParams<S: Stage>(_ type: S.Type, _ text: String) throws -> S.Params {
+    guard case var .object(members) = try JSONParser.parse(text) else { throw StageError.failed("params must be an object") }
+    for spec in S.parameters where !members.contains(where: { $0.key == spec.name }) {
+        if let value = spec.defaultValue { members.append((key: spec.name, value: value)) }
+    }
+    return try JSONValue.object(members).decode(S.Params.self)
+}
+
+/// Records from JSON objects written as text, one per element.
+func records(_ json: String) throws -> [Record] {
+    guard let items = try JSONParser.parse(json).arrayValue else { throw StageError.failed("expected an array") }
+    return items.compactMap { Record(json: $0) }
+}
+
+/// The seed's two medical records plus a third that mentions 咳嗽 twice.
+func seedMedical() throws -> Dataset {
+    Dataset(shape: .alpaca, splits: [Split(name: "train", records: try records("""
+        [
+          {"instruction": "诊断建议生成", "input": "患者男性,58岁,吸烟史30年,近期出现持续咳嗽伴血痰", "output": "初步怀疑肺癌,建议:1.胸部CT平扫 2.支气管镜检查 3.肿瘤标志物检测"},
+          {"instruction": "用药指导", "input": "糖尿病患者空腹血糖9.8mmol/L,当前使用二甲双胍500mg bid", "output": "建议:1.增加二甲双胍至850mg bid 2.监测肝肾功 3.联合使用SGLT2抑制剂"},
+          {"instruction": "检查建议", "input": "夜间咳嗽,晨起咳嗽加重", "output": "肺功能检查"}
+        ]
+        """))])
+}
+
+/// Runs `augment` through the Stage API on a dataset written to a scratch folder; returns the
+/// output folder (inside `scratch`, which the caller removes).
+func runAugment(_ dataset: Dataset, _ params: String, scratch: URL) async throws -> URL {
+    let input = scratch.appendingPathComponent("input")
+    try dataset.write(to: input)
+    let output = scratch.appendingPathComponent("output-\(UUID().uuidString)")
+    let context = StageContext(stageID: "more", key: "test", outputFolder: output,
+                               checkpointFolder: scratch.appendingPathComponent("checkpoint"), manifestFolder: scratch)
+    let artifact = Artifact(type: "dataset", folder: input, key: "input-key", digest: Digest.of("input"), producer: "records")
+    try await AugmentStage().run(try decodeParams(AugmentStage.self, params), inputs: StageInputs(["dataset": artifact]), context: context)
+    return output
+}
+
+func scratchFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("augment-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// The JSONL text of a split in an artifact folder.
+func splitText(_ folder: URL, _ split: String) throws -> String {
+    try String(contentsOf: folder.appendingPathComponent("\(split).jsonl"), encoding: .utf8)
+}

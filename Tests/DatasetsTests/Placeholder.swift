@@ -1,1 +1,0 @@
-// Placeholder until the first real test lands; delete it then.

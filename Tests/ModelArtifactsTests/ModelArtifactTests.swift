@@ -1,0 +1,75 @@
+import Foundation
+import Llama
+import ModelArtifacts
+import Testing
+
+let packageRoot: URL = {
+    var url = URL(fileURLWithPath: #filePath)
+    while url.path != "/" {
+        url.deleteLastPathComponent()
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+    }
+    return url
+}()
+
+let tinyGGUF = packageRoot.appendingPathComponent("../shared/reference/tiny/gguf/tiny-f32.gguf").standardizedFileURL
+
+func scratchFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("model-artifact-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@Suite("Model artifacts")
+struct ModelArtifactTests {
+    @Test("a GGUF model is described by reference and digest, and opens to the same logits as the file")
+    func ggufByReference() throws {
+        let artifact = try ModelLoader.describe(tinyGGUF)
+        #expect(artifact.format == .gguf)
+        #expect(artifact.files.count == 1 && artifact.files[0].sha256.count == 64)
+        #expect(artifact.config.layerCount == 2 && artifact.config.hiddenSize == 64 && artifact.config.vocabSize == 300)
+        #expect(artifact.summary.tokenizer.chatTemplate == "chatml")
+        let folder = try scratchFolder()
+        try artifact.write(to: folder)
+        let sizes = try FileManager.default.contentsOfDirectory(atPath: folder.path).map { try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent($0).path)[.size] as? Int ?? 0 }
+        #expect(sizes.reduce(0, +) < 16_384, "the artifact must not copy weights")
+        let read = try ModelArtifact.read(from: folder)
+        #expect(read == artifact)
+        let opened = try read.open()
+        let direct = try ModelLoader.open(tinyGGUF)
+        #expect(try opened.model.logits([[1, 2, 3]]) == direct.model.logits([[1, 2, 3]]))
+        #expect(try String(contentsOf: folder.appendingPathComponent("show.md"), encoding: .utf8).contains("architecture: llama, 2 layers, width 64"))
+    }
+
+    @Test("opening refuses a source file that changed since it was loaded")
+    func sourceChanged() throws {
+        let folder = try scratchFolder()
+        let copy = folder.appendingPathComponent("model.gguf")
+        try FileManager.default.copyItem(at: tinyGGUF, to: copy)
+        let artifact = try ModelLoader.describe(copy)
+        var bytes = try Data(contentsOf: copy)
+        bytes[bytes.count - 1] ^= 0x01
+        try bytes.write(to: copy)
+        #expect(throws: ModelArtifactError.sourceChanged(path: copy.path, reason: "changed")) { _ = try artifact.open() }
+        try FileManager.default.removeItem(at: copy)
+        #expect(throws: ModelArtifactError.sourceChanged(path: copy.path, reason: "is gone")) { _ = try artifact.open() }
+    }
+
+    @Test("a model initialised from a config has the tokenizer's vocabulary and the same weights for the same seed")
+    func initialised() throws {
+        let spec = ModelInitSpec(layers: 2, width: 32, heads: 4, kvHeads: 2, ffn: 64)
+        let a = try ModelLoader.describe(initializing: spec, tokenizer: tinyGGUF, seed: 7).open()
+        let b = try ModelLoader.describe(initializing: spec, tokenizer: tinyGGUF, seed: 7).open()
+        let c = try ModelLoader.describe(initializing: spec, tokenizer: tinyGGUF, seed: 8).open()
+        #expect(a.model.config.vocabSize == 300 && a.model.config.kvHeadCount == 2)
+        #expect(try a.model.logits([[5, 6]]) == b.model.logits([[5, 6]]))
+        #expect(try a.model.logits([[5, 6]]) != c.model.logits([[5, 6]]))
+    }
+
+    @Test("an impossible init spec is refused with the reason")
+    func badSpec() throws {
+        #expect(throws: ModelArtifactError.invalid("init: width 30 is not a multiple of heads 4")) {
+            _ = try ModelLoader.describe(initializing: ModelInitSpec(layers: 1, width: 30, heads: 4, ffn: 8), tokenizer: tinyGGUF, seed: 0)
+        }
+    }
+}

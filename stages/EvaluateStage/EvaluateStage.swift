@@ -1,0 +1,154 @@
+import Datasets
+import Foundation
+import Llama
+import ModelArtifacts
+import PipeCache
+import PipeCore
+import Tokenizer
+
+/// `evaluate`: eval loss and perplexity, answers to prompts, and reference metrics, for a model or
+/// for an adapter and its base side by side.
+///
+///     report.json   everything below as data
+///     report.md     the same as a table (also show.md, what `pipe show` prints)
+///     loss.svg      training and eval loss per step, when the model came from a train stage
+public struct EvaluateStage: Stage {
+    public static let kind = "evaluate"
+    public static let version = 1
+    public static let summary = "Eval loss, perplexity, generations and reference metrics (exact match, ROUGE-L, BLEU-4), tuned vs base."
+    public static let inputs: [InputPort] = [
+        InputPort("model", accepts: ["model", "adapter"], doc: "The model, or an adapter (evaluated on its base model)."),
+        InputPort("dataset", accepts: ["tokens"], optional: true, doc: "A tokenized dataset: its eval split gives the loss and the references."),
+    ]
+
+    public init() {}
+
+    public static func outputType(for params: Params) -> ArtifactType { "report" }
+
+    /// One model under evaluation: the tuned one, or the base without its adapter.
+    struct Variant {
+        let name: String
+        let adapters: [LoRAAdapter]
+    }
+
+    public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
+        let modelFolder = try inputs.require("model").folder
+        let loaded = try openModelArtifact(in: modelFolder)
+        let model = loaded.model, tokenizer = loaded.tokenizer
+        let isAdapter = !model.adapters.isEmpty
+        var variants = [Variant(name: isAdapter ? "tuned" : "model", adapters: model.adapters)]
+        if isAdapter && params.compareBase { variants.insert(Variant(name: "base", adapters: []), at: 0) }
+
+        let tokens = try inputs["dataset"].map { try TokenizedDataset.read(from: $0.folder) }
+        let splitName = tokens.map { $0.splits[params.split] != nil ? params.split : "train" } ?? params.split
+        let examples = tokens?.splits[splitName] ?? []
+        let templateName = params.template == "auto" ? (tokens?.info.template ?? "auto") : params.template
+        let template = templateName == "auto" ? loaded.chatTemplate : try tokenizer.chatTemplate(named: templateName)
+
+        var stopIDs = Set(model.config.eosTokenIds)
+        stopIDs.formUnion(tokenizer.endOfGenerationIDs.map(Int.init))
+        let options = GenerationOptions(
+            maxNewTokens: params.maxNewTokens,
+            sampling: SamplingOptions(temperature: Float(params.temperature), topK: params.topK, topP: Float(params.topP),
+                                      repetitionPenalty: Float(params.repetitionPenalty), seed: params.seed),
+            stopTokenIds: stopIDs, stopStrings: params.stop)
+        let references = Array(examples.prefix(params.references).compactMap(ReferenceExample.init))
+        let totalWork = variants.count * (params.prompts.count + references.count + (examples.isEmpty ? 0 : 1))
+        var done = 0
+        func tick(_ note: String) throws {
+            done += 1
+            try context.checkCancellation()
+            context.progress(done, of: totalWork, unit: "tasks", note: note)
+        }
+
+        var report = EvaluationReport(split: splitName, examples: examples.count)
+        for variant in variants {
+            model.adapters = variant.adapters
+            if !examples.isEmpty {
+                let loss = try LossEvaluator(model: model, batchSize: params.batchSize, padID: tokens?.info.padID ?? 0).meanLoss(examples)
+                report.losses.append((variant.name, loss))
+                try tick("\(variant.name) eval loss \(String(format: "%.4f", loss))")
+            }
+            for prompt in params.prompts {
+                var text = prompt
+                if params.chat {
+                    var messages: [ChatMessage] = []
+                    if let system = params.system { messages.append(ChatMessage(role: "system", content: system)) }
+                    messages.append(ChatMessage(role: "user", content: prompt))
+                    text = template.render(messages, addGenerationPrompt: true)
+                }
+                let ids = tokenizer.encode(text, parseSpecial: true, addSpecial: true).map(Int.init)
+                let result = try model.generate(prompt: ids, options: options, decode: { tokenizer.decodeCompleteText($0.map(Int32.init)) })
+                report.generations.append(.init(variant: variant.name, prompt: prompt, result: result))
+                try tick("\(variant.name) answered a prompt")
+            }
+            for reference in references {
+                let result = try model.generate(prompt: reference.prompt, options: options, decode: { tokenizer.decodeCompleteText($0.map(Int32.init)) })
+                let expected = tokenizer.decode(reference.answer.map(Int32.init), renderSpecial: false)
+                report.scored.append(.init(variant: variant.name, prompt: tokenizer.decode(reference.prompt.map(Int32.init), renderSpecial: true),
+                                           reference: expected, answer: result.text))
+                try tick("\(variant.name) answered a reference")
+            }
+        }
+        model.adapters = variants.last?.adapters ?? []
+
+        let log = TrainingLog.read(from: modelFolder)
+        for name in ["report.json", "show.json"] {
+            try report.json.prettyText.write(to: context.outputFolder.appendingPathComponent(name), atomically: false, encoding: .utf8)
+        }
+        let markdown = report.markdown(title: "Evaluation of \(inputs["model"]?.producer ?? "model")", hasChart: log != nil)
+        try markdown.write(to: context.outputFolder.appendingPathComponent("report.md"), atomically: false, encoding: .utf8)
+        try markdown.write(to: context.outputFolder.appendingPathComponent("show.md"), atomically: false, encoding: .utf8)
+        if let log {
+            let svg = LossChart.svg(train: log.log.map { ($0.step, $0.loss) },
+                                    eval: log.log.compactMap { step in step.evalLoss.map { (step.step, $0) } },
+                                    title: "loss of \(inputs["model"]?.producer ?? "training")")
+            try svg.write(to: context.outputFolder.appendingPathComponent("loss.svg"), atomically: false, encoding: .utf8)
+        }
+        context.say(report.losses.map { "\($0.0) eval loss \(String(format: "%.4f", $0.1)) (perplexity \(String(format: "%.2f", exp($0.1))))" }.joined(separator: ", "))
+    }
+}
+
+/// An eval example split into its prompt (masked tokens before the first trained one) and its
+/// first answer (the trained run after it).
+struct ReferenceExample {
+    let prompt: [Int]
+    let answer: [Int]
+
+    init?(_ example: TokenizedDataset.Example) {
+        guard let start = example.labels.indices.dropFirst().first(where: { example.labels[$0] != TokenizedDataset.ignoredLabel }) else { return nil }
+        var end = start
+        while end < example.labels.count, example.labels[end] != TokenizedDataset.ignoredLabel { end += 1 }
+        prompt = example.tokens[..<start].map(Int.init)
+        answer = example.tokens[start..<end].map(Int.init)
+    }
+}
+
+/// Token-weighted mean cross-entropy over examples, in padded batches.
+struct LossEvaluator {
+    let model: LlamaModel
+    let batchSize: Int
+    let padID: Int32
+
+    func meanLoss(_ examples: [TokenizedDataset.Example]) throws -> Double {
+        var total = 0.0, count = 0
+        for start in stride(from: 0, to: examples.count, by: batchSize) {
+            let batch = examples[start..<min(start + batchSize, examples.count)]
+            let T = batch.map(\.tokens.count).max() ?? 0
+            var tokens: [[Int]] = [], labels: [[Int]] = [], mask: [[Int]] = []
+            var kept = 0
+            for example in batch {
+                let pad = T - example.tokens.count
+                tokens.append(example.tokens.map(Int.init) + [Int](repeating: Int(padID), count: pad))
+                labels.append(example.labels.map(Int.init) + [Int](repeating: -100, count: pad))
+                mask.append([Int](repeating: 1, count: example.tokens.count) + [Int](repeating: 0, count: pad))
+                kept += example.labels.dropFirst().filter { $0 != TokenizedDataset.ignoredLabel }.count
+            }
+            guard kept > 0 else { continue }
+            let loss = try model.loss(tokens: tokens, labels: labels, attentionMask: mask)
+            total += Double(loss) * Double(kept)
+            count += kept
+        }
+        return count > 0 ? total / Double(count) : .nan
+    }
+}

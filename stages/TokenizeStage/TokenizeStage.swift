@@ -1,0 +1,134 @@
+import Datasets
+import Foundation
+import ModelArtifacts
+import PipeCache
+import PipeCore
+import Tokenizer
+
+/// `tokenize`: a dataset and a model's tokenizer into token ids with loss labels.
+///
+/// Chat-shaped records (alpaca, completion, messages) are rendered with a chat template; the
+/// prompt is masked unless `train_on` is `all`, and every answer ends with the template's
+/// end-of-turn token (`<|im_end|>` for ChatML), which is what generation stops on. Text records are
+/// trained on whole, ending with EOS. Examples longer than `max_length` are cut at the end (or
+/// dropped with `truncation: drop`); examples with nothing left to train on are dropped and counted.
+/// No packing: each example is its own sequence, padded per batch by the trainer.
+public struct TokenizeStage: Stage {
+    public static let kind = "tokenize"
+    public static let version = 1
+    public static let summary = "Renders records with a chat template and tokenizes them, masking prompts from the loss."
+    public static let inputs: [InputPort] = [
+        InputPort("dataset", accepts: ["dataset"], doc: "The records to tokenize."),
+        InputPort("model", accepts: ["model"], doc: "The model whose tokenizer (and chat template) to use."),
+    ]
+
+    public static let parameters: [ParameterSpec] = [
+        ParameterSpec("template", .string(choices: ["auto"] + ChatTemplate.Kind.allCases.map(\.rawValue)), default: "auto",
+                      doc: "Chat template: auto (the model's own, else chatml), chatml, llama3, alpaca or plain."),
+        ParameterSpec("system", .string(), doc: "System prompt for records without one (default: the template's own, if any)."),
+        ParameterSpec("max_length", .integer(min: 8, max: 131_072), default: 512, doc: "Longest example in tokens."),
+        ParameterSpec("truncation", .string(choices: ["cut", "drop"]), default: "cut",
+                      doc: "Longer examples are cut at the end, or dropped."),
+        ParameterSpec("train_on", .string(choices: ["completion", "all"]), default: "completion",
+                      doc: "Train on the answers only (prompts masked), or on every token."),
+    ]
+
+    public struct Params: Decodable, Sendable {
+        public var template: String
+        public var system: String?
+        public var maxLength: Int
+        public var truncation: String
+        public var trainOn: String
+
+        enum CodingKeys: String, CodingKey {
+            case template, system, truncation
+            case maxLength = "max_length"
+            case trainOn = "train_on"
+        }
+    }
+
+    public init() {}
+
+    public static func outputType(for params: Params) -> ArtifactType { "tokens" }
+
+    public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
+        let datasetFolder = try inputs.require("dataset").folder
+        let loaded = try ModelArtifact.read(from: inputs.require("model").folder)
+        let root = URL(fileURLWithPath: loaded.path)
+        let tokenizer = try ModelLoader.openTokenizer(root)
+        let template = params.template == "auto" ? (tokenizer.chatTemplate ?? ChatTemplate(kind: .chatml, eosText: tokenizer.eosText))
+                                                 : try tokenizer.chatTemplate(named: params.template)
+        let encoder = ExampleEncoder(tokenizer: tokenizer, template: template, system: params.system, maxLength: params.maxLength,
+                                     trainOnAll: params.trainOn == "all", dropTooLong: params.truncation == "drop")
+        let info = try DatasetInfo.read(from: datasetFolder)
+        var splits: [String: [TokenizedDataset.Example]] = [:]
+        var summaries: [TokenizedInfo.Split] = []
+        var done = 0
+        for split in info.splits {
+            var examples: [TokenizedDataset.Example] = []
+            var truncated = 0, dropped = 0, line = 0
+            try Dataset.forEachRecord(in: datasetFolder, split: split.name) { record in
+                line += 1
+                let example: TrainingExample
+                do { example = try record.trainingExample(shape: info.shape) } catch {
+                    throw StageError.badData(file: "\(split.name).jsonl (from \(inputs["dataset"]?.producer ?? "dataset"))", line: line, message: "\(error)")
+                }
+                switch try encoder.encode(example) {
+                case let .kept(encoded, wasCut):
+                    examples.append(encoded)
+                    if wasCut { truncated += 1 }
+                case .dropped:
+                    dropped += 1
+                }
+                done += 1
+                if done % 256 == 0 {
+                    try context.checkCancellation()
+                    context.progress(done, of: info.totalCount, unit: "records")
+                }
+            }
+            splits[split.name] = examples
+            summaries.append(TokenizedInfo.Split(
+                name: split.name, examples: examples.count, tokens: examples.reduce(0) { $0 + $1.tokens.count },
+                trainedTokens: examples.reduce(0) { $0 + $1.labels.dropFirst().filter { $0 != TokenizedDataset.ignoredLabel }.count },
+                longest: examples.map(\.tokens.count).max() ?? 0, truncated: truncated, dropped: dropped))
+        }
+        guard summaries.contains(where: { $0.examples > 0 }) else {
+            throw StageError.failed("no example left to train on (\(summaries.map { "\($0.name): \($0.dropped) dropped" }.joined(separator: ", "))); raise max_length or check the records")
+        }
+        let padID = tokenizer.specialTokens.pad ?? tokenizer.specialTokens.eos ?? 0
+        let tokenized = TokenizedDataset(
+            info: TokenizedInfo(splits: summaries, template: template.kind.rawValue, maxLength: params.maxLength,
+                                trainOn: params.trainOn, vocabularySize: tokenizer.vocabularySize, padID: padID),
+            splits: splits)
+        try tokenized.write(to: context.outputFolder)
+        try Data(Self.preview(tokenized, tokenizer: tokenizer).utf8).write(to: context.outputFolder.appendingPathComponent("show.md"))
+        context.say(summaries.map { "\($0.name): \($0.examples) examples, \($0.tokens) tokens (\($0.trainedTokens) trained), \($0.truncated) cut, \($0.dropped) dropped" }.joined(separator: "; "))
+    }
+
+    /// Counts, token statistics and the first example with its masked part in ⟦ ⟧.
+    static func preview(_ data: TokenizedDataset, tokenizer: BPETokenizer) -> String {
+        var out = "template: \(data.info.template), max_length \(data.info.maxLength), train_on \(data.info.trainOn)\n"
+        for split in data.info.splits {
+            let mean = split.examples > 0 ? Double(split.tokens) / Double(split.examples) : 0
+            out += String(format: "%@: %d examples, %d tokens (%d trained), mean %.1f, longest %d, %d cut, %d dropped\n",
+                          split.name, split.examples, split.tokens, split.trainedTokens, mean, split.longest, split.truncated, split.dropped)
+        }
+        guard let first = data.info.splits.lazy.compactMap({ data.splits[$0.name]?.first }).first else { return out }
+        out += "\nfirst example (masked from the loss in ⟦ ⟧):\n"
+        var masked: Bool?
+        var run: [Int32] = []
+        func flush() {
+            guard !run.isEmpty else { return }
+            let text = tokenizer.decode(run, renderSpecial: true)
+            out += masked == true ? "⟦\(text)⟧" : text
+            run = []
+        }
+        for (token, label) in zip(first.tokens, first.labels) {
+            let isMasked = label == TokenizedDataset.ignoredLabel
+            if isMasked != masked { flush(); masked = isMasked }
+            run.append(token)
+        }
+        flush()
+        return out + "\n"
+    }
+}

@@ -1,0 +1,145 @@
+import Datasets
+import Foundation
+import Llama
+import ModelArtifacts
+import PipeCache
+import PipeCore
+
+/// `train`: LoRA or full fine-tuning of the base model on a tokenized dataset.
+///
+/// Checkpoints (trainable weights, optimizer moments, step, data position, RNG state, and the log
+/// so far) go to the stage's checkpoint folder every `checkpoint_every` steps; a rerun after an
+/// interruption continues from the last one, and the trained weights come out bit-identical to an
+/// uninterrupted run's. The output is an `adapter` (LoRA, as a PEFT folder) or a `model` (full,
+/// weights inside the artifact), each with the training log.
+public struct TrainStage: Stage {
+    public static let kind = "train"
+    public static let version = 1
+    public static let summary = "LoRA or full fine-tuning with AdamW, warmup and decay, accumulation, clipping, resumable checkpoints."
+    public static let inputs: [InputPort] = [
+        InputPort("model", accepts: ["model"], doc: "The base model."),
+        InputPort("dataset", accepts: ["tokens"], doc: "Tokenized examples: the train split trains, the eval split (if any) gives the eval loss."),
+    ]
+
+    public init() {}
+
+    public static func outputType(for params: Params) -> ArtifactType { params.method == "full" ? "model" : "adapter" }
+
+    public static func externalFiles(for params: Params, in folder: URL) -> [ExternalFile] {
+        guard let path = params.initAdapter else { return [] }
+        let root = resolvePath(path, in: folder)
+        return ["adapter_config.json", "adapter_model.safetensors"].map {
+            ExternalFile(name: "\(path)/\($0)", url: root.appendingPathComponent($0), param: .root.key("init_adapter"))
+        }
+    }
+
+    public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
+        let modelInput = try inputs.require("model")
+        let base = try ModelArtifact.read(from: modelInput.folder)
+        let loaded = try base.open(in: modelInput.folder)
+        let tokens = try TokenizedDataset.read(from: inputs.require("dataset").folder)
+        let train = (tokens.splits["train"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
+        let eval = (tokens.splits["eval"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
+        guard !train.isEmpty else { throw StageError.failed("the tokenized dataset has no train split examples") }
+
+        let hyperparameters = Self.hyperparameters(params, maxLength: tokens.info.maxLength, padToken: tokens.info.padID)
+        let initial = try params.initAdapter.map { try LoRAAdapter(peftFolder: context.resolve($0), config: loaded.model.config) }
+        let trainer = try Trainer(model: loaded.model, hyperparameters: hyperparameters, trainingSet: train, evaluationSet: eval,
+                                  checkpointFolder: context.checkpointFolder, initialAdapter: initial)
+        // The log so far survives in the checkpoint folder, so a resumed run reports every step.
+        let logURL = context.checkpointFolder.appendingPathComponent("log.json")
+        var log = (try? JSONDecoder().decode([TrainingLog.Step].self, from: Data(contentsOf: logURL))) ?? []
+        let started = Date()
+        let summary: TrainingSummary
+        do {
+            summary = try trainer.train(progress: { event in
+                switch event {
+                case let .step(step, total, loss, lr, norm, rate):
+                    log.removeAll { $0.step >= step }
+                    log.append(TrainingLog.Step(step: step, loss: Double(loss), lr: Double(lr), gradNorm: Double(norm), tokensPerSecond: rate))
+                    context.progress(step, of: total, unit: "steps", note: String(format: "loss %.4f lr %.2e %.0f tok/s", loss, lr, rate))
+                case let .evaluation(step, loss):
+                    if let index = log.lastIndex(where: { $0.step == step }) { log[index].evalLoss = Double(loss) }
+                    context.say(String(format: "step %d eval loss %.4f", step, loss))
+                case .checkpoint:
+                    if let data = try? JSONEncoder().encode(log) { try? AtomicFile.write(data, to: logURL) }
+                case let .resumed(step):
+                    log.removeAll { $0.step > step }
+                    context.say("resumed from the checkpoint at step \(step)")
+                }
+            })
+        } catch TrainingError.cancelled {
+            throw CancellationError()
+        }
+
+        let out = context.outputFolder
+        let weightsFile: String
+        if let adapter = trainer.adapter {
+            weightsFile = "\(AdapterArtifact.peftFolder)/adapter_model.safetensors"
+            try adapter.savePEFT(to: out.appendingPathComponent(AdapterArtifact.peftFolder), dropout: Float(params.dropout),
+                                 baseModel: base.path)
+            try AdapterArtifact(base: base, baseKey: modelInput.key, method: params.method, rank: adapter.rank, alpha: Double(adapter.alpha),
+                                targets: params.targets).write(to: out)
+        } else {
+            weightsFile = "\(ModelArtifact.weightsFolder)/model.safetensors"
+            try loaded.model.saveHuggingFace(to: out.appendingPathComponent(ModelArtifact.weightsFolder))
+            var trained = base
+            trained.format = .embedded
+            trained.seed = nil
+            try trained.write(to: out)
+        }
+        let record = TrainingLog(log: log, totalSteps: trainer.totalSteps, seconds: Date().timeIntervalSince(started))
+        try record.write(to: out)
+        try Data(Self.describe(record, summary: summary, params: params).utf8).write(to: out.appendingPathComponent("show.md"))
+        // The log varies in its timings only; the weights' digest is what a rerun must reproduce.
+        let weightsDigest = try Digest.ofFile(at: out.appendingPathComponent(weightsFile))
+        let show: JSONValue = [
+            "log": try JSONValue.encode(record.log), "total_steps": .number(Double(record.totalSteps)), "seconds": .number(record.seconds),
+            "weights": ["file": .string(weightsFile), "sha256": .string(weightsDigest.hex)],
+        ]
+        try Data(show.prettyText.utf8).write(to: out.appendingPathComponent("show.json"))
+        context.say(String(format: "%d steps, last loss %.4f%@, %.0f tokens/s", summary.steps, summary.lastLoss,
+                           summary.lastEvalLoss.map { String(format: ", eval loss %.4f", $0) } ?? "", summary.tokensPerSecond))
+    }
+
+    static func hyperparameters(_ p: Params, maxLength: Int, padToken: Int32) -> TrainingHyperparameters {
+        var h = TrainingHyperparameters()
+        h.method = p.method == "full" ? .full : .lora
+        h.rank = p.r
+        h.alpha = Float(p.alpha)
+        h.dropout = Float(p.dropout)
+        h.useRSLoRA = p.useRSLoRA
+        h.targets = p.targets
+        h.batchSize = p.batchSize
+        h.gradientAccumulation = p.gradAccum
+        h.epochs = p.epochs
+        h.maxSteps = p.maxSteps
+        h.maxLength = maxLength
+        h.learningRate = Float(p.lr)
+        h.schedule = LRScheduleKind(rawValue: p.schedule) ?? .linear
+        h.warmupSteps = p.warmupSteps
+        h.warmupRatio = p.warmupRatio
+        h.weightDecay = Float(p.weightDecay)
+        h.maxGradNorm = Float(p.maxGradNorm)
+        h.seed = p.seed
+        h.evalEvery = p.evalEvery
+        h.checkpointEvery = p.checkpointEvery
+        h.gradientCheckpointing = p.gradientCheckpointing
+        h.padToken = padToken
+        return h
+    }
+
+    /// The training log as `pipe show` prints it.
+    static func describe(_ log: TrainingLog, summary: TrainingSummary, params: Params) -> String {
+        var out = "method \(params.method)"
+        if params.method != "full" { out += ", r \(params.r), alpha \(JSONValue.number(params.alpha).compactText), targets \(params.targets.joined(separator: ", "))" }
+        out += String(format: "\n%d steps in %.1f s\n\n", log.totalSteps, log.seconds)
+        out += "  step      loss        lr   grad norm   tokens/s   eval loss\n"
+        for step in log.log {
+            out += String(format: "%6d  %8.4f  %8.2e  %10.4f  %9.0f", step.step, step.loss, step.lr, step.gradNorm, step.tokensPerSecond)
+            out += step.evalLoss.map { String(format: "  %10.4f", $0) } ?? ""
+            out += "\n"
+        }
+        return out
+    }
+}
