@@ -4,6 +4,8 @@
 import Dispatch
 import Foundation
 import GGUF
+import Llama
+import Tensor
 
 func benchmarkQuant(arguments: [String]) throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -91,6 +93,17 @@ func benchmarkQuant(arguments: [String]) throws {
                     for group in groups {
                         try? vector.quantize(x, count: group[0].columns)
                         GGMLMatrix.multiply(group, vector, into: outputs, threads: threads)
+                    }
+                }
+            }
+            // Tensor's QuantizedMatrix (blocks repacked at load, float activations), for comparison.
+            let repacked = file.tensors.filter { $0.dimensions.count == 2 }.compactMap {
+                QuantizedWeights.repack($0.type, bytes: file.pointer(of: $0), rows: $0.rowCount, columns: $0.rowLength)
+            }
+            if repacked.count == matrices.count {
+                for threads in [1, 2] {
+                    report("Tensor.quantizedMatvec (float activations), \(threads) thread(s)", tokens: 20) {
+                        for m in repacked { quantizedMatvec(y, m, x, threads: threads) }
                     }
                 }
             }
