@@ -40,7 +40,8 @@ let package = Package(
         // Optimized even in debug builds: the test suite trains and runs real models.
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
         // GGUF files, read and write, and the quantized block formats.
-        .target(name: "GGUF"),
+        // Built for AVX2/FMA (`-target-cpu haswell`): the quantized matrix-vector kernels need it.
+        .target(name: "GGUF", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         // safetensors files, read and write.
         .target(name: "Safetensors"),
         // Byte-level BPE tokenizers, pre-tokenizers and chat templates.
@@ -76,7 +77,7 @@ let package = Package(
         // The entry point only.
         .executableTarget(name: "pipe", dependencies: ["PipeCLI"]),
         // Benchmarks: `swift run -c release pipe-bench <name>`.
-        .executableTarget(name: "pipe-bench", dependencies: ["PipeCache", "Llama", "Tensor"]),
+        .executableTarget(name: "pipe-bench", dependencies: ["PipeCache", "Llama", "Tensor", "GGUF"]),
 
         // MARK: Tests
 

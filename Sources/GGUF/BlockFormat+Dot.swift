@@ -4,6 +4,8 @@
 // Q4_0/Q4_1/Q8_0/F32 have SIMD fast paths (16 lanes accumulated across blocks, summed once); the order is fixed, so results
 // are deterministic but differ from a sequential float sum by rounding (~1e-6 relative).
 // Other types dequantize one block at a time into a small buffer and dot that.
+// These are the float-activation (exact) products; GGMLMatrix.swift has the faster integer
+// kernels on 8-bit activations that generation uses.
 
 /// `sum_i w[i] * x[i]` for a row `w` of `count` elements stored as `type` at `bytes`.
 public func dotRow(_ type: GGMLType, bytes: UnsafeRawPointer, _ x: UnsafePointer<Float>, count: Int) throws -> Float {
@@ -82,8 +84,8 @@ private func scale(_ table: UnsafePointer<Float>, _ p: UnsafeRawPointer, _ offse
 }
 
 // Per-lane accumulators run across all blocks; one horizontal sum at the end of the row.
-// Plain multiply and add, no fused multiply-add: the baseline x86-64 target has no FMA, and
-// `addingProduct` would become a libm call per lane.
+// Plain multiply and add, no fused multiply-add: results stay the same on targets without FMA
+// (where `addingProduct` would become a libm call per lane).
 
 private func dotQ4_0(_ w: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ blocks: Int) -> Float {
     halfTable.withUnsafeBufferPointer { t in

@@ -79,10 +79,13 @@ case "sgemm":
     benchmarkAttention()
 case "train":
     try benchmarkTrain(Array(arguments.dropFirst()))
+case "quant":
+    try benchmarkQuant(arguments: Array(arguments.dropFirst()))
 default:
-    print("usage: pipe-bench store | model [GGUF] | sgemm | train [lora|full] [steps] [--quantized] [--checkpointing]")
+    print("usage: pipe-bench store | model [GGUF] | sgemm | train [lora|full] [steps] [--quantized] [--checkpointing] | quant [GGUF] [--short]")
     print("  store   zstd artifact write/read throughput on 100 MB of data")
     print("  model   forward 4x128, prompt eval 256, generation 128 tokens/s, sgemm peak")
     print("  sgemm   each sgemm shape of a training step, and attention")
     print("  train   training tokens/s and peak RSS on the demo model, batch 4x128")
+    print("  quant   quantized matrix-vector products of one token of the demo model")
 }
