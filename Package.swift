@@ -41,9 +41,11 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
         // GGUF files, read and write, and the quantized block formats.
         // Built for AVX2/FMA (`-target-cpu haswell`): the quantized matrix-vector kernels need it.
-        .target(name: "GGUF", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
+        // Read-only, memory-mapped file bytes (shared by the model file formats).
+        .target(name: "MappedFile"),
+        .target(name: "GGUF", dependencies: ["MappedFile"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         // safetensors files, read and write.
-        .target(name: "Safetensors"),
+        .target(name: "Safetensors", dependencies: ["MappedFile"]),
         // Byte-level BPE tokenizers, pre-tokenizers and chat templates.
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         // Llama-family models: config, parameters, forward, generation.

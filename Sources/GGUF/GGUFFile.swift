@@ -16,6 +16,7 @@
 // The file is memory-mapped; tensor bytes are never copied unless converted to Float.
 
 import Foundation
+@_exported import MappedFile
 
 /// A parsed GGUF file whose tensor data stays memory-mapped.
 public struct GGUFFile: Sendable {
@@ -46,7 +47,11 @@ public struct GGUFFile: Sendable {
 
     /// Maps and parses the file at `url`.
     public init(contentsOf url: URL) throws {
-        try self.init(buffer: MappedBuffer(contentsOf: url))
+        let buffer: MappedBuffer
+        do { buffer = try MappedBuffer(contentsOf: url) } catch let error as MappedBufferError {
+            throw GGUFError.io(path: error.path, reason: error.reason)
+        }
+        try self.init(buffer: buffer)
     }
 
     /// Parses bytes already in memory (copied once).

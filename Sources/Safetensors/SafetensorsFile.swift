@@ -9,6 +9,7 @@
 // Tensors are row-major (C order). The file is memory-mapped; bytes are copied only when converted.
 
 import Foundation
+@_exported import MappedFile
 
 /// Name, dtype, shape and location of one tensor in a safetensors file.
 public struct SafetensorsTensorInfo: Sendable, Equatable {
@@ -36,7 +37,7 @@ public struct SafetensorsFile: Sendable {
     /// Byte offset of the data section.
     public let dataOffset: Int
     /// The file's bytes; pointers into it are valid while this object is alive.
-    public let buffer: SafetensorsBuffer
+    public let buffer: MappedBuffer
     let infosByName: [String: SafetensorsTensorInfo]
 
     /// Largest JSON header accepted (the format's own limit is 100 MB).
@@ -44,16 +45,20 @@ public struct SafetensorsFile: Sendable {
 
     /// Maps and parses the file at `url`.
     public init(contentsOf url: URL) throws {
-        try self.init(buffer: SafetensorsBuffer(contentsOf: url))
+        let buffer: MappedBuffer
+        do { buffer = try MappedBuffer(contentsOf: url) } catch let error as MappedBufferError {
+            throw SafetensorsError.io(path: error.path, reason: error.reason)
+        }
+        try self.init(buffer: buffer)
     }
 
     /// Parses bytes already in memory (copied once).
     public init(data: Data) throws {
-        try self.init(buffer: SafetensorsBuffer(copying: data))
+        try self.init(buffer: MappedBuffer(copying: data))
     }
 
     /// Parses a mapped or copied buffer.
-    public init(buffer: SafetensorsBuffer) throws {
+    public init(buffer: MappedBuffer) throws {
         self.buffer = buffer
         guard buffer.count >= 8 else { throw SafetensorsError.truncatedHeaderLength(fileSize: buffer.count) }
         let length = UInt64(littleEndian: buffer.base.loadUnaligned(as: UInt64.self))

@@ -22,14 +22,14 @@ public final class MappedBuffer: @unchecked Sendable {
     public init(contentsOf url: URL) throws {
         let path = url.path
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw GGUFError.io(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw MappedBufferError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
-            throw GGUFError.io(path: path, reason: String(cString: strerror(errno)))
+            throw MappedBufferError(path: path, reason: String(cString: strerror(errno)))
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw GGUFError.io(path: path, reason: "not a regular file")
+            throw MappedBufferError(path: path, reason: "not a regular file")
         }
         let size = Int(info.st_size)
         if size == 0 {
@@ -39,7 +39,7 @@ public final class MappedBuffer: @unchecked Sendable {
             return
         }
         guard let pointer = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), pointer != MAP_FAILED else {
-            throw GGUFError.io(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
+            throw MappedBufferError(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
         }
         base = UnsafeRawPointer(pointer)
         count = size
@@ -79,4 +79,11 @@ public final class MappedBuffer: @unchecked Sendable {
             withExtendedLifetime(self) {}
         })
     }
+}
+
+/// A file that could not be opened or mapped.
+public struct MappedBufferError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
 }
