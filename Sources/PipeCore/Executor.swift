@@ -53,7 +53,6 @@ public final class Executor: Sendable {
 
         var outcomes: [String: StageOutcome] = [:]
         var waiting = pipeline.order.filter(selected.contains)
-        var finishedRecords: [String: RunRecords.Stage] = [:]
         let jobs = max(1, options.jobs)
 
         await withTaskGroup(of: [StageOutcome].self) { group in
@@ -94,8 +93,8 @@ public final class Executor: Sendable {
                 for outcome in results {
                     outcomes[outcome.id] = outcome
                     if outcome.status == .ran, let material = plan.materials[outcome.id] {
-                        finishedRecords[outcome.id] = RunRecords.Stage(key: outcome.key, material: material, finished: Date(), seconds: outcome.seconds)
-                        try? runRecords.record([outcome.id: finishedRecords[outcome.id]!])
+                        // Recorded as soon as it finishes, so a later crash does not lose it.
+                        try? runRecords.record([outcome.id: RunRecords.Stage(key: outcome.key, material: material, finished: Date(), seconds: outcome.seconds)])
                     }
                 }
                 schedule()

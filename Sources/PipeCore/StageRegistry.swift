@@ -8,7 +8,7 @@ public struct StageKind: Sendable {
     public let summary: String
     public let parameters: [ParameterSpec]
     public let inputs: [InputPort]
-    /// The output types the kind can produce (for `pipe stages`).
+    /// Decodes validated params and asks the kind everything that depends on them.
     let prepare: @Sendable (JSONValue, URL) throws -> PreparedStage
 
     public init<S: Stage>(_ type: S.Type) {

@@ -29,14 +29,14 @@ public struct LoadStage: Stage {
             return [ExternalFile(name: dataset, url: resolvePath(dataset, in: folder), param: .root.key("dataset"))]
         }
         // A model's files: the GGUF file, or each file of a Hugging Face folder, or the tokenizer of an init.
-        let (path, param): (String, JSONPath)
+        let (path, param, tokenizerOnly): (String, JSONPath, Bool)
         switch params.model {
-        case let .path(given)?: (path, param) = (given, .root.key("model"))
-        case let .initialize(_, tokenizer, _)?: (path, param) = (tokenizer, .root.key("model").key("tokenizer"))
+        case let .path(given)?: (path, param, tokenizerOnly) = (given, .root.key("model"), false)
+        case let .initialize(_, tokenizer, _)?: (path, param, tokenizerOnly) = (tokenizer, .root.key("model").key("tokenizer"), true)
         case nil: return []
         }
         let url = resolvePath(path, in: folder)
-        guard let (_, files) = try? ModelLoader.sourceFiles(url, tokenizerOnly: param != .root.key("model")), !files.isEmpty else {
+        guard let (_, files) = try? ModelLoader.sourceFiles(url, tokenizerOnly: tokenizerOnly), !files.isEmpty else {
             return [ExternalFile(name: path, url: url, param: param)]
         }
         return files.map { name, file in ExternalFile(name: files.count == 1 && file == url ? path : "\(path)/\(name)", url: file, param: param) }
