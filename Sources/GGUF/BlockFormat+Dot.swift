@@ -9,11 +9,7 @@
 
 /// `sum_i w[i] * x[i]` for a row `w` of `count` elements stored as `type` at `bytes`.
 public func dotRow(_ type: GGMLType, bytes: UnsafeRawPointer, _ x: UnsafePointer<Float>, count: Int) throws -> Float {
-    guard count >= 0, count % type.blockSize == 0 else {
-        throw GGUFError.sizeMismatch(what: "\(type) row length (a multiple of \(type.blockSize))",
-                                     expected: (count / type.blockSize + 1) * type.blockSize, actual: count)
-    }
-    let blocks = count / type.blockSize
+    let blocks = try blockCount(type, count)
     switch type {
     case .f32: return dotF32(bytes, x, count)
     case .q4_0: return dotQ4_0(bytes, x, blocks)

@@ -26,14 +26,19 @@ public func canQuantize(_ type: GGMLType) -> Bool {
     }
 }
 
-/// Converts `count` elements of `type` at `bytes` to Float at `into` (`count` a multiple of the block size).
-public func dequantizeRow(_ type: GGMLType, bytes: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>,
-                          count: Int) throws {
+/// How many blocks a row of `count` elements of `type` has; the count must be a whole number of blocks.
+func blockCount(_ type: GGMLType, _ count: Int) throws -> Int {
     guard count >= 0, count % type.blockSize == 0 else {
         throw GGUFError.sizeMismatch(what: "\(type) row length (a multiple of \(type.blockSize))",
                                      expected: (count / type.blockSize + 1) * type.blockSize, actual: count)
     }
-    let blocks = count / type.blockSize
+    return count / type.blockSize
+}
+
+/// Converts `count` elements of `type` at `bytes` to Float at `into` (`count` a multiple of the block size).
+public func dequantizeRow(_ type: GGMLType, bytes: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>,
+                          count: Int) throws {
+    let blocks = try blockCount(type, count)
     switch type {
     case .f32: UnsafeMutableRawPointer(out).copyMemory(from: bytes, byteCount: 4 * count)
     case .f16: dequantizeF16(bytes, out, count)
@@ -58,11 +63,7 @@ public func dequantizeRow(_ type: GGMLType, bytes: UnsafeRawPointer, into out: U
 /// exactly as ggml's reference quantizers do.
 public func quantizeRow(_ type: GGMLType, _ source: UnsafePointer<Float>, into out: UnsafeMutableRawPointer,
                         count: Int) throws {
-    guard count >= 0, count % type.blockSize == 0 else {
-        throw GGUFError.sizeMismatch(what: "\(type) row length (a multiple of \(type.blockSize))",
-                                     expected: (count / type.blockSize + 1) * type.blockSize, actual: count)
-    }
-    let blocks = count / type.blockSize
+    let blocks = try blockCount(type, count)
     switch type {
     case .f32: out.copyMemory(from: source, byteCount: 4 * count)
     case .f16: for i in 0 ..< count { out.storeBytes(of: floatToHalf(source[i]).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
