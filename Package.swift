@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "pipe",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "pipe", targets: ["pipe"]),
     ],
@@ -35,15 +35,14 @@ let package = Package(
 
         // MARK: Model half (no engine)
 
-        // float32 tensors and kernels over OpenBLAS.
-        // Kernels are compiled optimized even in debug builds, so debug test runs stay fast.
-        // Optimized even in debug builds: the test suite trains and runs real models.
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
-        // GGUF files, read and write, and the quantized block formats.
-        // Built for AVX2/FMA (`-target-cpu haswell`): the quantized matrix-vector kernels need it.
+        // float32 tensors and kernels over OpenBLAS, and the quantized matrix-vector product.
+        // Optimized even in debug builds (the test suite trains and runs real models), and for
+        // AVX2/FMA (`-target-cpu haswell`), which the kernels' 8-lane vectors are written for.
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"]), .enableExperimentalFeature("BuiltinModule")]),
         // Read-only, memory-mapped file bytes (shared by the model file formats).
         .target(name: "MappedFile"),
-        .target(name: "GGUF", dependencies: ["MappedFile"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
+        // GGUF files, read and write, and the quantized block formats.
+        .target(name: "GGUF", dependencies: ["MappedFile"]),
         // safetensors files, read and write.
         .target(name: "Safetensors", dependencies: ["MappedFile"]),
         // Byte-level BPE tokenizers, pre-tokenizers and chat templates.

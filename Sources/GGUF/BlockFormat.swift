@@ -4,9 +4,7 @@
 //   BlockFormat+Float.swift  F32, F16, BF16, F64, I8, I16, I32 and the half/bfloat conversions
 //   BlockFormat+Q4.swift     Q4_0, Q4_1            BlockFormat+Q5.swift  Q5_0, Q5_1
 //   BlockFormat+Q8.swift     Q8_0                  BlockFormat+K.swift   Q4_K, Q5_K, Q6_K
-//   BlockFormat+KQuantize.swift  the K-quant quantizers   BlockFormat+Dot.swift  dot products on stored rows
-//   GGMLMatrix.swift  matrix-vector products for generation (integer kernels in
-//   QuantizedMatVec.swift on a QuantizedVector, threads from WorkerPool.swift)
+//   BlockFormat+KQuantize.swift  the K-quant quantizers
 // The formats and the reference quantizers follow ggml (ggml-quants.c); results are bit-exact.
 
 /// Whether `dequantizeRow` can read `type`.

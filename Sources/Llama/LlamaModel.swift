@@ -145,13 +145,7 @@ public final class LlamaModel: @unchecked Sendable {
         let p = parameters
         let shape = w.shape(config)
         let OUT = shape[0], IN = shape[1]
-        let bias: LlamaTensor? = switch w {
-        case .wq: .bq
-        case .wk: .bk
-        case .wv: .bv
-        default: nil
-        }
-        let biasPointer = bias.flatMap { $0.exists(in: config) ? UnsafePointer(p.pointer($0, layer: l)) : nil }
+        let biasPointer = self.bias(of: w, layer: l)
         if R == 1, let q = quantized?.matrix(w, layer: l) {
             quantizedMatvec(out, q, inp)
             if let biasPointer { residualForward(out, biasPointer, OUT) }
@@ -163,6 +157,37 @@ public final class LlamaModel: @unchecked Sendable {
         for adapter in adapters where adapter.adapts(w) {
             loraForward(out, a.loraTmp, inp, adapter.a(w, layer: l), adapter.b(w, layer: l),
                         scale: adapter.scale, R, IN, OUT, adapter.rank)
+        }
+    }
+
+    /// The bias of linear layer `w` in layer `l`, if the model has one (Qwen2's q, k, v).
+    func bias(of w: LlamaTensor, layer l: Int) -> UnsafePointer<Float>? {
+        let bias: LlamaTensor? = switch w {
+        case .wq: .bq
+        case .wk: .bk
+        case .wv: .bv
+        default: nil
+        }
+        return bias.flatMap { $0.exists(in: config) ? UnsafePointer(parameters.pointer($0, layer: l)) : nil }
+    }
+
+    /// `linear` for several layers that read the same input (q, k, v; gate, up). One token
+    /// (decoding) over quantized weights goes out as one job; anything else is `linear` each.
+    func linears(_ products: [(out: UnsafeMutablePointer<Float>, w: LlamaTensor)], _ inp: UnsafePointer<Float>,
+                 _ l: Int, _ R: Int, _ a: LlamaActivations) {
+        let matrices = R == 1 ? products.compactMap { quantized?.matrix($0.w, layer: l) } : []
+        guard matrices.count == products.count,
+              matrices.allSatisfy({ $0.kind == matrices[0].kind && $0.columns == matrices[0].columns }) else {
+            for (out, w) in products { linear(out, inp, w, l, R, a) }
+            return
+        }
+        quantizedMatvecs(zip(products, matrices).map { ($0.out, $1) }, inp)
+        for ((out, w), q) in zip(products, matrices) {
+            if let bias = bias(of: w, layer: l) { residualForward(out, bias, q.rows) }
+            for adapter in adapters where adapter.adapts(w) {
+                loraForward(out, a.loraTmp, inp, adapter.a(w, layer: l), adapter.b(w, layer: l),
+                            scale: adapter.scale, 1, q.columns, q.rows, adapter.rank)
+            }
         }
     }
 
@@ -178,9 +203,7 @@ public final class LlamaModel: @unchecked Sendable {
 
         // attention
         rmsNormForward(a.xn, nil, a.x, p.pointer(.attnNorm, layer: l), R, C, eps: c.rmsNormEps)
-        linear(a.q, a.xn, .wq, l, R, a)  // (R, QD)
-        linear(a.k, a.xn, .wk, l, R, a)  // (R, KVD)
-        linear(a.v, a.xn, .wv, l, R, a)  // (R, KVD)
+        linears([(a.q, .wq), (a.k, .wk), (a.v, .wv)], a.xn, l, R, a)  // (R, QD), (R, KVD), (R, KVD)
         rope.cos.withUnsafeBufferPointer { cos in
             rope.sin.withUnsafeBufferPointer { sin in
                 ropeForward(a.q, a.positions, cos.baseAddress!, sin.baseAddress!, R, NH, HS, stride: QD)
@@ -206,8 +229,7 @@ public final class LlamaModel: @unchecked Sendable {
 
         // MLP
         rmsNormForward(a.xn, nil, a.x, p.pointer(.ffnNorm, layer: l), R, C, eps: c.rmsNormEps)
-        linear(a.gate, a.xn, .wGate, l, R, a)  // (R, FF)
-        linear(a.up, a.xn, .wUp, l, R, a)      // (R, FF)
+        linears([(a.gate, .wGate), (a.up, .wUp)], a.xn, l, R, a)  // (R, FF), (R, FF)
         swigluForward(a.gate, a.gate, a.up, R * FF)
         linear(a.xn, a.gate, .wDown, l, R, a)  // (R, C)
         residualForward(a.x, a.xn, R * C)

@@ -28,6 +28,12 @@ public func attentionForward(
 ) {
     let group = NH / NKV
     let scale = 1 / Float(HS).squareRoot()
+    if T == 1 && HS % 8 == 0 {
+        // One query (decoding): plain dot products beat 2·NH tiny sgemm calls.
+        attentionSingleQuery(out, att, q, k, ldk: ldk, v, ldv: ldv, keyMask: keyMask, Tk, past: past,
+                             NH, group, HS, scale: scale, window: window)
+        return
+    }
     for h in 0..<NH {
         let g = h / group
         let a = att + h * T * Tk
@@ -56,5 +62,51 @@ public func attentionForward(
         // (T, HS) = (T, Tk) · (Tk, HS)
         sgemm(transposeA: false, transposeB: false, T, HS, Tk,
               a, lda: Tk, v + g * HS, ldb: ldv, out + h * HS, ldc: ldo)
+    }
+}
+
+/// `attentionForward` for T = 1, head by head with 8-lane dot products and sums.
+private func attentionSingleQuery(
+    _ out: UnsafeMutablePointer<Float>, _ att: UnsafeMutablePointer<Float>,
+    _ q: UnsafePointer<Float>,
+    _ k: UnsafePointer<Float>, ldk: Int,
+    _ v: UnsafePointer<Float>, ldv: Int,
+    keyMask: UnsafePointer<Int32>?,
+    _ Tk: Int, past: Int, _ NH: Int, _ group: Int, _ HS: Int, scale: Float, window: Int
+) {
+    let visible = min(past + 1, Tk)
+    let first = window > 0 ? min(max(0, past + 1 - window), visible) : 0
+    let rawQ = UnsafeRawPointer(q), rawK = UnsafeRawPointer(k), rawV = UnsafeRawPointer(v)
+    for h in 0..<NH {
+        let g = h / group
+        let row = att + h * Tk
+        for j in 0..<Tk { row[j] = 0 }
+        var seen = false
+        for j in first..<visible {
+            if let keyMask, keyMask[j] == 0 { row[j] = -Float.infinity; continue }
+            seen = true
+            var acc = SIMD8<Float>()
+            for c in stride(from: 0, to: HS, by: 8) {
+                acc = .fma(rawQ.loadUnaligned(fromByteOffset: 4 * (h * HS + c), as: SIMD8<Float>.self),
+                           rawK.loadUnaligned(fromByteOffset: 4 * (j * ldk + g * HS + c), as: SIMD8<Float>.self), acc)
+            }
+            row[j] = scale * acc.sum()
+        }
+        let o = out + h * HS
+        for c in 0..<HS { o[c] = 0 }
+        guard seen else {
+            for j in 0..<Tk { row[j] = 0 }
+            continue
+        }
+        softmaxRow(row + first, row + first, visible - first)
+        let rawO = UnsafeMutableRawPointer(o)
+        for j in first..<visible where row[j] != 0 {
+            let p = SIMD8<Float>(repeating: row[j])
+            for c in stride(from: 0, to: HS, by: 8) {
+                let sum = SIMD8<Float>.fma(p, rawV.loadUnaligned(fromByteOffset: 4 * (j * ldv + g * HS + c), as: SIMD8<Float>.self),
+                                           rawO.loadUnaligned(fromByteOffset: 4 * c, as: SIMD8<Float>.self))
+                rawO.storeBytes(of: sum, toByteOffset: 4 * c, as: SIMD8<Float>.self)
+            }
+        }
     }
 }

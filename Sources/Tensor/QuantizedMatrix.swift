@@ -1,6 +1,6 @@
-// Weight matrices kept in 4-bit or 8-bit blocks, and the matrix-vector
-// product that reads them directly (decoding is memory-bound: a quarter to an
-// eighth of the float32 bytes per token).
+// Weight matrices kept in 4-bit or 8-bit blocks (decoding reads them directly in
+// QuantizedMatvec.swift: it is memory-bound, and blocks are a quarter to an eighth
+// of the float32 bytes per token), and the tiled matmul that training uses on them.
 //
 // Legend: OUT rows, IN columns (a multiple of 32), NB = IN / 32 blocks per row.
 //
@@ -9,11 +9,6 @@
 // (m = -8d) and Q8_0 (m = 0, q signed). Quants are stored in ggml's order:
 // 4-bit: byte j holds element j in its low nibble and element j+16 in its high
 // nibble; 8-bit: byte j is element j (two's complement).
-//
-// The product reads each 16-byte half-block as four 32-bit lanes, so lane l
-// of "byte group" k holds element 4l + k; the input vector is permuted once
-// per call to match, and integers become floats with the 2^23 trick
-// (bits 0x4B000000 | n are the float 8388608 + n), all in plain SIMD ops.
 
 import Foundation
 
@@ -86,117 +81,10 @@ public final class QuantizedMatrix: @unchecked Sendable {
     }
 }
 
-/// `out = W · x` for a block-quantized W.
-///
-///     out (OUT)
-///     w   (OUT, IN) quantized
-///     x   (IN)
-///
-/// Rows are split over `threads` workers when the matrix is large.
-public func quantizedMatvec(
-    _ out: UnsafeMutablePointer<Float>,
-    _ w: QuantizedMatrix,
-    _ x: UnsafePointer<Float>,
-    threads: Int = 2
-) {
-    let IN = w.columns, NB = w.blocksPerRow
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: IN + NB) { scratch in
-        let xp = scratch.baseAddress!       // (IN) x permuted to the lane order
-        let xsum = xp + IN                  // (NB) sum of x over each block
-        for b in 0..<NB {
-            var s: Float = 0
-            for h in 0..<2 {
-                let src = x + b * 32 + h * 16
-                let dst = xp + b * 32 + h * 16
-                for k in 0..<4 {
-                    for l in 0..<4 { dst[4 * k + l] = src[4 * l + k] }
-                }
-                for j in 0..<16 { s += src[j] }
-            }
-            xsum[b] = s
-        }
-        let xpc = UnsafePointer(xp), xsc = UnsafePointer(xsum)
-        let workers = w.rows * IN >= 1 << 16 ? max(1, threads) : 1
-        if workers == 1 {
-            quantizedRows(out, w, xpc, xsc, 0, w.rows)
-        } else {
-            let per = (w.rows + workers - 1) / workers
-            let o = UnsafeSendable(out), xs = UnsafeSendable(xpc), ss = UnsafeSendable(xsc)
-            DispatchQueue.concurrentPerform(iterations: workers) { i in
-                let lo = i * per, hi = min(w.rows, lo + per)
-                if lo < hi { quantizedRows(o.value, w, xs.value, ss.value, lo, hi) }
-            }
-        }
-    }
-}
-
 /// A pointer handed to worker threads that write disjoint parts.
 struct UnsafeSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
-}
-
-/// Rows lo..<hi of the product, x already permuted (xp) and summed per block (xsum).
-@inline(__always)
-private func quantizedRows(
-    _ out: UnsafeMutablePointer<Float>, _ w: QuantizedMatrix,
-    _ xp: UnsafePointer<Float>, _ xsum: UnsafePointer<Float>, _ lo: Int, _ hi: Int
-) {
-    let NB = w.blocksPerRow
-    let magic = SIMD4<UInt32>(repeating: 0x4B00_0000)
-    let rawX = UnsafeRawPointer(xp)
-    if w.kind == .fourBit {
-        let mask = SIMD4<UInt32>(repeating: 0x0F)
-        let bias = SIMD4<Float>(repeating: 8_388_608)
-        for r in lo..<hi {
-            var acc = SIMD4<Float>(repeating: 0)
-            var offsetSum: Float = 0
-            let q = UnsafeRawPointer(w.quants) + r * NB * 16
-            let d = w.scales + r * NB, m = w.offsets + r * NB
-            for b in 0..<NB {
-                let word = q.loadUnaligned(fromByteOffset: b * 16, as: SIMD4<UInt32>.self)
-                let xb = b * 128  // byte offset of the block's 32 floats
-                // Two independent sums (low and high nibbles) keep the adds from
-                // waiting on each other.
-                var tl = SIMD4<Float>(repeating: 0), th = SIMD4<Float>(repeating: 0)
-                for k in 0..<4 {
-                    let shift = SIMD4<UInt32>(repeating: UInt32(8 * k))
-                    let low = unsafeBitCast(((word &>> shift) & mask) | magic, to: SIMD4<Float>.self) - bias
-                    let high = unsafeBitCast(((word &>> (shift &+ 4)) & mask) | magic, to: SIMD4<Float>.self) - bias
-                    tl += low * rawX.loadUnaligned(fromByteOffset: xb + 16 * k, as: SIMD4<Float>.self)
-                    th += high * rawX.loadUnaligned(fromByteOffset: xb + 64 + 16 * k, as: SIMD4<Float>.self)
-                }
-                acc += d[b] * (tl + th)
-                offsetSum += m[b] * xsum[b]
-            }
-            out[r] = acc.sum() + offsetSum
-        }
-    } else {
-        let mask = SIMD4<UInt32>(repeating: 0xFF)
-        let flip = SIMD4<UInt32>(repeating: 0x8080_8080)
-        let bias = SIMD4<Float>(repeating: 8_388_736)  // 2^23 + 128
-        for r in lo..<hi {
-            var acc = SIMD4<Float>(repeating: 0)
-            var offsetSum: Float = 0
-            let q = UnsafeRawPointer(w.quants) + r * NB * 32
-            let d = w.scales + r * NB, m = w.offsets + r * NB
-            for b in 0..<NB {
-                var t0 = SIMD4<Float>(repeating: 0), t1 = SIMD4<Float>(repeating: 0)
-                let w0 = q.loadUnaligned(fromByteOffset: b * 32, as: SIMD4<UInt32>.self) ^ flip
-                let w1 = q.loadUnaligned(fromByteOffset: b * 32 + 16, as: SIMD4<UInt32>.self) ^ flip
-                for k in 0..<4 {
-                    let shift = SIMD4<UInt32>(repeating: UInt32(8 * k))
-                    let v0 = unsafeBitCast(((w0 &>> shift) & mask) | magic, to: SIMD4<Float>.self) - bias
-                    let v1 = unsafeBitCast(((w1 &>> shift) & mask) | magic, to: SIMD4<Float>.self) - bias
-                    t0 += v0 * rawX.loadUnaligned(fromByteOffset: b * 128 + 16 * k, as: SIMD4<Float>.self)
-                    t1 += v1 * rawX.loadUnaligned(fromByteOffset: b * 128 + 64 + 16 * k, as: SIMD4<Float>.self)
-                }
-                acc += d[b] * (t0 + t1)
-                offsetSum += m[b] * xsum[b]
-            }
-            out[r] = acc.sum() + offsetSum
-        }
-    }
 }
 
 /// A linear layer over N rows with a block-quantized weight, dequantized a

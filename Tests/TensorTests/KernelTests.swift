@@ -136,6 +136,29 @@ struct KernelTests {
         let expected = Naive.attention(q, k, v, mask: mask, T, Tk, past: past, NH, NKV, HS, window: window)
         #expect(maxAbsDiff(out, expected) < 1e-4, "T \(T) past \(past) NH \(NH) NKV \(NKV) HS \(HS) window \(window)")
     }
+
+    @Test("one query over a cache (decoding's path) matches naive attention with padding and a sliding window",
+          arguments: 0..<8)
+    func singleQuery(seed: UInt64) {
+        var f = Fixture(seed: 50 + seed)
+        let NKV = f.int(1..<4), NH = NKV * f.int(1..<4), HS = 8 * f.int(1..<9)
+        let past = f.int(0..<12), Tk = past + 1
+        let q = f.normals(NH * HS), k = f.normals(Tk * NKV * HS), v = f.normals(Tk * NKV * HS)
+        // Some seeds hide keys (all of them on seed 7: the query then gets zeros).
+        let mask: [Int32] = (0..<Tk).map { seed == 7 || (seed > 3 && $0 % 3 == 0) ? 0 : 1 }
+        let window = seed % 2 == 1 ? 4 : 0
+        var out = [Float](repeating: 3, count: NH * HS)
+        var att = [Float](repeating: 5, count: NH * Tk)
+        attentionForward(&out, ldo: NH * HS, &att, q, ldq: NH * HS, k, ldk: NKV * HS, v, ldv: NKV * HS,
+                         keyMask: mask, 1, Tk, past: past, NH, NKV, HS, window: window)
+        let expected = Naive.attention(q, k, v, mask: mask, 1, Tk, past: past, NH, NKV, HS, window: window)
+        #expect(maxAbsDiff(out, expected) < 1e-4, "past \(past) NH \(NH) NKV \(NKV) HS \(HS) window \(window)")
+        for h in 0..<NH {
+            let row = att[(h * Tk)..<((h + 1) * Tk)]
+            #expect(row.allSatisfy { $0 >= 0 })
+            #expect(seed == 7 ? row.allSatisfy { $0 == 0 } : abs(row.reduce(0, +) - 1) < 1e-5)
+        }
+    }
 }
 
 @Suite("Seeded random numbers")

@@ -48,6 +48,25 @@ struct QuantizedMatrixTests {
         }
     }
 
+    @Test("several products over one input in one job equal the products one at a time",
+          arguments: [QuantizedMatrix.Kind.fourBit, .eightBit])
+    func grouped(kind: QuantizedMatrix.Kind) {
+        let shapes = [(576, 160), (64, 160), (100, 160)]
+        let matrices = shapes.enumerated().map { randomMatrix(kind, rows: $1.0, columns: $1.1, seed: UInt64(20 + $0)) }
+        var f = Fixture(seed: 30)
+        let x = f.normals(160)
+        let pointers = shapes.map { UnsafeMutablePointer<Float>.allocate(capacity: $0.0) }
+        defer { pointers.forEach { $0.deallocate() } }
+        x.withUnsafeBufferPointer { quantizedMatvecs(zip(pointers, matrices).map { ($0, $1.0) }, $0.baseAddress!, threads: 2) }
+        for (i, (w, dense)) in matrices.enumerated() {
+            let grouped = Array(UnsafeBufferPointer(start: pointers[i], count: w.rows))
+            var single = [Float](repeating: 0, count: w.rows)
+            quantizedMatvec(&single, w, x, threads: 1)
+            #expect(grouped == single)
+            #expect(maxAbsDiff(single, Naive.matmul(x, dense, nil, 1, 160, w.rows)) < 1e-4)
+        }
+    }
+
     @Test("the tiled quantized matmul equals the naive product of the dequantized matrix plus bias",
           arguments: [QuantizedMatrix.Kind.fourBit, .eightBit])
     func tiledMatmul(kind: QuantizedMatrix.Kind) {

@@ -1,4 +1,4 @@
-// A tiny persistent pool for the matrix-vector products: one token needs ~100-200 of them, each a
+// A small persistent thread pool for the matrix-vector products of decoding: one token needs ~100-200 of them, each a
 // few to a few hundred microseconds, so starting threads (or waking sleeping ones) per call costs
 // too much. A job is `chunks` independent pieces; the caller and the workers claim pieces from a
 // shared counter until none are left, so a worker the OS has not scheduled (a busy machine) holds
@@ -12,10 +12,9 @@
 import Foundation
 import Synchronization
 
-@available(macOS 15, *)
-final class WorkerPool: @unchecked Sendable {
+public final class WorkerPool: @unchecked Sendable {
     /// Threads that run a job, the caller included.
-    let threads: Int
+    public let threads: Int
     /// Bumped to announce a job.
     private let generation = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
@@ -42,14 +41,14 @@ final class WorkerPool: @unchecked Sendable {
         self.threads = max(1, threads)
         for index in 1 ..< self.threads {
             let thread = Thread { [self] in work() }
-            thread.name = "gguf-matvec-\(index)"
+            thread.name = "pipe-worker-\(index)"
             thread.start()
         }
     }
 
     /// Runs `body(piece)` for every piece in 0..<chunks, on the caller and the workers; returns
     /// when all are done.
-    func run(chunks: Int, _ body: (Int) -> Void) {
+    public func run(chunks: Int, _ body: (Int) -> Void) {
         if threads == 1 || chunks <= 1 {
             for piece in 0 ..< chunks { body(piece) }
             return
@@ -138,7 +137,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Process-wide pools by thread count (created on first use, never torn down).
-    static func shared(threads: Int) -> WorkerPool {
+    public static func shared(threads: Int) -> WorkerPool {
         poolsLock.lock()
         defer { poolsLock.unlock() }
         if let pool = pools[threads] { return pool }
@@ -149,5 +148,4 @@ final class WorkerPool: @unchecked Sendable {
 }
 
 private let poolsLock = NSLock()
-@available(macOS 15, *)
 nonisolated(unsafe) private var pools: [Int: WorkerPool] = [:]

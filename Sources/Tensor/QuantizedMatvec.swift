@@ -1,0 +1,214 @@
+// The matrix-vector product of decoding, read straight from the 4-bit / 8-bit
+// blocks with float32 activations (so it agrees with the float32 reference; an
+// 8-bit quantized activation, as llama.cpp uses, moves SmolLM2's logits by ~1).
+//
+// Legend: OUT rows, IN columns, NB = IN / 32 blocks per row, n a block's quant.
+//
+// Quants become floats without a conversion instruction: n placed in the top
+// mantissa bits of 1.0 is the float v = 1 + n/16 (4-bit, bits 19...22), or
+// v = 1 + u/256 (8-bit, bits 15...22, u = n + 128 by flipping the sign bit).
+// The constant part folds into the per-block offset term Q4_1 needs anyway:
+//
+//     Σ (d·n + m)·x = 16d · Σ v·x + (m − 16d) · Σ x          (4-bit)
+//     Σ (d·n + m)·x = 256d · Σ v·x + (m − 384d) · Σ x        (8-bit)
+//
+// A 32-byte load holds eight 32-bit lanes of four quant bytes each; the input is
+// permuted once per call into the order those lanes' bytes have (see the
+// permute functions), so every step is one shift, mask, or and fused multiply-add
+// over 8 lanes. 4-bit rows go two blocks per load; an odd last block is summed
+// directly.
+
+import Foundation
+
+/// `out = W · x` for a block-quantized W.
+///
+///     out (OUT)
+///     w   (OUT, IN) quantized
+///     x   (IN)
+///
+/// Rows are split over `threads` threads of a shared `WorkerPool` when the matrix is large.
+public func quantizedMatvec(
+    _ out: UnsafeMutablePointer<Float>,
+    _ w: QuantizedMatrix,
+    _ x: UnsafePointer<Float>,
+    threads: Int = defaultMatvecThreads
+) {
+    quantizedMatvecs([(out, w)], x, threads: threads)
+}
+
+/// `out_i = W_i · x` for several matrices of the same kind and width that read the same x
+/// (a layer's q, k and v; its gate and up): x is prepared once and all rows go out as one job.
+public func quantizedMatvecs(
+    _ products: [(out: UnsafeMutablePointer<Float>, w: QuantizedMatrix)],
+    _ x: UnsafePointer<Float>,
+    threads: Int = defaultMatvecThreads
+) {
+    guard let first = products.first?.w else { return }
+    precondition(products.allSatisfy { $0.w.kind == first.kind && $0.w.columns == first.columns },
+                 "quantizedMatvecs needs matrices of one kind and width")
+    let IN = first.columns, NB = first.blocksPerRow
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: IN + NB) { scratch in
+        let xp = scratch.baseAddress!  // (IN) x in lane order
+        let xsum = xp + IN             // (NB) Σ x over each block
+        for b in 0..<NB {
+            var s: Float = 0
+            for j in 0..<32 { s += x[b * 32 + j] }
+            xsum[b] = s
+        }
+        if first.kind == .fourBit { permuteFourBit(x, into: xp, NB) } else { permuteEightBit(x, into: xp, NB) }
+        let jobs = products.map { MatvecJob(out: $0.out, w: $0.w, x: x, xp: xp, xsum: xsum) }
+        let rows = products.reduce(0) { $0 + $1.w.rows }
+        guard threads > 1, rows * IN >= 1 << 15 else {
+            for job in jobs { job.rows(0, job.w.rows) }
+            return
+        }
+        // Pieces of 32 rows; piece c belongs to the first product whose pieces reach past c.
+        let chunkRows = 32
+        var ends: [Int] = [], total = 0
+        for job in jobs {
+            total += (job.w.rows + chunkRows - 1) / chunkRows
+            ends.append(total)
+        }
+        WorkerPool.shared(threads: threads).run(chunks: total) { c in
+            var i = 0
+            while ends[i] <= c { i += 1 }
+            let lo = (c - (i == 0 ? 0 : ends[i - 1])) * chunkRows
+            jobs[i].rows(lo, min(jobs[i].w.rows, lo + chunkRows))
+        }
+    }
+}
+
+/// Threads for the matrix-vector products: the machine's cores (at most 8).
+public let defaultMatvecThreads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+/// 4-bit lane order, per pair of blocks p and group g = 2k + h (byte k of a lane, h = 0 for its
+/// low nibble, 1 for its high one), lane j (block 2p + j/4, 32-bit word j%4 of that block):
+/// xp[64p + 8g + j] = x[32(2p + j/4) + 4(j%4) + k + 16h]. A last odd block keeps natural order.
+/// Group g's quants come out of the kernel times 2^4g (times 2^24 for the last group).
+private let groupScale: [Float] = (0..<8).map { g in 1 / Float(1 << (g == 7 ? 24 : 4 * g)) }
+
+private func permuteFourBit(_ x: UnsafePointer<Float>, into xp: UnsafeMutablePointer<Float>, _ NB: Int) {
+    for p in 0..<NB / 2 {
+        for g in 0..<8 {
+            let k = g / 2, h = g % 2
+            for j in 0..<8 {
+                xp[64 * p + 8 * g + j] = x[32 * (2 * p + j / 4) + 4 * (j % 4) + k + 16 * h] * groupScale[g]
+            }
+        }
+    }
+    if NB % 2 == 1 { (xp + 32 * (NB - 1)).update(from: x + 32 * (NB - 1), count: 32) }
+}
+
+/// 8-bit lane order, per block b and byte k of lane l: xp[32b + 8k + l] = x[32b + 4l + k] / 2^24
+/// (the kernel's quants come out times 2^24).
+private func permuteEightBit(_ x: UnsafePointer<Float>, into xp: UnsafeMutablePointer<Float>, _ NB: Int) {
+    for b in 0..<NB {
+        for k in 0..<4 {
+            for l in 0..<8 { xp[32 * b + 8 * k + l] = x[32 * b + 4 * l + k] / 16_777_216 }
+        }
+    }
+}
+
+/// One product's operands, shared by the threads that compute its rows.
+private struct MatvecJob: @unchecked Sendable {
+    let out: UnsafeMutablePointer<Float>
+    let w: QuantizedMatrix
+    let x: UnsafePointer<Float>
+    let xp: UnsafePointer<Float>
+    let xsum: UnsafePointer<Float>
+
+    init(out: UnsafeMutablePointer<Float>, w: QuantizedMatrix, x: UnsafePointer<Float>,
+         xp: UnsafeMutablePointer<Float>, xsum: UnsafeMutablePointer<Float>) {
+        self.out = out
+        self.w = w
+        self.x = x
+        self.xp = UnsafePointer(xp)
+        self.xsum = UnsafePointer(xsum)
+    }
+
+    /// Rows lo..<hi.
+    func rows(_ lo: Int, _ hi: Int) {
+        if w.kind == .fourBit { fourBitRows(lo, hi) } else { eightBitRows(lo, hi) }
+    }
+
+    private func fourBitRows(_ lo: Int, _ hi: Int) {
+        let NB = w.blocksPerRow, pairs = NB / 2
+        let lanes = UnsafeRawPointer(xp)
+        for r in lo..<hi {
+            let q = UnsafeRawPointer(w.quants) + r * NB * 16
+            let d = w.scales + r * NB, m = w.offsets + r * NB
+            var acc = Floats8(repeating: 0)
+            var offset: Float = 0
+            for p in 0..<pairs {
+                let word = q.loadUnaligned(fromByteOffset: 32 * p, as: Bits8.self)
+                let xb = lanes + 256 * p
+                /// Group g's quants times 2^4g: its nibble sits at bit 4g of each lane.
+                @inline(__always) func v(_ g: UInt32) -> Floats8 {
+                    g == 7 ? Floats8(converting: Bits8.and(Bits8.shiftRight(word, 4), Bits8(repeating: 0x0F00_0000)))
+                        : Floats8(converting: Bits8.and(word, Bits8(repeating: 0xF << (4 * g))))
+                }
+                @inline(__always) func xs(_ g: Int) -> Floats8 {
+                    xb.loadUnaligned(fromByteOffset: 32 * g, as: Floats8.self)
+                }
+                // Two running sums so the multiply-adds do not wait on each other.
+                var s0 = Floats8.mul(v(0), xs(0))
+                var s1 = Floats8.mul(v(1), xs(1))
+                s0 = .fma(v(2), xs(2), s0)
+                s1 = .fma(v(3), xs(3), s1)
+                s0 = .fma(v(4), xs(4), s0)
+                s1 = .fma(v(5), xs(5), s1)
+                s0 = .fma(v(6), xs(6), s0)
+                s1 = .fma(v(7), xs(7), s1)
+                let b = 2 * p
+                let scale = Floats8(lowHalf: SIMD4(repeating: d[b]), highHalf: SIMD4(repeating: d[b + 1]))
+                acc = .fma(scale, .add(s0, s1), acc)
+                offset += m[b] * xsum[b] + m[b + 1] * xsum[b + 1]
+            }
+            var total = acc.sum() + offset
+            if NB % 2 == 1 {
+                let b = NB - 1
+                let bytes = (q + 16 * b).assumingMemoryBound(to: UInt8.self), xb = x + 32 * b
+                var s: Float = 0
+                for j in 0..<16 {
+                    s += Float(bytes[j] & 0x0F) * xb[j] + Float(bytes[j] >> 4) * xb[j + 16]
+                }
+                total += d[b] * s + m[b] * xsum[b]
+            }
+            out[r] = total
+        }
+    }
+
+    private func eightBitRows(_ lo: Int, _ hi: Int) {
+        let NB = w.blocksPerRow
+        let top = Bits8(repeating: 0xFF00_0000)
+        let lanes = UnsafeRawPointer(xp)
+        for r in lo..<hi {
+            let q = UnsafeRawPointer(w.quants) + r * NB * 32
+            let d = w.scales + r * NB, m = w.offsets + r * NB
+            var acc = Floats8(repeating: 0)
+            var offset: Float = 0
+            for b in 0..<NB {
+                let word = q.loadUnaligned(fromByteOffset: 32 * b, as: Bits8.self)
+                let xb = lanes + 128 * b
+                /// Byte k's quants times 2^24: moved to the top byte of each lane, read as signed.
+                @inline(__always) func v(_ k: UInt32) -> Floats8 {
+                    switch k {
+                    case 0: Floats8(converting: Bits8.shiftLeft(word, 24))
+                    case 3: Floats8(converting: Bits8.and(word, top))
+                    default: Floats8(converting: Bits8.and(Bits8.shiftLeft(word, 24 - 8 * k), top))
+                    }
+                }
+                @inline(__always) func xs(_ k: Int) -> Floats8 {
+                    xb.loadUnaligned(fromByteOffset: 32 * k, as: Floats8.self)
+                }
+                var s0 = Floats8.mul(v(0), xs(0))
+                var s1 = Floats8.mul(v(1), xs(1))
+                s0 = .fma(v(2), xs(2), s0)
+                s1 = .fma(v(3), xs(3), s1)
+                acc = .fma(Floats8(repeating: d[b]), .add(s0, s1), acc)
+                offset += m[b] * xsum[b]
+            }
+            out[r] = acc.sum() + offset
+        }
+    }
+}
