@@ -51,8 +51,8 @@ public func crossEntropyForwardBackward(
 ///     targets (N)    class of each row, or -1
 ///     losses  (N)    the loss of each row, 0 where the target is -1
 ///
-/// Rows are split over two workers; each row's arithmetic is independent of
-/// the split, so results are deterministic.
+/// Rows are split over the shared worker pool; each row's arithmetic is
+/// independent of the split, so results are deterministic.
 public func crossEntropyRowsForwardBackward(
     _ logits: UnsafeMutablePointer<Float>,
     _ losses: UnsafeMutablePointer<Float>,
@@ -62,10 +62,8 @@ public func crossEntropyRowsForwardBackward(
 ) {
     let lg = SendablePointer(logits), ls = SendablePointer(losses)
     let tg = SendablePointer(UnsafeMutablePointer(mutating: targets))
-    let workers = N * V >= 1 << 16 ? 2 : 1
-    let per = (N + workers - 1) / workers
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
-        for n in (w * per)..<min(N, (w + 1) * per) {
+    let body = { (first: Int, end: Int) in
+        for n in first ..< end {
             let row = lg.value + n * V
             let label = Int(tg.value[n])
             if label < 0 {
@@ -73,59 +71,24 @@ public func crossEntropyRowsForwardBackward(
                 if backward { row.update(repeating: 0, count: V) }
                 continue
             }
-            let m = rowMax(row, V)
-            var sum: Float = 0
+            let m = maxValue(row, V)
+            let shifted = row[label] - m
+            let sum = expShiftedSum(backward ? row : nil, row, shift: m, V)
+            ls.value[n] = logf(sum) - shifted
             if backward {
-                let shifted = row[label] - m
-                sum = expRow(row, m, V, store: true)
-                ls.value[n] = logf(sum) - shifted
-                let s = scale / sum
-                for i in 0..<V { row[i] *= s }
+                Tensor.scale(row, by: scale / sum, V)
                 row[label] -= scale
-            } else {
-                sum = expRow(row, m, V, store: false)
-                ls.value[n] = logf(sum) - (row[label] - m)
             }
         }
     }
-}
-
-/// The largest of V values.
-@inline(__always)
-private func rowMax(_ row: UnsafeMutablePointer<Float>, _ V: Int) -> Float {
-    var acc = SIMD8<Float>(repeating: -.infinity)
-    let raw = UnsafeRawPointer(row)
-    var i = 0
-    while i + 8 <= V {
-        acc = pointwiseMax(acc, raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self))
-        i += 8
+    // Rows go out in small pieces to the shared pool; each row's arithmetic is independent of
+    // which thread runs it.
+    let threads = defaultMatvecThreads
+    guard threads > 1, N * V >= 1 << 16 else { return body(0, N) }
+    let per = max(1, N / (8 * threads))
+    WorkerPool.shared(threads: threads).run(chunks: (N + per - 1) / per) { c in
+        body(c * per, min(N, (c + 1) * per))
     }
-    var m = acc.max()
-    while i < V { m = max(m, row[i]); i += 1 }
-    return m
-}
-
-/// Σ exp(row[i] − m) over V values, in 8 lanes (then lane by lane, in a fixed
-/// order); with `store`, row[i] becomes exp(row[i] − m).
-@inline(__always)
-private func expRow(_ row: UnsafeMutablePointer<Float>, _ m: Float, _ V: Int, store: Bool) -> Float {
-    var acc = SIMD8<Float>(repeating: 0)
-    let raw = UnsafeMutableRawPointer(row)
-    var i = 0
-    while i + 8 <= V {
-        let e = fastExp(raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) - m)
-        if store { raw.storeBytes(of: e, toByteOffset: 4 * i, as: SIMD8<Float>.self) }
-        acc += e
-        i += 8
-    }
-    var sum = acc.sum()
-    while i < V {
-        let e = fastExp(row[i] - m)
-        if store { row[i] = e }
-        sum += e
-        i += 1
-    }
-    return sum
 }
 
 /// A pointer handed to workers that write disjoint parts.

@@ -2,19 +2,19 @@
 //
 // Legend: N elements.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// `out = x · sigmoid(x)`.
 ///
 ///     out (N), inp (N); `out` may alias `inp`.
 public func siluForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ N: Int) {
-    for i in 0..<N {
-        let x = inp[i]
-        out[i] = x / (1 + expf(-x))
+    forEachSlice(N) { start, end in
+        var i = start
+        while i < end {
+            let n = min(8, end - i)
+            let x = Floats8.load(inp, i, n)
+            let e = fastExp8(Floats8.sub(Floats8(), x))
+            Floats8.div(x, Floats8.add(Floats8(repeating: 1), e)).store(out, i, n)
+            i += 8
+        }
     }
 }
 
@@ -27,8 +27,14 @@ public func swigluForward(
     _ up: UnsafePointer<Float>,
     _ N: Int
 ) {
-    for i in 0..<N {
-        let g = gate[i]
-        out[i] = g / (1 + expf(-g)) * up[i]
+    forEachSlice(N) { start, end in
+        var i = start
+        while i < end {
+            let n = min(8, end - i)
+            let g = Floats8.load(gate, i, n), u = Floats8.load(up, i, n)
+            let e = fastExp8(Floats8.sub(Floats8(), g))
+            Floats8.div(Floats8.mul(g, u), Floats8.add(Floats8(repeating: 1), e)).store(out, i, n)
+            i += 8
+        }
     }
 }

@@ -4,12 +4,6 @@
 // Forward: out = silu(g) · u, silu(g) = g · σ(g).
 // Backward: du += dout · silu(g);  dg += dout · u · σ(g) · (1 + g · (1 − σ(g))).
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Adds the gradients of `swigluForward`.
 ///
 ///     dgate, dup (N) += ∂loss/∂gate, ∂loss/∂up
@@ -23,24 +17,17 @@ public func swigluBackward(
     _ up: UnsafePointer<Float>,
     _ N: Int
 ) {
-    let raw = UnsafeRawPointer(gate), rawUp = UnsafeRawPointer(up), rawOut = UnsafeRawPointer(dout)
-    var i = 0
-    while i + 8 <= N {
-        let g = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-        let u = rawUp.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-        let d = rawOut.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-        let sig = 1 / (1 + fastExp(-g))
-        let du = UnsafeMutableRawPointer(dup + i), dg = UnsafeMutableRawPointer(dgate + i)
-        du.storeBytes(of: du.loadUnaligned(as: SIMD8<Float>.self) + d * g * sig, as: SIMD8<Float>.self)
-        dg.storeBytes(of: dg.loadUnaligned(as: SIMD8<Float>.self) + d * u * sig * (1 + g * (1 - sig)), as: SIMD8<Float>.self)
-        i += 8
-    }
-    while i < N {
-        let g = gate[i]
-        let sig = 1 / (1 + fastExp(-g))
-        let d = dout[i]
-        dup[i] += d * g * sig
-        dgate[i] += d * up[i] * sig * (1 + g * (1 - sig))
-        i += 1
+    let one = Floats8(repeating: 1)
+    forEachSlice(N) { start, end in
+        var i = start
+        while i < end {
+            let n = min(8, end - i)
+            let g = Floats8.load(gate, i, n), u = Floats8.load(up, i, n), d = Floats8.load(dout, i, n)
+            let sig = Floats8.div(one, Floats8.add(one, fastExp8(Floats8.sub(Floats8(), g))))
+            let dsig = Floats8.mul(sig, Floats8.fma(g, Floats8.sub(one, sig), one))  // σ · (1 + g(1 − σ))
+            Floats8.fma(Floats8.mul(d, g), sig, Floats8.load(dup, i, n)).store(dup, i, n)
+            Floats8.fma(Floats8.mul(d, u), dsig, Floats8.load(dgate, i, n)).store(dgate, i, n)
+            i += 8
+        }
     }
 }

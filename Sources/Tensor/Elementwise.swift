@@ -18,6 +18,23 @@ public func embeddingForward(
     }
 }
 
+/// Runs `body(start, end)` over consecutive slices of 0..<count that together cover it, on the
+/// shared worker pool when `count` is at least `minimum` (else in one call). Slices start at
+/// multiples of `granule`; callers make each element's result independent of the slicing.
+@inline(__always)
+func forEachSlice(_ count: Int, minimum: Int = 1 << 16, granule: Int = 8, _ body: (Int, Int) -> Void) {
+    let threads = defaultMatvecThreads
+    if threads == 1 || count < minimum {
+        body(0, count)
+        return
+    }
+    let pieces = 4 * threads  // a few per thread, so a thread the OS delays holds up little
+    let per = ((count + pieces - 1) / pieces + granule - 1) / granule * granule
+    WorkerPool.shared(threads: threads).run(chunks: (count + per - 1) / per) { c in
+        body(c * per, min(count, (c + 1) * per))
+    }
+}
+
 /// `out = a + b`.
 ///
 ///     out, a, b (N); `out` may alias either input.
@@ -27,19 +44,35 @@ public func addForward(
     _ b: UnsafePointer<Float>,
     _ N: Int
 ) {
-    for i in 0..<N { out[i] = a[i] + b[i] }
+    var i = 0
+    while i < N {
+        let n = min(8, N - i)
+        Floats8.add(Floats8.load(a, i, n), Floats8.load(b, i, n)).store(out, i, n)
+        i += 8
+    }
 }
 
 /// `x += y` (the residual stream).
 ///
 ///     x, y (N)
 public func residualForward(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, _ N: Int) {
-    for i in 0..<N { x[i] += y[i] }
+    var i = 0
+    while i < N {
+        let n = min(8, N - i)
+        Floats8.add(Floats8.load(x, i, n), Floats8.load(y, i, n)).store(x, i, n)
+        i += 8
+    }
 }
 
 /// `x *= s`.
 public func scale(_ x: UnsafeMutablePointer<Float>, by s: Float, _ N: Int) {
-    for i in 0..<N { x[i] *= s }
+    let s8 = Floats8(repeating: s)
+    var i = 0
+    while i < N {
+        let n = min(8, N - i)
+        Floats8.mul(Floats8.load(x, i, n), s8).store(x, i, n)
+        i += 8
+    }
 }
 
 /// Index of the largest value (the first one on ties); -1 when `N` is 0.

@@ -9,7 +9,7 @@
 ///     inp    (N, C)
 ///     weight (C)
 ///
-/// `out` may alias `inp`.
+/// `out` may alias `inp`. Large inputs are split by rows over the worker pool.
 public func rmsNormForward(
     _ out: UnsafeMutablePointer<Float>,
     _ rstd: UnsafeMutablePointer<Float>?,
@@ -18,13 +18,26 @@ public func rmsNormForward(
     _ N: Int, _ C: Int,
     eps: Float
 ) {
-    for n in 0..<N {
-        let x = inp + n * C
-        let y = out + n * C
-        var sum: Float = 0
-        for c in 0..<C { sum += x[c] * x[c] }
-        let s = 1 / (sum / Float(C) + eps).squareRoot()
-        for c in 0..<C { y[c] = x[c] * s * weight[c] }
-        rstd?[n] = s
+    forEachSlice(N, minimum: C == 0 ? Int.max : (1 << 16) / C, granule: 1) { first, end in
+        for row in first ..< end {
+            let x = inp + row * C
+            let y = out + row * C
+            var acc = Floats8()
+            var c = 0
+            while c < C {
+                let v = Floats8.load(x, c, min(8, C - c))
+                acc = Floats8.fma(v, v, acc)
+                c += 8
+            }
+            let s = 1 / (acc.laneSum / Float(C) + eps).squareRoot()
+            let s8 = Floats8(repeating: s)
+            c = 0
+            while c < C {
+                let n = min(8, C - c)
+                Floats8.mul(Floats8.mul(Floats8.load(x, c, n), s8), Floats8.load(weight, c, n)).store(y, c, n)
+                c += 8
+            }
+            rstd?[row] = s
+        }
     }
 }

@@ -13,7 +13,8 @@
 ///     weight  (C)
 ///     rstd    (N)          saved by the forward
 ///
-/// `dinp` must not alias `dout`.
+/// `dinp` must not alias `dout`. Large inputs go over the worker pool: dinp split by rows,
+/// dweight by channels (each channel still sums its rows in order 0..<N).
 public func rmsNormBackward(
     _ dinp: UnsafeMutablePointer<Float>,
     _ dweight: UnsafeMutablePointer<Float>?,
@@ -23,15 +24,43 @@ public func rmsNormBackward(
     _ rstd: UnsafePointer<Float>,
     _ N: Int, _ C: Int
 ) {
-    for n in 0..<N {
-        let x = inp + n * C, dy = dout + n * C, dx = dinp + n * C
-        let s = rstd[n]
-        var dot: Float = 0
-        for c in 0..<C { dot += dy[c] * weight[c] * x[c] }
-        let k = s * s * s * dot / Float(C)
-        for c in 0..<C { dx[c] += s * dy[c] * weight[c] - k * x[c] }
-        if let dweight {
-            for c in 0..<C { dweight[c] += dy[c] * x[c] * s }
+    if C == 0 { return }
+    forEachSlice(N, minimum: (1 << 16) / C, granule: 1) { first, end in
+        for row in first ..< end {
+            let x = inp + row * C, dy = dout + row * C, dx = dinp + row * C
+            let s = rstd[row]
+            var acc = Floats8()
+            var c = 0
+            while c < C {
+                let n = min(8, C - c)
+                acc = Floats8.fma(Floats8.mul(Floats8.load(dy, c, n), Floats8.load(weight, c, n)),
+                                  Floats8.load(x, c, n), acc)
+                c += 8
+            }
+            let k = Floats8(repeating: s * s * s * acc.laneSum / Float(C))
+            let s8 = Floats8(repeating: s)
+            c = 0
+            while c < C {
+                let n = min(8, C - c)
+                let dyw = Floats8.mul(Floats8.load(dy, c, n), Floats8.load(weight, c, n))
+                let sum = Floats8.fma(s8, dyw, Floats8.load(dx, c, n))
+                Floats8.sub(sum, Floats8.mul(k, Floats8.load(x, c, n))).store(dx, c, n)
+                c += 8
+            }
+        }
+    }
+    guard let dweight else { return }
+    forEachSlice(C, minimum: N * C >= 1 << 16 ? 0 : Int.max) { first, end in
+        for row in 0 ..< N {
+            let x = inp + row * C, dy = dout + row * C
+            let s8 = Floats8(repeating: rstd[row])
+            var c = first
+            while c < end {
+                let n = min(8, end - c)
+                let g = Floats8.mul(Floats8.mul(Floats8.load(dy, c, n), Floats8.load(x, c, n)), s8)
+                Floats8.add(Floats8.load(dweight, c, n), g).store(dweight, c, n)
+                c += 8
+            }
         }
     }
 }

@@ -31,6 +31,69 @@ extension SIMD8 where Scalar == Float {
         return r
     }
 
+    @inline(__always) static func sub(_ a: Self, _ b: Self) -> Self {
+        var r = Self()
+        r._storage._value = Builtin.fsub_Vec8xFPIEEE32(a._storage._value, b._storage._value)
+        return r
+    }
+
+    @inline(__always) static func div(_ a: Self, _ b: Self) -> Self {
+        var r = Self()
+        r._storage._value = Builtin.fdiv_Vec8xFPIEEE32(a._storage._value, b._storage._value)
+        return r
+    }
+
+    /// The larger of each pair of lanes (one `vmaxps`); a NaN in `b` is passed on.
+    @inline(__always) static func max(_ a: Self, _ b: Self) -> Self {
+        var r = Self()
+        r._storage._value = Builtin.int_x86_avx_max_ps_256(a._storage._value, b._storage._value)
+        return r
+    }
+
+    /// The smaller of each pair of lanes (one `vminps`); a NaN in `b` is passed on.
+    @inline(__always) static func min(_ a: Self, _ b: Self) -> Self {
+        var r = Self()
+        r._storage._value = Builtin.int_x86_avx_min_ps_256(a._storage._value, b._storage._value)
+        return r
+    }
+
+    /// Eight floats from `p + i` (no alignment needed).
+    @inline(__always) static func load(_ p: UnsafePointer<Float>, _ i: Int) -> Self {
+        UnsafeRawPointer(p + i).loadUnaligned(as: Self.self)
+    }
+
+    /// Stores the lanes at `p + i` (no alignment needed).
+    @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, _ i: Int) {
+        UnsafeMutableRawPointer(p + i).storeBytes(of: self, as: Self.self)
+    }
+
+    /// The first `n` (1...8) floats from `p + i`, the other lanes 0: the tail of a row goes
+    /// through the same vector arithmetic as the rest, so a value never depends on where a row
+    /// was split.
+    @inline(__always) static func load(_ p: UnsafePointer<Float>, _ i: Int, _ n: Int) -> Self {
+        if n == 8 { return load(p, i) }
+        var v = Self(repeating: 0)
+        for j in 0 ..< n { v[j] = p[i + j] }
+        return v
+    }
+
+    /// Stores the first `n` (1...8) lanes at `p + i`.
+    @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: Int) {
+        if n == 8 { return store(p, i) }
+        for j in 0 ..< n { p[i + j] = self[j] }
+    }
+
+    /// The sum of the lanes, always in the order ((0+4)+(2+6))+((1+5)+(3+7)).
+    @inline(__always) var laneSum: Float {
+        ((self[0] + self[4]) + (self[2] + self[6])) + ((self[1] + self[5]) + (self[3] + self[7]))
+    }
+
+    /// The largest lane.
+    @inline(__always) var laneMax: Float {
+        Swift.max(Swift.max(Swift.max(self[0], self[4]), Swift.max(self[2], self[6])),
+                  Swift.max(Swift.max(self[1], self[5]), Swift.max(self[3], self[7])))
+    }
+
     /// Each lane's integer (read as signed) converted to float.
     @inline(__always) init(converting bits: SIMD8<UInt32>) {
         self.init()
@@ -45,6 +108,12 @@ extension SIMD8 where Scalar == Float {
 }
 
 extension SIMD8 where Scalar == UInt32 {
+    @inline(__always) static func add(_ a: Self, _ b: Self) -> Self {
+        var r = Self()
+        r._storage._value = Builtin.add_Vec8xInt32(a._storage._value, b._storage._value)
+        return r
+    }
+
     @inline(__always) static func and(_ a: Self, _ b: Self) -> Self {
         var r = Self()
         r._storage._value = Builtin.and_Vec8xInt32(a._storage._value, b._storage._value)
