@@ -84,7 +84,7 @@ public func crossEntropyRowsForwardBackward(
     // Rows go out in small pieces to the shared pool; each row's arithmetic is independent of
     // which thread runs it.
     let threads = defaultMatvecThreads
-    guard threads > 1, N * V >= 1 << 16 else { return body(0, N) }
+    guard threads > 1, N * V >= 1 << 17 else { return body(0, N) }
     let per = max(1, N / (8 * threads))
     WorkerPool.shared(threads: threads).run(chunks: (N + per - 1) / per) { c in
         body(c * per, min(N, (c + 1) * per))

@@ -18,17 +18,22 @@ public func embeddingForward(
     }
 }
 
+/// Elementwise work (in elements) from which kernels use the worker pool.
+let parallelMinimum = 1 << 17
+
 /// Runs `body(start, end)` over consecutive slices of 0..<count that together cover it, on the
 /// shared worker pool when `count` is at least `minimum` (else in one call). Slices start at
 /// multiples of `granule`; callers make each element's result independent of the slicing.
+/// (Below ~1e5 elements waking the pool costs more than it saves.)
 @inline(__always)
-func forEachSlice(_ count: Int, minimum: Int = 1 << 16, granule: Int = 8, _ body: (Int, Int) -> Void) {
+func forEachSlice(_ count: Int, minimum: Int = parallelMinimum, granule: Int = 8, piecesPerThread: Int = 4,
+                  _ body: (Int, Int) -> Void) {
     let threads = defaultMatvecThreads
     if threads == 1 || count < minimum {
         body(0, count)
         return
     }
-    let pieces = 4 * threads  // a few per thread, so a thread the OS delays holds up little
+    let pieces = piecesPerThread * threads  // a few per thread, so a thread the OS delays holds up little
     let per = ((count + pieces - 1) / pieces + granule - 1) / granule * granule
     WorkerPool.shared(threads: threads).run(chunks: (count + per - 1) / per) { c in
         body(c * per, min(count, (c + 1) * per))

@@ -18,7 +18,7 @@ public func rmsNormForward(
     _ N: Int, _ C: Int,
     eps: Float
 ) {
-    forEachSlice(N, minimum: C == 0 ? Int.max : (1 << 16) / C, granule: 1) { first, end in
+    forEachSlice(N, minimum: C == 0 ? Int.max : parallelMinimum / C, granule: 1) { first, end in
         for row in first ..< end {
             let x = inp + row * C
             let y = out + row * C

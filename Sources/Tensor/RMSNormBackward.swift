@@ -25,7 +25,7 @@ public func rmsNormBackward(
     _ N: Int, _ C: Int
 ) {
     if C == 0 { return }
-    forEachSlice(N, minimum: (1 << 16) / C, granule: 1) { first, end in
+    forEachSlice(N, minimum: parallelMinimum / C, granule: 1) { first, end in
         for row in first ..< end {
             let x = inp + row * C, dy = dout + row * C, dx = dinp + row * C
             let s = rstd[row]
@@ -50,7 +50,7 @@ public func rmsNormBackward(
         }
     }
     guard let dweight else { return }
-    forEachSlice(C, minimum: N * C >= 1 << 16 ? 0 : Int.max) { first, end in
+    forEachSlice(C, minimum: N * C >= parallelMinimum ? 0 : Int.max, piecesPerThread: 1) { first, end in
         for row in 0 ..< N {
             let x = inp + row * C, dy = dout + row * C
             let s8 = Floats8(repeating: rstd[row])

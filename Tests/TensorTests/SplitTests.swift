@@ -4,10 +4,10 @@ import Tensor
 /// Large elementwise kernels go over the worker pool; their bytes must not depend on that.
 @Suite("Kernels big enough to be split over threads give the bytes of small single-threaded calls")
 struct SplitTests {
-    @Test("swigluForward and swigluBackward on 70001 elements equal the same kernels on pieces of 1000")
+    @Test("swigluForward and swigluBackward on 140001 elements equal the same kernels on pieces of 1000")
     func swiglu() {
         var f = Fixture(seed: 21)
-        let N = 70_001, piece = 1000
+        let N = 140_001, piece = 1000
         let g = f.normals(N, std: 4), u = f.normals(N), dout = f.normals(N)
         var whole = [Float](repeating: 0, count: N), parts = whole
         swigluForward(&whole, g, u, N)
@@ -35,7 +35,7 @@ struct SplitTests {
     @Test("swigluBackward without accumulate stores what accumulating into zeros gives")
     func swigluStore() {
         var f = Fixture(seed: 22)
-        let N = 70_003
+        let N = 140_003
         let g = f.normals(N, std: 4), u = f.normals(N), dout = f.normals(N)
         var dg = [Float](repeating: 0, count: N), du = dg
         swigluBackward(&dg, &du, dout, g, u, N)
@@ -44,10 +44,10 @@ struct SplitTests {
         #expect(dg == dgStored && du == duStored)
     }
 
-    @Test("rmsNormForward and rmsNormBackward on 130 rows of 577 equal row-by-row calls")
+    @Test("rmsNormForward and rmsNormBackward on 240 rows of 577 equal row-by-row calls")
     func rmsNorm() {
         var f = Fixture(seed: 23)
-        let N = 130, C = 577
+        let N = 240, C = 577
         let x = f.normals(N * C), w = f.normals(C), dout = f.normals(N * C)
         var out = [Float](repeating: 0, count: N * C), rstd = [Float](repeating: 0, count: N)
         var outRows = out, rstdRows = rstd
