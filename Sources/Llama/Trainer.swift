@@ -152,7 +152,7 @@ public final class Trainer: @unchecked Sendable {
                                                                       weightDecay: hp.weightDecay), noDecay: noDecay)
         }
         batcher = TrainingBatcher(examples: trainingSet, batchSize: hp.batchSize, maxLength: hp.maxLength,
-                                  seed: hp.seed, padToken: hp.padToken)
+                                  seed: hp.seed, padToken: hp.padToken, groupByLength: hp.groupByLength)
         evalBatcher = evaluationSet.isEmpty ? nil
             : TrainingBatcher(examples: evaluationSet, batchSize: hp.batchSize, maxLength: hp.maxLength,
                               seed: hp.seed, padToken: hp.padToken, shuffle: false)

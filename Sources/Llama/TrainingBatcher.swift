@@ -45,15 +45,22 @@ public struct TrainingBatcher: Sendable {
     public let seed: UInt64
     public let padToken: Int32
     public let shuffle: Bool
+    /// Batches of similar lengths (less padding): after the shuffle, each window of
+    /// `groupWindow` batches is sorted by length and cut into batches, and the batches are
+    /// shuffled again (Hugging Face's `group_by_length` does the same with its megabatches).
+    public let groupByLength: Bool
+    /// Batches per length-sorted window.
+    public static let groupWindow = 16
 
     public init(examples: [TrainingExample], batchSize: Int, maxLength: Int, seed: UInt64,
-                padToken: Int32 = 0, shuffle: Bool = true) {
+                padToken: Int32 = 0, shuffle: Bool = true, groupByLength: Bool = false) {
         self.examples = examples
         self.batchSize = max(1, batchSize)
         self.maxLength = maxLength
         self.seed = seed
         self.padToken = padToken
         self.shuffle = shuffle
+        self.groupByLength = groupByLength
     }
 
     /// Batches in one epoch (the last one may be smaller).
@@ -62,17 +69,38 @@ public struct TrainingBatcher: Sendable {
     /// The longest kept sequence length.
     public var longest: Int { min(maxLength, examples.map(\.tokens.count).max() ?? 0) }
 
-    /// The order of the examples in `epoch`: a Fisher-Yates shuffle seeded by (seed, epoch).
+    /// The order of the examples in `epoch`: a Fisher-Yates shuffle seeded by (seed, epoch),
+    /// then, with `groupByLength`, regrouped into batches of similar lengths.
     public func order(epoch: Int) -> [Int] {
         var order = Array(examples.indices)
         guard shuffle else { return order }
         var sm = SplitMix64(seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
         var rng = Xoshiro256(seed: sm.next())
-        for i in stride(from: order.count - 1, to: 0, by: -1) {
-            let j = Int(rng.next() % UInt64(i + 1))
-            order.swapAt(i, j)
+        shuffleInPlace(&order, &rng)
+        guard groupByLength, batchSize > 1 else { return order }
+        // Sort each window by length (longest first, ties by position: deterministic), cut batches.
+        let window = batchSize * Self.groupWindow
+        var batches: [ArraySlice<Int>] = []
+        for start in stride(from: 0, to: order.count, by: window) {
+            let sorted = order[start..<min(order.count, start + window)].enumerated().sorted {
+                let (a, b) = (examples[$0.element].tokens.count, examples[$1.element].tokens.count)
+                return a != b ? a > b : $0.offset < $1.offset
+            }.map(\.element)
+            for b in stride(from: 0, to: sorted.count, by: batchSize) {
+                batches.append(sorted[b..<min(sorted.count, b + batchSize)])
+            }
         }
-        return order
+        // Full batches in a new random order; a short last batch stays last.
+        let short = batches.last.map { $0.count < batchSize } ?? false ? batches.removeLast() : nil
+        shuffleInPlace(&batches, &rng)
+        return batches.flatMap { $0 } + (short.map(Array.init) ?? [])
+    }
+
+    private func shuffleInPlace<T>(_ items: inout [T], _ rng: inout Xoshiro256) {
+        for i in stride(from: items.count - 1, to: 0, by: -1) {
+            let j = Int(rng.next() % UInt64(i + 1))
+            items.swapAt(i, j)
+        }
     }
 
     /// Batch `index` of an epoch whose order is `order`.

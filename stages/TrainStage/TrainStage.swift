@@ -125,6 +125,7 @@ public struct TrainStage: Stage {
         h.evalEvery = p.evalEvery
         h.checkpointEvery = p.checkpointEvery
         h.gradientCheckpointing = p.gradientCheckpointing
+        h.groupByLength = p.groupByLength
         h.padToken = padToken
         return h
     }
