@@ -3,7 +3,8 @@
 // Legend: T query rows, Tk key rows (past + T), NH query heads, NKV key/value
 // heads (NH a multiple of NKV; query head h reads kv head h / (NH / NKV)),
 // HS head size. Query row i sits at position past + i and sees keys j <= past + i
-// whose mask is non-zero (and, with a sliding window W > 0, only j > past + i - W).
+// whose mask is non-zero (and, with a sliding window W > 0, only j > past + i - W);
+// with segment ids (packed sequences), only keys of the query's own segment.
 
 /// `out_h = softmax(q_h · k_gᵀ / sqrt(HS) + mask) · v_g` for every head h.
 ///
@@ -12,6 +13,8 @@
 ///     q       (T, ldq): head h at columns h*HS
 ///     k, v    (Tk, ldk), (Tk, ldv): kv head g at columns g*HS
 ///     keyMask (Tk) or nil: 0 marks a padding key no query may see
+///     segments (Tk) or nil: segment ids of packed sequences; query row i (key position past + i)
+///              sees only keys j with segments[j] == segments[past + i]
 ///     window  0, or the sliding window W (Mistral): a query sees at most the W latest keys
 ///
 /// A query row that may see no key at all gets zeros.
@@ -22,6 +25,7 @@ public func attentionForward(
     _ k: UnsafePointer<Float>, ldk: Int,
     _ v: UnsafePointer<Float>, ldv: Int,
     keyMask: UnsafePointer<Int32>?,
+    segments: UnsafePointer<Int32>? = nil,
     _ T: Int, _ Tk: Int, past: Int,
     _ NH: Int, _ NKV: Int, _ HS: Int,
     window: Int = 0
@@ -30,7 +34,7 @@ public func attentionForward(
     let scale = 1 / Float(HS).squareRoot()
     if T == 1 && HS % 8 == 0 {
         // One query (decoding): plain dot products beat 2·NH tiny sgemm calls.
-        attentionSingleQuery(out, att, q, k, ldk: ldk, v, ldv: ldv, keyMask: keyMask, Tk, past: past,
+        attentionSingleQuery(out, att, q, k, ldk: ldk, v, ldv: ldv, keyMask: keyMask, segments: segments, Tk, past: past,
                              NH, group, HS, scale: scale, window: window)
         return
     }
@@ -45,9 +49,9 @@ public func attentionForward(
             let visible = min(past + i + 1, Tk)
             let first = window > 0 ? min(max(0, past + i + 1 - window), visible) : 0
             var seen = false
-            if let keyMask {
-                for j in first..<visible where keyMask[j] == 0 { row[j] = -Float.infinity }
-                for j in first..<visible where keyMask[j] != 0 { seen = true; break }
+            if keyMask != nil || segments != nil {
+                for j in first..<visible where !isVisible(j, query: past + i, keyMask, segments) { row[j] = -Float.infinity }
+                for j in first..<visible where isVisible(j, query: past + i, keyMask, segments) { seen = true; break }
             } else {
                 seen = visible > first
             }
@@ -65,13 +69,19 @@ public func attentionForward(
     }
 }
 
+/// Whether key j passes the padding mask and is in the segment of the query at key position `query`.
+@inline(__always)
+private func isVisible(_ j: Int, query: Int, _ keyMask: UnsafePointer<Int32>?, _ segments: UnsafePointer<Int32>?) -> Bool {
+    (keyMask.map { $0[j] != 0 } ?? true) && (segments.map { $0[j] == $0[query] } ?? true)
+}
+
 /// `attentionForward` for T = 1, head by head with 8-lane dot products and sums.
 private func attentionSingleQuery(
     _ out: UnsafeMutablePointer<Float>, _ att: UnsafeMutablePointer<Float>,
     _ q: UnsafePointer<Float>,
     _ k: UnsafePointer<Float>, ldk: Int,
     _ v: UnsafePointer<Float>, ldv: Int,
-    keyMask: UnsafePointer<Int32>?,
+    keyMask: UnsafePointer<Int32>?, segments: UnsafePointer<Int32>?,
     _ Tk: Int, past: Int, _ NH: Int, _ group: Int, _ HS: Int, scale: Float, window: Int
 ) {
     let visible = min(past + 1, Tk)
@@ -83,7 +93,7 @@ private func attentionSingleQuery(
         for j in 0..<Tk { row[j] = 0 }
         var seen = false
         for j in first..<visible {
-            if let keyMask, keyMask[j] == 0 { row[j] = -Float.infinity; continue }
+            if !isVisible(j, query: past, keyMask, segments) { row[j] = -Float.infinity; continue }
             seen = true
             var acc = SIMD8<Float>()
             for c in stride(from: 0, to: HS, by: 8) {
