@@ -48,7 +48,7 @@ let package = Package(
         // Byte-level BPE tokenizers, pre-tokenizers and chat templates.
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         // Llama-family models: config, parameters, forward, generation.
-        .target(name: "Llama", dependencies: ["Tensor", "GGUF", "Safetensors", "Tokenizer"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Llama", dependencies: ["Tensor", "GGUF", "Safetensors", "Tokenizer"], swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]),
 
         // MARK: Stages (the only adapters between engine and model half)
 

@@ -114,18 +114,22 @@ public struct TokenizedInfo: Codable, Sendable, Equatable {
     public var trainOn: String
     public var vocabularySize: Int
     public var padID: Int32
+    /// Whether training packs several examples into each sequence (nil in artifacts that predate it: no).
+    public var packing: Bool?
 
-    public init(splits: [Split], template: String, maxLength: Int, trainOn: String, vocabularySize: Int, padID: Int32) {
+    public init(splits: [Split], template: String, maxLength: Int, trainOn: String, vocabularySize: Int, padID: Int32,
+                packing: Bool = false) {
         self.splits = splits
         self.template = template
         self.maxLength = maxLength
         self.trainOn = trainOn
         self.vocabularySize = vocabularySize
         self.padID = padID
+        self.packing = packing
     }
 
     enum CodingKeys: String, CodingKey {
-        case splits, template
+        case splits, template, packing
         case maxLength = "max_length"
         case trainOn = "train_on"
         case vocabularySize = "vocabulary_size"

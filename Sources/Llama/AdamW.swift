@@ -5,12 +5,18 @@
 //   v ← β2·v + (1 − β2)·g²                   second moment
 //   p ← p − lr/(1 − β1ᵗ) · m / (sqrt(v)/sqrt(1 − β2ᵗ) + eps)
 //
-// One flat loop over params, grads, m, v (llm.c style). Weight decay can be
-// switched off for ranges of the flat buffer (norm weights, biases).
+// One flat loop over params, grads, m, v (llm.c style), cut into pieces that
+// the cores share (each element's update is independent, so the result does not
+// depend on who runs which piece). Weight decay can be switched off for ranges of
+// the flat buffer (norm weights, biases).
 //
 // Legend: N trainable values.
 
 import Foundation
+import Tensor
+
+/// Elements per piece of work that the optimizer and gradient norm hand to a thread.
+let optimizerPiece = 1 << 16
 
 /// AdamW hyper-parameters (learning rate comes per step, from the schedule).
 public struct AdamWSettings: Codable, Sendable, Equatable {
@@ -63,11 +69,23 @@ public final class AdamW: @unchecked Sendable {
         let stepSize = Float(Double(lr) / (1 - pow(Double(s.beta1), t)))
         let bc2Sqrt = Float((1 - pow(Double(s.beta2), t)).squareRoot())
         let decay = Float(1 - Double(lr) * Double(s.weightDecay))
+        // (range, decay factor) pieces covering 0..<count
+        var pieces: [(Range<Int>, Float)] = []
+        func add(_ range: Range<Int>, _ factor: Float) {
+            for lo in stride(from: range.lowerBound, to: range.upperBound, by: optimizerPiece) {
+                pieces.append((lo..<min(range.upperBound, lo + optimizerPiece), factor))
+            }
+        }
         var start = 0
         for r in noDecay + [count..<count] {
-            if start < r.lowerBound { segment(params, grads, start, r.lowerBound, decay, stepSize, bc2Sqrt) }
-            if r.lowerBound < r.upperBound { segment(params, grads, r.lowerBound, r.upperBound, 1, stepSize, bc2Sqrt) }
+            if start < r.lowerBound { add(start..<r.lowerBound, decay) }
+            if r.lowerBound < r.upperBound { add(r.lowerBound..<r.upperBound, 1) }
             start = max(start, r.upperBound)
+        }
+        let work = OptimizerPointers(params: params, grads: grads)
+        WorkerPool.shared(threads: defaultMatvecThreads).run(chunks: pieces.count) { i in
+            let (range, factor) = pieces[i]
+            segment(work.params, work.grads, range.lowerBound, range.upperBound, factor, stepSize, bc2Sqrt)
         }
     }
 
@@ -86,11 +104,46 @@ public final class AdamW: @unchecked Sendable {
     }
 }
 
-/// The global L2 norm of `grads` (N), summed in double.
+/// The parameters and gradients of one update, shared by the threads that run its pieces.
+private struct OptimizerPointers: @unchecked Sendable {
+    let params: UnsafeMutablePointer<Float>
+    let grads: UnsafePointer<Float>
+}
+
+/// The global L2 norm of `grads` (N), summed in double: per piece of `optimizerPiece` values
+/// in four interleaved sums, then the pieces in order (the same result on any number of threads).
 public func gradientNorm(_ grads: UnsafePointer<Float>, _ N: Int) -> Float {
-    var s = 0.0
-    for i in 0..<N { s += Double(grads[i]) * Double(grads[i]) }
-    return Float(s.squareRoot())
+    let pieces = (N + optimizerPiece - 1) / optimizerPiece
+    let partial = UnsafeMutablePointer<Double>.allocate(capacity: max(pieces, 1))
+    defer { partial.deallocate() }
+    let sums = UnsafeSendablePointer(partial), values = UnsafeSendablePointer(UnsafeMutablePointer(mutating: grads))
+    WorkerPool.shared(threads: defaultMatvecThreads).run(chunks: pieces) { p in
+        let lo = p * optimizerPiece, hi = min(N, lo + optimizerPiece)
+        let g = values.pointer
+        var s = (0.0, 0.0, 0.0, 0.0)
+        var i = lo
+        while i + 4 <= hi {
+            s.0 += Double(g[i]) * Double(g[i])
+            s.1 += Double(g[i + 1]) * Double(g[i + 1])
+            s.2 += Double(g[i + 2]) * Double(g[i + 2])
+            s.3 += Double(g[i + 3]) * Double(g[i + 3])
+            i += 4
+        }
+        while i < hi {
+            s.0 += Double(g[i]) * Double(g[i])
+            i += 1
+        }
+        sums.pointer[p] = (s.0 + s.1) + (s.2 + s.3)
+    }
+    var total = 0.0
+    for p in 0..<pieces { total += partial[p] }
+    return Float(total.squareRoot())
+}
+
+/// A pointer the pieces of a job write disjoint elements of.
+private struct UnsafeSendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }
 
 /// Scales `grads` so their global norm is at most `maxNorm` (PyTorch's

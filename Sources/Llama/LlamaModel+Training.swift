@@ -37,9 +37,13 @@ extension LlamaModel {
     /// `backwardScale · Σ losses` (call `backward` next).
     ///
     ///     tokens, labels (B, T); mask (B, T) or nil: 0 marks padding
+    ///
+    /// With `packed`, a row holds several sequences and the mask their segment ids (1, 2, ...;
+    /// 0 for padding): positions restart at 0 with each segment and attention stays inside it.
     public func trainingForward(tokens: UnsafePointer<Int32>, labels: UnsafePointer<Int32>, mask: UnsafePointer<Int32>?,
                                 B: Int, T: Int, activations a: LlamaTrainingActivations,
-                                dropout: LoRADropout = .none, backwardScale: Float? = nil) throws -> (lossSum: Double, kept: Int) {
+                                dropout: LoRADropout = .none, backwardScale: Float? = nil,
+                                packed: Bool = false) throws -> (lossSum: Double, kept: Int) {
         guard B <= a.B, T <= a.T, adapters.count <= 1,
               (trainedAdapter?.rank ?? 0) <= a.loraRank, (trainedAdapter?.targets.count ?? 0) <= a.loraTargets else {
             throw LlamaError.invalidInput(
@@ -56,7 +60,14 @@ extension LlamaModel {
         for i in 0..<R where tokens[i] < 0 || Int(tokens[i]) >= c.vocabSize {
             throw LlamaError.tokenOutOfRange(token: Int(tokens[i]), vocabSize: c.vocabSize)
         }
-        for b in 0..<B { for t in 0..<T { a.positions[b * T + t] = Int32(t) } }
+        a.packed = packed && mask != nil
+        for b in 0..<B {
+            var start = 0
+            for t in 0..<T {
+                if a.packed, let mask, t > 0, mask[b * T + t] != 0, mask[b * T + t] != mask[b * T + t - 1] { start = t }
+                a.positions[b * T + t] = Int32(t - start)
+            }
+        }
         try ensureRope(positions: T)
         embeddingForward(a.x(0, C), tokens, parameters.pointer(.embed), R, C)
         for l in 0..<c.layerCount {
@@ -103,7 +114,8 @@ extension LlamaModel {
         for b in 0..<B {
             attentionForward(s.attOut + b * T * QD, ldo: QD, s.att + b * NH * T * T,
                              s.q + b * T * QD, ldq: QD, s.k + b * T * KVD, ldk: KVD, s.v + b * T * KVD, ldv: KVD,
-                             keyMask: mask.map { $0 + b * T }, T, T, past: 0, NH, NKV, HS)
+                             keyMask: mask.map { $0 + b * T }, segments: a.packed ? mask.map { $0 + b * T } : nil,
+                             T, T, past: 0, NH, NKV, HS)
         }
         trainLinear(s.x2, s.attOut, .wo, l, R, s, a, dropout)  // (R, C)
         residualForward(s.x2, x, R * C)

@@ -162,13 +162,7 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// The bias of linear layer `w` in layer `l`, if the model has one (Qwen2's q, k, v).
     func bias(of w: LlamaTensor, layer l: Int) -> UnsafePointer<Float>? {
-        let bias: LlamaTensor? = switch w {
-        case .wq: .bq
-        case .wk: .bk
-        case .wv: .bv
-        default: nil
-        }
-        return bias.flatMap { $0.exists(in: config) ? UnsafePointer(parameters.pointer($0, layer: l)) : nil }
+        biasPointer(w, l).map { UnsafePointer($0) }
     }
 
     /// `linear` for several layers that read the same input (q, k, v; gate, up). One token

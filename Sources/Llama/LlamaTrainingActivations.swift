@@ -85,6 +85,8 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
     let targets: UnsafeMutablePointer<Int32>   // (R) the label each row predicts, or -1; compacted to (K)
     /// Rows of the last forward that predict a kept label.
     public internal(set) var keptCount = 0
+    /// Whether the batch in flight packs several sequences per row (its mask holds segment ids).
+    var packed = false
     /// (OUT, IN) of the largest linear layer, when the base is kept quantized
     /// (each layer's weight is dequantized here just before use), else nil.
     let weightScratch: UnsafeMutablePointer<Float>?

@@ -151,8 +151,10 @@ public final class Trainer: @unchecked Sendable {
             optimizer = AdamW(count: p.count, settings: AdamWSettings(beta1: hp.beta1, beta2: hp.beta2, eps: hp.eps,
                                                                       weightDecay: hp.weightDecay), noDecay: noDecay)
         }
-        batcher = TrainingBatcher(examples: trainingSet, batchSize: hp.batchSize, maxLength: hp.maxLength,
-                                  seed: hp.seed, padToken: hp.padToken)
+        batcher = TrainingBatcher(examples: hp.packing ? packExamples(trainingSet, maxLength: hp.maxLength, seed: hp.seed)
+                                                       : trainingSet,
+                                  batchSize: hp.batchSize, maxLength: hp.maxLength,
+                                  seed: hp.seed, padToken: hp.padToken, groupByLength: hp.groupByLength && !hp.packing)
         evalBatcher = evaluationSet.isEmpty ? nil
             : TrainingBatcher(examples: evaluationSet, batchSize: hp.batchSize, maxLength: hp.maxLength,
                               seed: hp.seed, padToken: hp.padToken, shuffle: false)
@@ -245,7 +247,8 @@ public final class Trainer: @unchecked Sendable {
                 try batch.mask.withUnsafeBufferPointer { mask in
                     let (sum, _) = try model.trainingForward(
                         tokens: tokens.baseAddress!, labels: labels.baseAddress!, mask: mask.baseAddress!,
-                        B: batch.B, T: batch.T, activations: activations, dropout: dropout, backwardScale: scale)
+                        B: batch.B, T: batch.T, activations: activations, dropout: dropout, backwardScale: scale,
+                        packed: batch.packed)
                     model.backward(tokens: tokens.baseAddress!, mask: mask.baseAddress!, B: batch.B, T: batch.T,
                                    activations: activations, gradients: gradients, dropout: dropout)
                     return sum
@@ -266,7 +269,7 @@ public final class Trainer: @unchecked Sendable {
                     try batch.mask.withUnsafeBufferPointer { mask in
                         let (s, n) = try model.trainingForward(
                             tokens: tokens.baseAddress!, labels: labels.baseAddress!, mask: mask.baseAddress!,
-                            B: batch.B, T: batch.T, activations: activations)
+                            B: batch.B, T: batch.T, activations: activations, packed: batch.packed)
                         sum += s
                         kept += n
                     }

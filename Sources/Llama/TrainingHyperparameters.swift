@@ -27,6 +27,11 @@ public struct TrainingHyperparameters: Codable, Sendable, Equatable {
     public var maxSteps: Int = 0
     /// Sequences are cut to this many tokens.
     public var maxLength: Int = 512
+    /// Batches of similar lengths, so less of each batch is padding (see `TrainingBatcher`).
+    public var groupByLength: Bool = false
+    /// Several examples per sequence of up to `maxLength` tokens, each attending only to itself
+    /// (see `packExamples`); the held-out set stays one example per sequence.
+    public var packing: Bool = false
     public var learningRate: Float = 2e-4
     public var schedule: LRScheduleKind = .linear
     public var warmupSteps: Int = 0

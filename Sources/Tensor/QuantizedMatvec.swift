@@ -4,19 +4,17 @@
 //
 // Legend: OUT rows, IN columns, NB = IN / 32 blocks per row, n a block's quant.
 //
-// Quants become floats without a conversion instruction: n placed in the top
-// mantissa bits of 1.0 is the float v = 1 + n/16 (4-bit, bits 19...22), or
-// v = 1 + u/256 (8-bit, bits 15...22, u = n + 128 by flipping the sign bit).
-// The constant part folds into the per-block offset term Q4_1 needs anyway:
+// Quants become floats in place: a 32-byte load holds eight 32-bit lanes of four
+// quant bytes each; masking one nibble (4-bit) or moving one byte to the top of the
+// lane (8-bit, so its sign is the lane's) and converting the lane gives the quant
+// times a power of two, which the input carries the inverse of: the input is
+// permuted once per call into the order of the lanes' bytes and scaled per group
+// (see the permute functions). Every step is then a mask, a conversion and a fused
+// multiply-add over 8 lanes, all exact but for the sums:
 //
-//     Σ (d·n + m)·x = 16d · Σ v·x + (m − 16d) · Σ x          (4-bit)
-//     Σ (d·n + m)·x = 256d · Σ v·x + (m − 384d) · Σ x        (8-bit)
+//     Σ (d·n + m)·x = d · Σ n·x + m · Σ x
 //
-// A 32-byte load holds eight 32-bit lanes of four quant bytes each; the input is
-// permuted once per call into the order those lanes' bytes have (see the
-// permute functions), so every step is one shift, mask, or and fused multiply-add
-// over 8 lanes. 4-bit rows go two blocks per load; an odd last block is summed
-// directly.
+// 4-bit rows go two blocks per load; an odd last block is summed directly.
 
 import Foundation
 

@@ -137,6 +137,31 @@ struct KernelTests {
         #expect(maxAbsDiff(out, expected) < 1e-4, "T \(T) past \(past) NH \(NH) NKV \(NKV) HS \(HS) window \(window)")
     }
 
+    @Test("packed sequences: each query sees only the keys of its own segment", arguments: [false, true])
+    func packedSegments(singleQuery: Bool) {
+        var f = Fixture(seed: 77)
+        let NKV = 2, NH = 4, HS = 8
+        // Three packed sequences and right padding (segment 0, masked).
+        let segments: [Int32] = [1, 1, 1, 2, 2, 3, 3, 3, 3, 0, 0]
+        let mask = segments.map { $0 == 0 ? Int32(0) : 1 }
+        let Tk = segments.count, past = singleQuery ? 7 : 0, T = singleQuery ? 1 : Tk
+        let q = f.normals(T * NH * HS), k = f.normals(Tk * NKV * HS), v = f.normals(Tk * NKV * HS)
+        var out = [Float](repeating: 3, count: T * NH * HS)
+        var att = [Float](repeating: 0, count: NH * T * Tk)
+        attentionForward(&out, ldo: NH * HS, &att, q, ldq: NH * HS, k, ldk: NKV * HS, v, ldv: NKV * HS,
+                         keyMask: mask, segments: segments, T, Tk, past: past, NH, NKV, HS)
+        let expected = Naive.attention(q, k, v, mask: mask, segments: segments, T, Tk, past: past, NH, NKV, HS)
+        #expect(maxAbsDiff(out, expected) < 1e-4)
+        // No probability crosses a segment boundary.
+        for h in 0..<NH {
+            for i in 0..<T {
+                for j in 0..<Tk where segments[j] != segments[past + i] {
+                    #expect(att[(h * T + i) * Tk + j] == 0)
+                }
+            }
+        }
+    }
+
     @Test("one query over a cache (decoding's path) matches naive attention with padding and a sliding window",
           arguments: 0..<8)
     func singleQuery(seed: UInt64) {

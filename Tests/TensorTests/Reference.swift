@@ -69,7 +69,7 @@ enum Naive {
 
     /// One sequence; q (T, NH*HS), k, v (Tk, NKV*HS); returns (T, NH*HS).
     static func attention(
-        _ q: [Float], _ k: [Float], _ v: [Float], mask: [Int32]?,
+        _ q: [Float], _ k: [Float], _ v: [Float], mask: [Int32]?, segments: [Int32]? = nil,
         _ T: Int, _ Tk: Int, past: Int, _ NH: Int, _ NKV: Int, _ HS: Int, window: Int = 0
     ) -> [Float] {
         var out = [Float](repeating: 0, count: T * NH * HS)
@@ -77,7 +77,8 @@ enum Naive {
             let g = h / (NH / NKV)
             for i in 0..<T {
                 var scores: [(Int, Double)] = []
-                for j in 0..<Tk where j <= past + i && (window == 0 || past + i - j < window) && (mask?[j] ?? 1) != 0 {
+                for j in 0..<Tk where j <= past + i && (window == 0 || past + i - j < window) && (mask?[j] ?? 1) != 0
+                    && (segments.map { $0[j] == $0[past + i] } ?? true) {
                     var s = 0.0
                     for d in 0..<HS { s += Double(q[i * NH * HS + h * HS + d]) * Double(k[j * NKV * HS + g * HS + d]) }
                     scores.append((j, s / Double(HS).squareRoot()))

@@ -59,7 +59,7 @@ struct Bench {
 }
 
 func params(_ extra: [(key: String, value: JSONValue)] = []) -> JSONValue {
-    var base: [(key: String, value: JSONValue)] = [("template", "chatml"), ("max_length", 256), ("truncation", "cut"), ("train_on", "completion")]
+    var base: [(key: String, value: JSONValue)] = [("template", "chatml"), ("max_length", 256), ("truncation", "cut"), ("train_on", "completion"), ("packing", false)]
     for (key, value) in extra { base.removeAll { $0.key == key }; base.append((key, value)) }
     return .object(base)
 }
@@ -90,6 +90,16 @@ struct TokenizeStageTests {
         let result = try await bench.tokenize(data, params([("train_on", "all")]))
         let example = try #require(result.splits["train"]?.first)
         #expect(example.labels == example.tokens)
+    }
+
+    @Test("packing is recorded for the trainer; the examples themselves stay one per record")
+    func packingRecorded() async throws {
+        let bench = try Bench()
+        let data = try bench.dataset(.completion, ["train": [["prompt": "Q", "completion": "A"], ["prompt": "R", "completion": "B"]]])
+        let packed = try await bench.tokenize(data, params([("packing", true)]))
+        let plain = try await bench.tokenize(data, params([]))
+        #expect(packed.info.packing == true && plain.info.packing == false)
+        #expect(packed.splits == plain.splits)
     }
 
     @Test("every assistant turn of a conversation is trained, each user turn masked")

@@ -12,7 +12,9 @@ import Tokenizer
 /// end-of-turn token (`<|im_end|>` for ChatML), which is what generation stops on. Text records are
 /// trained on whole, ending with EOS. Examples longer than `max_length` are cut at the end (or
 /// dropped with `truncation: drop`); examples with nothing left to train on are dropped and counted.
-/// No packing: each example is its own sequence, padded per batch by the trainer.
+/// With `packing`, training puts several train-split examples into each sequence of up to
+/// `max_length` tokens, each attending only to itself (positions restart per example); without it
+/// each example is its own sequence, padded per batch (batches grouped by length by default).
 public struct TokenizeStage: Stage {
     public static let kind = "tokenize"
     public static let version = 1
@@ -31,6 +33,8 @@ public struct TokenizeStage: Stage {
                       doc: "Longer examples are cut at the end, or dropped."),
         ParameterSpec("train_on", .string(choices: ["completion", "all"]), default: "completion",
                       doc: "Train on the answers only (prompts masked), or on every token."),
+        ParameterSpec("packing", .boolean, default: false,
+                      doc: "Train on sequences of up to max_length tokens packed with several examples, each attending only to itself (the eval split stays one per sequence)."),
     ]
 
     public struct Params: Decodable, Sendable {
@@ -39,9 +43,10 @@ public struct TokenizeStage: Stage {
         public var maxLength: Int
         public var truncation: String
         public var trainOn: String
+        public var packing: Bool
 
         enum CodingKeys: String, CodingKey {
-            case template, system, truncation
+            case template, system, truncation, packing
             case maxLength = "max_length"
             case trainOn = "train_on"
         }
@@ -98,7 +103,8 @@ public struct TokenizeStage: Stage {
         let padID = tokenizer.specialTokens.pad ?? tokenizer.specialTokens.eos ?? 0
         let tokenized = TokenizedDataset(
             info: TokenizedInfo(splits: summaries, template: template.kind.rawValue, maxLength: params.maxLength,
-                                trainOn: params.trainOn, vocabularySize: tokenizer.vocabularySize, padID: padID),
+                                trainOn: params.trainOn, vocabularySize: tokenizer.vocabularySize, padID: padID,
+                                packing: params.packing),
             splits: splits)
         try tokenized.write(to: context.outputFolder)
         try Data(Self.preview(tokenized, tokenizer: tokenizer).utf8).write(to: context.outputFolder.appendingPathComponent("show.md"))
@@ -107,7 +113,8 @@ public struct TokenizeStage: Stage {
 
     /// Counts, token statistics and the first example with its masked part in ⟦ ⟧.
     static func preview(_ data: TokenizedDataset, tokenizer: BPETokenizer) -> String {
-        var out = "template: \(data.info.template), max_length \(data.info.maxLength), train_on \(data.info.trainOn)\n"
+        var out = "template: \(data.info.template), max_length \(data.info.maxLength), train_on \(data.info.trainOn)"
+            + (data.info.packing == true ? ", packed for training" : "") + "\n"
         for split in data.info.splits {
             let mean = split.examples > 0 ? Double(split.tokens) / Double(split.examples) : 0
             out += String(format: "%@: %d examples, %d tokens (%d trained), mean %.1f, longest %d, %d cut, %d dropped\n",

@@ -28,6 +28,7 @@ extension TrainStage {
         ParameterSpec("checkpoint_every", .integer(min: 0), default: 20, doc: "Checkpoint every N steps (0: never); an interrupted run resumes from the last one."),
         ParameterSpec("eval_every", .integer(min: 0), default: 0, doc: "Eval loss on the eval split every N steps (0: only at the end)."),
         ParameterSpec("gradient_checkpointing", .boolean, default: false, doc: "Recompute activations in the backward: less memory, more time."),
+        ParameterSpec("group_by_length", .boolean, default: true, doc: "Batch examples of similar length together (less padding, faster); false: plain shuffled batches."),
         ParameterSpec("init_adapter", .path, doc: "Start LoRA from this PEFT adapter folder (not a resume: a new run from its weights)."),
     ]
 
@@ -52,6 +53,7 @@ extension TrainStage {
         public var checkpointEvery: Int
         public var evalEvery: Int
         public var gradientCheckpointing: Bool
+        public var groupByLength: Bool
         public var initAdapter: String?
 
         enum CodingKeys: String, CodingKey {
@@ -67,6 +69,7 @@ extension TrainStage {
             case checkpointEvery = "checkpoint_every"
             case evalEvery = "eval_every"
             case gradientCheckpointing = "gradient_checkpointing"
+            case groupByLength = "group_by_length"
             case initAdapter = "init_adapter"
         }
     }

@@ -42,7 +42,8 @@ public struct TrainStage: Stage {
         let eval = (tokens.splits["eval"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
         guard !train.isEmpty else { throw StageError.failed("the tokenized dataset has no train split examples") }
 
-        let hyperparameters = Self.hyperparameters(params, maxLength: tokens.info.maxLength, padToken: tokens.info.padID)
+        var hyperparameters = Self.hyperparameters(params, maxLength: tokens.info.maxLength, padToken: tokens.info.padID)
+        hyperparameters.packing = tokens.info.packing ?? false
         let initial = try params.initAdapter.map { try LoRAAdapter(peftFolder: context.resolve($0), config: loaded.model.config) }
         let trainer = try Trainer(model: loaded.model, hyperparameters: hyperparameters, trainingSet: train, evaluationSet: eval,
                                   checkpointFolder: context.checkpointFolder, initialAdapter: initial)
@@ -125,6 +126,7 @@ public struct TrainStage: Stage {
         h.evalEvery = p.evalEvery
         h.checkpointEvery = p.checkpointEvery
         h.gradientCheckpointing = p.gradientCheckpointing
+        h.groupByLength = p.groupByLength
         h.padToken = padToken
         return h
     }
