@@ -4,14 +4,17 @@
 // exp(x) = 2ⁿ · exp(r), n = round(x / ln 2), r = x − n ln 2 (two-part ln 2),
 // exp(r) by Cephes' degree-6 polynomial on |r| <= ln 2 / 2 (fused multiply-adds);
 // 2ⁿ built in the exponent bits. Rounding uses the 1.5·2²³ shifter. Inputs are
-// clamped to [−87.3, 88.3] (no infinities, no denormals: exp(−∞) gives about
-// 1e−38 instead of 0); a NaN stays NaN. Every step is one AVX2 instruction
+// clamped to [−87.3, 88.3] (no infinities, no denormals), except that below −87.3
+// the result is exactly 0 (so masked −∞ logits get zero probability); a NaN
+// stays NaN. Every step is one AVX2 instruction
 // (Vector8.swift), so callers must be in this module (compiled for Haswell).
 
 /// exp of 8 lanes.
 @inline(__always)
 func fastExp8(_ x: Floats8) -> Floats8 {
-    let x = Floats8.min(Floats8(repeating: 88.3), Floats8.max(Floats8(repeating: -87.3), x))
+    let low = Floats8(repeating: -87.3)
+    let keep = Floats8.maskGreaterOrEqual(x, low)  // 0 where x < −87.3
+    let x = Floats8.min(Floats8(repeating: 88.3), Floats8.max(low, x))
     let shifter = Floats8(repeating: 12_582_912)  // 1.5 · 2²³
     let t = Floats8.fma(x, Floats8(repeating: 1.442_695_04), shifter)
     let n = Floats8.sub(t, shifter)
@@ -28,7 +31,7 @@ func fastExp8(_ x: Floats8) -> Floats8 {
     // shifting into the exponent gives 2ⁿ (the shifter's own bits shift out).
     let k = Bits8.add(unsafeBitCast(t, to: Bits8.self),
                       Bits8(repeating: 127 &- 0x4B40_0000))
-    return Floats8.mul(p, Floats8(bits: Bits8.shiftLeft(k, 23)))
+    return Floats8(bits: Bits8.and(Floats8.mul(p, Floats8(bits: Bits8.shiftLeft(k, 23))).bits, keep))
 }
 
 /// exp of 8 lanes.

@@ -57,6 +57,20 @@ extension SIMD8 where Scalar == Float {
         return r
     }
 
+    /// All ones in the lanes where `a >= b` or either is NaN, zeros elsewhere.
+    @inline(__always) static func maskGreaterOrEqual(_ a: Self, _ b: Self) -> SIMD8<UInt32> {
+        var r = SIMD8<UInt32>()
+        r._storage._value = Builtin.sext_Vec8xInt1_Vec8xInt32(Builtin.fcmp_uge_Vec8xFPIEEE32(a._storage._value, b._storage._value))
+        return r
+    }
+
+    /// The lanes' bits.
+    @inline(__always) var bits: SIMD8<UInt32> {
+        var r = SIMD8<UInt32>()
+        r._storage._value = Builtin.bitcast_Vec8xFPIEEE32_Vec8xInt32(_storage._value)
+        return r
+    }
+
     /// Eight floats from `p + i` (no alignment needed).
     @inline(__always) static func load(_ p: UnsafePointer<Float>, _ i: Int) -> Self {
         UnsafeRawPointer(p + i).loadUnaligned(as: Self.self)
