@@ -49,9 +49,7 @@ extension LlamaModel {
         // MLP: xs[l+1] = x2 + lin_d(h), h = silu(gate) · up
         a.dh.update(repeating: 0, count: R * FF)
         trainLinearBackward(a.dh, a.dx, s.h, .wDown, l, R, s, a, g, dropout)
-        a.dgate.update(repeating: 0, count: R * FF)
-        a.dup.update(repeating: 0, count: R * FF)
-        swigluBackward(a.dgate, a.dup, a.dh, s.gate, s.up, R * FF)
+        swigluBackward(a.dgate, a.dup, a.dh, s.gate, s.up, R * FF, accumulate: false)
         a.dxn.update(repeating: 0, count: R * C)
         trainLinearBackward(a.dxn, a.dgate, s.xn2, .wGate, l, R, s, a, g, dropout)
         trainLinearBackward(a.dxn, a.dup, s.xn2, .wUp, l, R, s, a, g, dropout)
