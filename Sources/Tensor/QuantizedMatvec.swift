@@ -4,18 +4,20 @@
 //
 // Legend: OUT rows, IN columns, NB = IN / 32 blocks per row, n a block's quant.
 //
-// Quants become floats in place: a 32-byte load holds eight 32-bit lanes of four
-// quant bytes each; masking one nibble (4-bit) or moving one byte to the top of the
-// lane (8-bit, so its sign is the lane's) and converting the lane gives the quant
-// times a power of two, which the input carries the inverse of: the input is
-// permuted once per call into the order of the lanes' bytes and scaled per group
-// (see the permute functions). Every step is then a mask, a conversion and a fused
-// multiply-add over 8 lanes, all exact but for the sums:
+// Quants become floats without unpacking loops. 4-bit: a 32-byte load holds two
+// blocks as eight 32-bit lanes of four quant bytes; masking one nibble in place and
+// converting the lane gives the quant times 2^4g (group g), which the input
+// carries the inverse of: x is permuted once per call into the order of the
+// lanes' nibbles and scaled per group (see permuteFourBit). 8-bit: eight signed
+// bytes are sign-extended and converted in natural order. Every step is then a
+// mask or extension, a conversion and a fused multiply-add over 8 lanes, exact
+// but for the sums:
 //
 //     Σ (d·n + m)·x = d · Σ n·x + m · Σ x
 //
-// 4-bit rows go two blocks per load; an odd last block is summed directly.
+// An odd last 4-bit block is summed directly.
 
+import Builtin
 import Foundation
 
 /// `out = W · x` for a block-quantized W.
@@ -53,15 +55,16 @@ public func quantizedMatvecs(
             for j in 0..<32 { s += x[b * 32 + j] }
             xsum[b] = s
         }
-        if first.kind == .fourBit { permuteFourBit(x, into: xp, NB) } else { permuteEightBit(x, into: xp, NB) }
+        if first.kind == .fourBit { permuteFourBit(x, into: xp, NB) }
         let jobs = products.map { MatvecJob(out: $0.out, w: $0.w, x: x, xp: xp, xsum: xsum) }
         let rows = products.reduce(0) { $0 + $1.w.rows }
         guard threads > 1, rows * IN >= 1 << 15 else {
             for job in jobs { job.rows(0, job.w.rows) }
             return
         }
-        // Pieces of 32 rows; piece c belongs to the first product whose pieces reach past c.
-        let chunkRows = 32
+        // Pieces of contiguous rows, about two per thread in all (long runs keep the hardware
+        // prefetcher streaming); piece c belongs to the first product whose pieces reach past c.
+        let chunkRows = max(32, (rows / (2 * threads) + 31) / 32 * 32)
         var ends: [Int] = [], total = 0
         for job in jobs {
             total += (job.w.rows + chunkRows - 1) / chunkRows
@@ -95,16 +98,6 @@ private func permuteFourBit(_ x: UnsafePointer<Float>, into xp: UnsafeMutablePoi
         }
     }
     if NB % 2 == 1 { (xp + 32 * (NB - 1)).update(from: x + 32 * (NB - 1), count: 32) }
-}
-
-/// 8-bit lane order, per block b and byte k of lane l: xp[32b + 8k + l] = x[32b + 4l + k] / 2^24
-/// (the kernel's quants come out times 2^24).
-private func permuteEightBit(_ x: UnsafePointer<Float>, into xp: UnsafeMutablePointer<Float>, _ NB: Int) {
-    for b in 0..<NB {
-        for k in 0..<4 {
-            for l in 0..<8 { xp[32 * b + 8 * k + l] = x[32 * b + 4 * l + k] / 16_777_216 }
-        }
-    }
 }
 
 /// One product's operands, shared by the threads that compute its rows.
@@ -178,23 +171,17 @@ private struct MatvecJob: @unchecked Sendable {
 
     private func eightBitRows(_ lo: Int, _ hi: Int) {
         let NB = w.blocksPerRow
-        let top = Bits8(repeating: 0xFF00_0000)
-        let lanes = UnsafeRawPointer(xp)
+        let lanes = UnsafeRawPointer(x)
         for r in lo..<hi {
             let q = UnsafeRawPointer(w.quants) + r * NB * 32
             let d = w.scales + r * NB, m = w.offsets + r * NB
             var acc = Floats8(repeating: 0)
             var offset: Float = 0
             for b in 0..<NB {
-                let word = q.loadUnaligned(fromByteOffset: 32 * b, as: Bits8.self)
-                let xb = lanes + 128 * b
-                /// Byte k's quants times 2^24: moved to the top byte of each lane, read as signed.
-                @inline(__always) func v(_ k: UInt32) -> Floats8 {
-                    switch k {
-                    case 0: Floats8(converting: Bits8.shiftLeft(word, 24))
-                    case 3: Floats8(converting: Bits8.and(word, top))
-                    default: Floats8(converting: Bits8.and(Bits8.shiftLeft(word, 24 - 8 * k), top))
-                    }
+                let qb = q + 32 * b, xb = lanes + 128 * b
+                /// Quants 8k ..< 8k+8, sign-extended and converted.
+                @inline(__always) func v(_ k: Int) -> Floats8 {
+                    Floats8(signExtending: qb.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Int8>.self))
                 }
                 @inline(__always) func xs(_ k: Int) -> Floats8 {
                     xb.loadUnaligned(fromByteOffset: 32 * k, as: Floats8.self)
@@ -208,5 +195,13 @@ private struct MatvecJob: @unchecked Sendable {
             }
             out[r] = acc.sum() + offset
         }
+    }
+}
+
+extension SIMD8 where Scalar == Float {
+    /// Eight signed bytes as floats (one sign-extending load and one conversion).
+    @inline(__always) init(signExtending bytes: SIMD8<Int8>) {
+        self.init()
+        _storage._value = Builtin.sitofp_Vec8xInt32_Vec8xFPIEEE32(Builtin.sext_Vec8xInt8_Vec8xInt32(bytes._storage._value))
     }
 }
