@@ -17,7 +17,6 @@
 //
 // An odd last 4-bit block is summed directly.
 
-import Builtin
 import Foundation
 
 /// `out = W · x` for a block-quantized W.
@@ -195,13 +194,5 @@ private struct MatvecJob: @unchecked Sendable {
             }
             out[r] = acc.sum() + offset
         }
-    }
-}
-
-extension SIMD8 where Scalar == Float {
-    /// Eight signed bytes as floats (one sign-extending load and one conversion).
-    @inline(__always) init(signExtending bytes: SIMD8<Int8>) {
-        self.init()
-        _storage._value = Builtin.sitofp_Vec8xInt32_Vec8xFPIEEE32(Builtin.sext_Vec8xInt8_Vec8xInt32(bytes._storage._value))
     }
 }

@@ -12,64 +12,46 @@ typealias Floats8 = SIMD8<Float>
 typealias Bits8 = SIMD8<UInt32>
 
 extension SIMD8 where Scalar == Float {
+    /// The vector LLVM sees, and a vector from it.
+    @inline(__always) var vector: Builtin.Vec8xFPIEEE32 { _storage._value }
+    @inline(__always) init(_ vector: Builtin.Vec8xFPIEEE32) {
+        self.init()
+        _storage._value = vector
+    }
+
     /// `a * b + c` in one rounding.
     @inline(__always) static func fma(_ a: Self, _ b: Self, _ c: Self) -> Self {
-        var r = Self()
-        r._storage._value = Builtin.int_fma_Vec8xFPIEEE32(a._storage._value, b._storage._value, c._storage._value)
-        return r
+        Self(Builtin.int_fma_Vec8xFPIEEE32(a.vector, b.vector, c.vector))
     }
 
-    @inline(__always) static func mul(_ a: Self, _ b: Self) -> Self {
-        var r = Self()
-        r._storage._value = Builtin.fmul_Vec8xFPIEEE32(a._storage._value, b._storage._value)
-        return r
-    }
-
-    @inline(__always) static func add(_ a: Self, _ b: Self) -> Self {
-        var r = Self()
-        r._storage._value = Builtin.fadd_Vec8xFPIEEE32(a._storage._value, b._storage._value)
-        return r
-    }
-
-    @inline(__always) static func sub(_ a: Self, _ b: Self) -> Self {
-        var r = Self()
-        r._storage._value = Builtin.fsub_Vec8xFPIEEE32(a._storage._value, b._storage._value)
-        return r
-    }
-
-    @inline(__always) static func div(_ a: Self, _ b: Self) -> Self {
-        var r = Self()
-        r._storage._value = Builtin.fdiv_Vec8xFPIEEE32(a._storage._value, b._storage._value)
-        return r
-    }
+    @inline(__always) static func mul(_ a: Self, _ b: Self) -> Self { Self(Builtin.fmul_Vec8xFPIEEE32(a.vector, b.vector)) }
+    @inline(__always) static func add(_ a: Self, _ b: Self) -> Self { Self(Builtin.fadd_Vec8xFPIEEE32(a.vector, b.vector)) }
+    @inline(__always) static func sub(_ a: Self, _ b: Self) -> Self { Self(Builtin.fsub_Vec8xFPIEEE32(a.vector, b.vector)) }
+    @inline(__always) static func div(_ a: Self, _ b: Self) -> Self { Self(Builtin.fdiv_Vec8xFPIEEE32(a.vector, b.vector)) }
 
     /// The larger of each pair of lanes (one `vmaxps`); a NaN in `b` is passed on.
-    @inline(__always) static func max(_ a: Self, _ b: Self) -> Self {
-        var r = Self()
-        r._storage._value = Builtin.int_x86_avx_max_ps_256(a._storage._value, b._storage._value)
-        return r
-    }
-
+    @inline(__always) static func max(_ a: Self, _ b: Self) -> Self { Self(Builtin.int_x86_avx_max_ps_256(a.vector, b.vector)) }
     /// The smaller of each pair of lanes (one `vminps`); a NaN in `b` is passed on.
-    @inline(__always) static func min(_ a: Self, _ b: Self) -> Self {
-        var r = Self()
-        r._storage._value = Builtin.int_x86_avx_min_ps_256(a._storage._value, b._storage._value)
-        return r
-    }
+    @inline(__always) static func min(_ a: Self, _ b: Self) -> Self { Self(Builtin.int_x86_avx_min_ps_256(a.vector, b.vector)) }
 
     /// All ones in the lanes where `a >= b` or either is NaN, zeros elsewhere.
     @inline(__always) static func maskGreaterOrEqual(_ a: Self, _ b: Self) -> SIMD8<UInt32> {
-        var r = SIMD8<UInt32>()
-        r._storage._value = Builtin.sext_Vec8xInt1_Vec8xInt32(Builtin.fcmp_uge_Vec8xFPIEEE32(a._storage._value, b._storage._value))
-        return r
+        SIMD8<UInt32>(Builtin.sext_Vec8xInt1_Vec8xInt32(Builtin.fcmp_uge_Vec8xFPIEEE32(a.vector, b.vector)))
     }
 
     /// The lanes' bits.
-    @inline(__always) var bits: SIMD8<UInt32> {
-        var r = SIMD8<UInt32>()
-        r._storage._value = Builtin.bitcast_Vec8xFPIEEE32_Vec8xInt32(_storage._value)
-        return r
+    @inline(__always) var bits: SIMD8<UInt32> { SIMD8<UInt32>(Builtin.bitcast_Vec8xFPIEEE32_Vec8xInt32(vector)) }
+
+    /// Each lane's integer (read as signed) converted to float.
+    @inline(__always) init(converting bits: SIMD8<UInt32>) { self.init(Builtin.sitofp_Vec8xInt32_Vec8xFPIEEE32(bits.vector)) }
+
+    /// Eight signed bytes as floats (one sign-extending load and one conversion).
+    @inline(__always) init(signExtending bytes: SIMD8<Int8>) {
+        self.init(Builtin.sitofp_Vec8xInt32_Vec8xFPIEEE32(Builtin.sext_Vec8xInt8_Vec8xInt32(bytes._storage._value)))
     }
+
+    /// The lanes' bits read as floats.
+    @inline(__always) init(bits: SIMD8<UInt32>) { self.init(Builtin.bitcast_Vec8xInt32_Vec8xFPIEEE32(bits.vector)) }
 
     /// Eight floats from `p + i` (no alignment needed).
     @inline(__always) static func load(_ p: UnsafePointer<Float>, _ i: Int) -> Self {
@@ -107,56 +89,28 @@ extension SIMD8 where Scalar == Float {
         Swift.max(Swift.max(Swift.max(self[0], self[4]), Swift.max(self[2], self[6])),
                   Swift.max(Swift.max(self[1], self[5]), Swift.max(self[3], self[7])))
     }
-
-    /// Each lane's integer (read as signed) converted to float.
-    @inline(__always) init(converting bits: SIMD8<UInt32>) {
-        self.init()
-        _storage._value = Builtin.sitofp_Vec8xInt32_Vec8xFPIEEE32(bits._storage._value)
-    }
-
-    /// The lanes' bits read as floats.
-    @inline(__always) init(bits: SIMD8<UInt32>) {
-        self.init()
-        _storage._value = Builtin.bitcast_Vec8xInt32_Vec8xFPIEEE32(bits._storage._value)
-    }
 }
 
 extension SIMD8 where Scalar == UInt32 {
-    @inline(__always) static func add(_ a: Self, _ b: Self) -> Self {
-        var r = Self()
-        r._storage._value = Builtin.add_Vec8xInt32(a._storage._value, b._storage._value)
-        return r
+    /// The vector LLVM sees, and a vector from it.
+    @inline(__always) var vector: Builtin.Vec8xInt32 { _storage._value }
+    @inline(__always) init(_ vector: Builtin.Vec8xInt32) {
+        self.init()
+        _storage._value = vector
     }
 
-    @inline(__always) static func and(_ a: Self, _ b: Self) -> Self {
-        var r = Self()
-        r._storage._value = Builtin.and_Vec8xInt32(a._storage._value, b._storage._value)
-        return r
-    }
-
-    @inline(__always) static func or(_ a: Self, _ b: Self) -> Self {
-        var r = Self()
-        r._storage._value = Builtin.or_Vec8xInt32(a._storage._value, b._storage._value)
-        return r
-    }
-
-    @inline(__always) static func xor(_ a: Self, _ b: Self) -> Self {
-        var r = Self()
-        r._storage._value = Builtin.xor_Vec8xInt32(a._storage._value, b._storage._value)
-        return r
-    }
+    @inline(__always) static func add(_ a: Self, _ b: Self) -> Self { Self(Builtin.add_Vec8xInt32(a.vector, b.vector)) }
+    @inline(__always) static func and(_ a: Self, _ b: Self) -> Self { Self(Builtin.and_Vec8xInt32(a.vector, b.vector)) }
+    @inline(__always) static func or(_ a: Self, _ b: Self) -> Self { Self(Builtin.or_Vec8xInt32(a.vector, b.vector)) }
+    @inline(__always) static func xor(_ a: Self, _ b: Self) -> Self { Self(Builtin.xor_Vec8xInt32(a.vector, b.vector)) }
 
     /// Each lane shifted left by `n` (0 ..< 32).
     @inline(__always) static func shiftLeft(_ a: Self, _ n: UInt32) -> Self {
-        var r = Self()
-        r._storage._value = Builtin.shl_Vec8xInt32(a._storage._value, Self(repeating: n)._storage._value)
-        return r
+        Self(Builtin.shl_Vec8xInt32(a.vector, Self(repeating: n).vector))
     }
 
     /// Each lane shifted right by `n` (0 ..< 32), zeros shifted in.
     @inline(__always) static func shiftRight(_ a: Self, _ n: UInt32) -> Self {
-        var r = Self()
-        r._storage._value = Builtin.lshr_Vec8xInt32(a._storage._value, Self(repeating: n)._storage._value)
-        return r
+        Self(Builtin.lshr_Vec8xInt32(a.vector, Self(repeating: n).vector))
     }
 }
