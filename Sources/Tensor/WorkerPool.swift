@@ -7,7 +7,9 @@
 // the products of one token), then spin yielding the core until 1 ms, then sleep on a condition.
 // Spinning is what makes small products (~10 us) worth splitting on an idle machine; on a machine
 // busy with other work it takes CPU from the caller, and one thread can be faster.
-// Jobs are serialized (one at a time per pool); a job must not submit to its own pool.
+// Jobs are serialized (one at a time per pool); a job submitted from inside a job's piece (a
+// kernel that splits its work, called from another that does) runs its pieces right there, in
+// order, instead of waiting for a pool that is busy with its caller.
 
 import Foundation
 import Synchronization
@@ -49,7 +51,7 @@ public final class WorkerPool: @unchecked Sendable {
     /// Runs `body(piece)` for every piece in 0..<chunks, on the caller and the workers; returns
     /// when all are done.
     public func run(chunks: Int, _ body: (Int) -> Void) {
-        if threads == 1 || chunks <= 1 {
+        if threads == 1 || chunks <= 1 || pthread_getspecific(insideJob) != nil {
             for piece in 0 ..< chunks { body(piece) }
             return
         }
@@ -66,7 +68,9 @@ public final class WorkerPool: @unchecked Sendable {
                 condition.broadcast()
                 condition.unlock()
             }
+            pthread_setspecific(insideJob, insideJobMarker)
             drain(body, chunks)
+            pthread_setspecific(insideJob, nil)
             // A worker counts itself in `active` before it checks `open`: it either sees the job
             // closed or is waited for here.
             open.store(false, ordering: .sequentiallyConsistent)
@@ -90,6 +94,7 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     private func work() {
+        pthread_setspecific(insideJob, insideJobMarker)
         var seen = 0
         while true {
             var current = generation.load(ordering: .acquiring)
@@ -148,4 +153,13 @@ public final class WorkerPool: @unchecked Sendable {
 }
 
 private let poolsLock = NSLock()
+
+/// Set (to `insideJobMarker`) on a thread while it runs pieces of a job: worker threads always,
+/// a caller while it helps with its own job.
+private let insideJob: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
+nonisolated(unsafe) private let insideJobMarker = UnsafeMutableRawPointer(bitPattern: 1)
 nonisolated(unsafe) private var pools: [Int: WorkerPool] = [:]

@@ -73,3 +73,29 @@ struct SplitTests {
         #expect(dx == dxRows && dw == dwRows)
     }
 }
+
+@Suite("Worker pool")
+struct WorkerPoolTests {
+    @Test("a job submitted from inside a piece of another runs all its pieces instead of deadlocking")
+    func nestedJobs() {
+        let pool = WorkerPool.shared(threads: 2)
+        let outer = 6, inner = 5
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: outer * inner)
+        counts.initialize(repeating: 0, count: outer * inner)
+        defer { counts.deallocate() }
+        let shared = UnsafeMutableRawPointer(counts)
+        pool.run(chunks: outer) { o in
+            pool.run(chunks: inner) { i in
+                shared.assumingMemoryBound(to: Int.self)[o * inner + i] += 1
+            }
+        }
+        #expect((0..<(outer * inner)).allSatisfy { counts[$0] == 1 })
+        // The pool still runs ordinary jobs afterwards.
+        var done = [Int](repeating: 0, count: 8)
+        done.withUnsafeMutableBufferPointer { buffer in
+            let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
+            pool.run(chunks: 8) { raw.assumingMemoryBound(to: Int.self)[$0] = 1 }
+        }
+        #expect(done == [Int](repeating: 1, count: 8))
+    }
+}
