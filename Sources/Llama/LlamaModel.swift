@@ -142,47 +142,52 @@ public final class LlamaModel: @unchecked Sendable {
     /// out (R, OUT) = inp (R, IN) · Wᵀ + bias, plus every adapter's update.
     func linear(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
                 _ w: LlamaTensor, _ l: Int, _ R: Int, _ a: LlamaActivations) {
-        let p = parameters
+        linears([(out, w)], inp, l, R, a)
+    }
+
+    /// `linear` for layers that read the same input (q, k, v; gate, up): one token (decoding)
+    /// over quantized weights of one kind goes out as one job of matrix-vector products.
+    func linears(_ products: [(out: UnsafeMutablePointer<Float>, w: LlamaTensor)], _ inp: UnsafePointer<Float>,
+                 _ l: Int, _ R: Int, _ a: LlamaActivations) {
+        let matrices = R == 1 ? products.compactMap { quantized?.matrix($0.w, layer: l) } : []
+        if matrices.count == products.count,
+           matrices.allSatisfy({ $0.kind == matrices[0].kind && $0.columns == matrices[0].columns }) {
+            quantizedMatvecs(zip(products, matrices).map { ($0.out, $1) }, inp)
+            for ((out, w), q) in zip(products, matrices) {
+                if let bias = bias(of: w, layer: l) { residualForward(out, bias, q.rows) }
+            }
+        } else {
+            for (out, w) in products { baseLinear(out, inp, w, l, R, a) }
+        }
+        for (out, w) in products {
+            let shape = w.shape(config)
+            for adapter in adapters where adapter.adapts(w) {
+                loraForward(out, a.loraTmp, inp, adapter.a(w, layer: l), adapter.b(w, layer: l),
+                            scale: adapter.scale, R, shape[1], shape[0], adapter.rank)
+            }
+        }
+    }
+
+    /// out (R, OUT) = inp (R, IN) · Wᵀ + bias with the weight as it is kept: quantized blocks for
+    /// one token, quantized tiles when there is no float32 copy, the float32 weight otherwise.
+    private func baseLinear(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
+                            _ w: LlamaTensor, _ l: Int, _ R: Int, _ a: LlamaActivations) {
         let shape = w.shape(config)
         let OUT = shape[0], IN = shape[1]
-        let biasPointer = self.bias(of: w, layer: l)
+        let biasPointer = bias(of: w, layer: l)
         if R == 1, let q = quantized?.matrix(w, layer: l) {
             quantizedMatvec(out, q, inp)
             if let biasPointer { residualForward(out, biasPointer, OUT) }
         } else if parameters.omitted.contains(w), let q = quantized?.matrix(w, layer: l) {
             quantizedMatmulForward(out, inp, q, biasPointer, R, scratch: a.tile, tileRows: a.tileRows)
         } else {
-            matmulForward(out, inp, p.pointer(w, layer: l), biasPointer, R, IN, OUT)
-        }
-        for adapter in adapters where adapter.adapts(w) {
-            loraForward(out, a.loraTmp, inp, adapter.a(w, layer: l), adapter.b(w, layer: l),
-                        scale: adapter.scale, R, IN, OUT, adapter.rank)
+            matmulForward(out, inp, parameters.pointer(w, layer: l), biasPointer, R, IN, OUT)
         }
     }
 
     /// The bias of linear layer `w` in layer `l`, if the model has one (Qwen2's q, k, v).
     func bias(of w: LlamaTensor, layer l: Int) -> UnsafePointer<Float>? {
         biasPointer(w, l).map { UnsafePointer($0) }
-    }
-
-    /// `linear` for several layers that read the same input (q, k, v; gate, up). One token
-    /// (decoding) over quantized weights goes out as one job; anything else is `linear` each.
-    func linears(_ products: [(out: UnsafeMutablePointer<Float>, w: LlamaTensor)], _ inp: UnsafePointer<Float>,
-                 _ l: Int, _ R: Int, _ a: LlamaActivations) {
-        let matrices = R == 1 ? products.compactMap { quantized?.matrix($0.w, layer: l) } : []
-        guard matrices.count == products.count,
-              matrices.allSatisfy({ $0.kind == matrices[0].kind && $0.columns == matrices[0].columns }) else {
-            for (out, w) in products { linear(out, inp, w, l, R, a) }
-            return
-        }
-        quantizedMatvecs(zip(products, matrices).map { ($0.out, $1) }, inp)
-        for ((out, w), q) in zip(products, matrices) {
-            if let bias = bias(of: w, layer: l) { residualForward(out, bias, q.rows) }
-            for adapter in adapters where adapter.adapts(w) {
-                loraForward(out, a.loraTmp, inp, adapter.a(w, layer: l), adapter.b(w, layer: l),
-                            scale: adapter.scale, 1, q.columns, q.rows, adapter.rank)
-            }
-        }
     }
 
     /// One transformer block over R = B*T rows of `a.x`, in place.
