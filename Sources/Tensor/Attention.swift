@@ -132,10 +132,10 @@ private func singleQueryHead(_ h: Int, _ o: SingleQueryOperands, ldk: Int, ldv: 
             acc.2 = .fma(qc, key(2), acc.2)
             acc.3 = .fma(qc, key(3), acc.3)
         }
-        row[j] = scale * acc.0.sum()
-        if n > 1 { row[j + 1] = scale * acc.1.sum() }
-        if n > 2 { row[j + 2] = scale * acc.2.sum() }
-        if n > 3 { row[j + 3] = scale * acc.3.sum() }
+        row[j] = scale * acc.0.laneSum
+        if n > 1 { row[j + 1] = scale * acc.1.laneSum }
+        if n > 2 { row[j + 2] = scale * acc.2.laneSum }
+        if n > 3 { row[j + 3] = scale * acc.3.laneSum }
         j += n
     }
     var seen = false

@@ -154,7 +154,7 @@ private struct MatvecJob: @unchecked Sendable {
                 acc = .fma(scale, .add(s0, s1), acc)
                 offset += m[b] * xsum[b] + m[b + 1] * xsum[b + 1]
             }
-            var total = acc.sum() + offset
+            var total = acc.laneSum + offset
             if NB % 2 == 1 {
                 let b = NB - 1
                 let bytes = (q + 16 * b).assumingMemoryBound(to: UInt8.self), xb = x + 32 * b
@@ -192,7 +192,7 @@ private struct MatvecJob: @unchecked Sendable {
                 acc = .fma(Floats8(repeating: d[b]), .add(s0, s1), acc)
                 offset += m[b] * xsum[b]
             }
-            out[r] = acc.sum() + offset
+            out[r] = acc.laneSum + offset
         }
     }
 }
