@@ -116,6 +116,19 @@ private struct MatvecJob: @unchecked Sendable {
         self.xsum = UnsafePointer(xsum)
     }
 
+    /// Σ m·Σx over a row's blocks (m its offsets), 8 blocks at a time.
+    @inline(__always)
+    private func offsetTerm(_ m: UnsafePointer<Float>, _ NB: Int) -> Float {
+        var acc = Floats8()
+        var b = 0
+        while b < NB {
+            let n = min(8, NB - b)
+            acc = .fma(.load(m, b, n), .load(xsum, b, n), acc)
+            b += n
+        }
+        return acc.laneSum
+    }
+
     /// Rows lo..<hi.
     func rows(_ lo: Int, _ hi: Int) {
         if w.kind == .fourBit { fourBitRows(lo, hi) } else { eightBitRows(lo, hi) }
@@ -128,7 +141,6 @@ private struct MatvecJob: @unchecked Sendable {
             let q = UnsafeRawPointer(w.quants) + r * NB * 16
             let d = w.scales + r * NB, m = w.offsets + r * NB
             var acc = Floats8(repeating: 0)
-            var offset: Float = 0
             for p in 0..<pairs {
                 let word = q.loadUnaligned(fromByteOffset: 32 * p, as: Bits8.self)
                 let xb = lanes + 256 * p
@@ -152,9 +164,8 @@ private struct MatvecJob: @unchecked Sendable {
                 let b = 2 * p
                 let scale = Floats8(lowHalf: SIMD4(repeating: d[b]), highHalf: SIMD4(repeating: d[b + 1]))
                 acc = .fma(scale, .add(s0, s1), acc)
-                offset += m[b] * xsum[b] + m[b + 1] * xsum[b + 1]
             }
-            var total = acc.laneSum + offset
+            var total = acc.laneSum + offsetTerm(m, NB)
             if NB % 2 == 1 {
                 let b = NB - 1
                 let bytes = (q + 16 * b).assumingMemoryBound(to: UInt8.self), xb = x + 32 * b
@@ -162,7 +173,7 @@ private struct MatvecJob: @unchecked Sendable {
                 for j in 0..<16 {
                     s += Float(bytes[j] & 0x0F) * xb[j] + Float(bytes[j] >> 4) * xb[j + 16]
                 }
-                total += d[b] * s + m[b] * xsum[b]
+                total += d[b] * s
             }
             out[r] = total
         }
@@ -175,7 +186,6 @@ private struct MatvecJob: @unchecked Sendable {
             let q = UnsafeRawPointer(w.quants) + r * NB * 32
             let d = w.scales + r * NB, m = w.offsets + r * NB
             var acc = Floats8(repeating: 0)
-            var offset: Float = 0
             for b in 0..<NB {
                 let qb = q + 32 * b, xb = lanes + 128 * b
                 /// Quants 8k ..< 8k+8, sign-extended and converted.
@@ -190,9 +200,8 @@ private struct MatvecJob: @unchecked Sendable {
                 s0 = .fma(v(2), xs(2), s0)
                 s1 = .fma(v(3), xs(3), s1)
                 acc = .fma(Floats8(repeating: d[b]), .add(s0, s1), acc)
-                offset += m[b] * xsum[b]
             }
-            out[r] = acc.laneSum + offset
+            out[r] = acc.laneSum + offsetTerm(m, NB)
         }
     }
 }
