@@ -18,6 +18,7 @@
 // An odd last 4-bit block is summed directly.
 
 import Foundation
+import Synchronization
 
 /// `out = W · x` for a block-quantized W.
 ///
@@ -99,6 +100,14 @@ private func permuteFourBit(_ x: UnsafePointer<Float>, into xp: UnsafeMutablePoi
     if NB % 2 == 1 { (xp + 32 * (NB - 1)).update(from: x + 32 * (NB - 1), count: 32) }
 }
 
+/// 4-bit rows read one byte of each cache line of the row this far ahead before their own
+/// products: the lines are then on their way from memory while this row computes (Swift has no
+/// prefetch instruction; the hardware prefetcher alone left decode ~20% slower). The 8-bit head's
+/// longer rows stream well without it.
+private let ahead = 4
+/// Keeps the early reads from being optimized away.
+private let touchSink = Atomic<Int>(0)
+
 /// One product's operands, shared by the threads that compute its rows.
 private struct MatvecJob: @unchecked Sendable {
     let out: UnsafeMutablePointer<Float>
@@ -137,9 +146,14 @@ private struct MatvecJob: @unchecked Sendable {
     private func fourBitRows(_ lo: Int, _ hi: Int) {
         let NB = w.blocksPerRow, pairs = NB / 2
         let lanes = UnsafeRawPointer(xp)
+        var touched: UInt8 = 0
         for r in lo..<hi {
             let q = UnsafeRawPointer(w.quants) + r * NB * 16
             let d = w.scales + r * NB, m = w.offsets + r * NB
+            if r + ahead < hi {
+                let next = q + ahead * NB * 16
+                for offset in stride(from: 0, to: NB * 16, by: 64) { touched &+= next.load(fromByteOffset: offset, as: UInt8.self) }
+            }
             var acc = Floats8(repeating: 0)
             for p in 0..<pairs {
                 let word = q.loadUnaligned(fromByteOffset: 32 * p, as: Bits8.self)
@@ -177,6 +191,7 @@ private struct MatvecJob: @unchecked Sendable {
             }
             out[r] = total
         }
+        if touched == 0x5A { touchSink.add(1, ordering: .relaxed) }
     }
 
     private func eightBitRows(_ lo: Int, _ hi: Int) {
