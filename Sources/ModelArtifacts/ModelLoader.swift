@@ -170,7 +170,7 @@ extension ModelArtifact {
                 guard FileManager.default.fileExists(atPath: url.path) else {
                     throw ModelArtifactError.sourceChanged(path: url.path, reason: "is gone")
                 }
-                if try ModelLoader.fileSize(url) != file.bytes || VerifiedFiles.shared.sha256(of: url) != file.sha256 {
+                if try ModelLoader.fileSize(url) != file.bytes || FileDigests.process.digest(of: url).hex != file.sha256 {
                     throw ModelArtifactError.sourceChanged(path: url.path, reason: "changed")
                 }
             }
@@ -203,37 +203,5 @@ extension ModelArtifact {
     private func isFolder(_ url: URL) -> Bool {
         var folder: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &folder) && folder.boolValue
-    }
-}
-
-/// SHA-256 of model files, remembered for this process by (path, size, modification time, inode):
-/// the stages of one run that open the same base verify it once, not once each.
-final class VerifiedFiles: @unchecked Sendable {
-    static let shared = VerifiedFiles()
-
-    private struct Stamp: Hashable {
-        var path: String
-        var size: Int
-        var modified: Date
-        var inode: Int
-    }
-
-    private let lock = NSLock()
-    private var known: [Stamp: String] = [:]
-
-    func sha256(of url: URL) throws -> String {
-        let stamp = try Self.stamp(url)
-        if let digest = lock.withLock({ known[stamp] }) { return digest }
-        let digest = try Digest.ofFile(at: url).hex
-        if try Self.stamp(url) == stamp { lock.withLock { known[stamp] = digest } }
-        return digest
-    }
-
-    private static func stamp(_ url: URL) throws -> Stamp {
-        let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-        return Stamp(path: url.standardizedFileURL.path,
-                     size: (attributes[.size] as? NSNumber)?.intValue ?? -1,
-                     modified: attributes[.modificationDate] as? Date ?? .distantPast,
-                     inode: (attributes[.systemFileNumber] as? NSNumber)?.intValue ?? -1)
     }
 }

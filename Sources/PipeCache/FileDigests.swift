@@ -16,19 +16,31 @@ public final class FileDigests: @unchecked Sendable {
         var digest: Digest
     }
 
-    private let url: URL
+    /// Where the memo is kept between runs; nil for a memo that lives only as long as the process.
+    private let url: URL?
     private let lock = NSLock()
     private var records: [String: Record]
     private var dirty = false
 
     public init(store: ArtifactStore) {
-        url = store.root.appendingPathComponent("file-digests.json")
+        let url = store.root.appendingPathComponent("file-digests.json")
+        self.url = url
         if let data = FileManager.default.contents(atPath: url.path), let decoded = try? JSONDecoder().decode([String: Record].self, from: data) {
             records = decoded
         } else {
             records = [:]
         }
     }
+
+    /// A memo kept in memory only (`save` does nothing).
+    public init() {
+        url = nil
+        records = [:]
+    }
+
+    /// The process-wide in-memory memo: code that verifies files outside an engine run (opening
+    /// a model artifact) hashes each file once per process.
+    public static let process = FileDigests()
 
     /// The digest of the file's current content.
     public func digest(of file: URL) throws -> Digest {
@@ -50,6 +62,7 @@ public final class FileDigests: @unchecked Sendable {
 
     /// Writes the memo back if anything was learned (merging with what other runs wrote meanwhile).
     public func save() {
+        guard let url else { return }
         let snapshot: [String: Record]? = lock.withLock {
             guard dirty else { return nil }
             dirty = false

@@ -107,6 +107,20 @@ struct ArtifactStoreTests {
         #expect(try FileDigests(store: store).digest(of: file) == Digest.of("two"))
     }
 
+    @Test("an in-memory digest memo sees content changes and writes nothing")
+    func inMemoryFileDigests() throws {
+        let root = try temporaryFolder()
+        let file = root.appendingPathComponent("model.bin")
+        try Data("one".utf8).write(to: file)
+        let digests = FileDigests()
+        #expect(try digests.digest(of: file) == Digest.of("one"))
+        #expect(try digests.digest(of: file) == Digest.of("one"))
+        try Data("two!".utf8).write(to: file)
+        #expect(try digests.digest(of: file) == Digest.of("two!"))
+        digests.save()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["model.bin"])
+    }
+
     @Test("an exclusive lock excludes a second holder until released")
     func locks() throws {
         let root = try temporaryFolder()

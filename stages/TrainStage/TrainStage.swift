@@ -42,8 +42,8 @@ public struct TrainStage: Stage {
         let eval = (tokens.splits["eval"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
         guard !train.isEmpty else { throw StageError.failed("the tokenized dataset has no train split examples") }
 
-        var hyperparameters = Self.hyperparameters(params, maxLength: tokens.info.maxLength, padToken: tokens.info.padID)
-        hyperparameters.packing = tokens.info.packing ?? false
+        let hyperparameters = Self.hyperparameters(params, maxLength: tokens.info.maxLength, padToken: tokens.info.padID,
+                                                   packing: tokens.info.packing ?? false)
         let initial = try params.initAdapter.map { try LoRAAdapter(peftFolder: context.resolve($0), config: loaded.model.config) }
         let trainer = try Trainer(model: loaded.model, hyperparameters: hyperparameters, trainingSet: train, evaluationSet: eval,
                                   checkpointFolder: context.checkpointFolder, initialAdapter: initial)
@@ -103,7 +103,7 @@ public struct TrainStage: Stage {
                            summary.lastEvalLoss.map { String(format: ", eval loss %.4f", $0) } ?? "", summary.tokensPerSecond))
     }
 
-    static func hyperparameters(_ p: Params, maxLength: Int, padToken: Int32) -> TrainingHyperparameters {
+    static func hyperparameters(_ p: Params, maxLength: Int, padToken: Int32, packing: Bool) -> TrainingHyperparameters {
         var h = TrainingHyperparameters()
         h.method = p.method == "full" ? .full : .lora
         h.rank = p.r
@@ -127,6 +127,7 @@ public struct TrainStage: Stage {
         h.checkpointEvery = p.checkpointEvery
         h.gradientCheckpointing = p.gradientCheckpointing
         h.groupByLength = p.groupByLength
+        h.packing = packing
         h.padToken = padToken
         return h
     }
