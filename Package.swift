@@ -82,19 +82,20 @@ let package = Package(
 
         // MARK: Tests
 
+        .target(name: "TestSupport", path: "Tests/TestSupport"),  // paths of the package, its fixtures and the demo model
         .testTarget(name: "PipeCoreTests", dependencies: ["PipeCore"]),
         .testTarget(name: "PipeCacheTests", dependencies: ["PipeCache"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Safetensors"]),
-        .testTarget(name: "SafetensorsTests", dependencies: ["Safetensors"]),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
-        .testTarget(name: "LlamaTests", dependencies: ["Llama"]),
+        .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF", "Safetensors"]),
+        .testTarget(name: "SafetensorsTests", dependencies: ["TestSupport", "Safetensors"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer", "GGUF"]),
+        .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Llama"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "ModelArtifactsTests", dependencies: ["ModelArtifacts"]),
-        .testTarget(name: "LoadStageTests", dependencies: ["LoadStage", "PipeCore", "Datasets"]),
-        .testTarget(name: "AugmentStageTests", dependencies: ["AugmentStage", "PipeCore", "Datasets"]),
-        .testTarget(name: "TokenizeStageTests", dependencies: ["TokenizeStage", "PipeCore", "Datasets", "ModelArtifacts"]),
+        .testTarget(name: "ModelArtifactsTests", dependencies: ["TestSupport", "ModelArtifacts"]),
+        .testTarget(name: "LoadStageTests", dependencies: ["TestSupport", "LoadStage", "PipeCore", "Datasets"]),
+        .testTarget(name: "AugmentStageTests", dependencies: ["TestSupport", "AugmentStage", "PipeCore", "Datasets"]),
+        .testTarget(name: "TokenizeStageTests", dependencies: ["TestSupport", "TokenizeStage", "PipeCore", "Datasets", "ModelArtifacts"]),
         .testTarget(name: "EvaluateStageTests", dependencies: ["EvaluateStage"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["pipe"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "pipe"]),
     ]
 )

@@ -3,15 +3,9 @@ import Datasets
 import Foundation
 import PipeCache
 import PipeCore
+import TestSupport
 
-/// The package root (the folder holding Package.swift), found from this file's path.
-let packageRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path), url.path != "/" {
-        url.deleteLastPathComponent()
-    }
-    return url
-}()
+let packageRoot = TestPaths.packageRoot
 
 /// A stage's params from manifest JSON, with the kind's defaults filled in as the engine does.
 func decodeParams<S: Stage>(_ type: S.Type, _ text: String) throws -> S.Params {

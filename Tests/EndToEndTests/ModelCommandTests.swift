@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
-let demoModel = PipeProcess.packageRoot.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
-let referenceFolder = PipeProcess.packageRoot.appendingPathComponent("../shared/reference").standardizedFileURL
+let demoModel = TestPaths.demoModel.path
+let referenceFolder = TestPaths.reference
 
 @Suite("Model commands")
 struct ModelCommandTests {

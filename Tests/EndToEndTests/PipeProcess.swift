@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `pipe` binary, as a user would.
@@ -24,14 +25,7 @@ struct PipeProcess {
         }
     }
 
-    static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    }()
+    static let packageRoot = TestPaths.packageRoot
 
     /// The `pipe` built beside the test bundle (debug or release, whichever ran the tests).
     static let binary: URL = {

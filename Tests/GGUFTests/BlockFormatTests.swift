@@ -3,7 +3,7 @@ import GGUF
 import Safetensors
 import Testing
 
-/// ggml's block formats against `../shared/reference/quant/` (made by ggml's own C code).
+/// ggml's block formats against `Tests/Fixtures/reference/quant/` (made by ggml's own C code).
 @Suite("Block formats match ggml")
 struct BlockFormatTests {
     static let blocks = Fixtures.reference.appendingPathComponent("quant/blocks.gguf")

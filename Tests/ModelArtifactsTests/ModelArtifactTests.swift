@@ -2,23 +2,12 @@ import Foundation
 import Llama
 import ModelArtifacts
 import Testing
+import TestSupport
 
-let packageRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath)
-    while url.path != "/" {
-        url.deleteLastPathComponent()
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-    }
-    return url
-}()
+let packageRoot = TestPaths.packageRoot
+let tinyGGUF = TestPaths.reference.appendingPathComponent("tiny/gguf/tiny-f32.gguf")
 
-let tinyGGUF = packageRoot.appendingPathComponent("../shared/reference/tiny/gguf/tiny-f32.gguf").standardizedFileURL
-
-func scratchFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("model-artifact-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+func scratchFolder() throws -> URL { try makeTemporaryFolder("model-artifact") }
 
 @Suite("Model artifacts")
 struct ModelArtifactTests {

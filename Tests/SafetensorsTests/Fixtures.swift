@@ -1,16 +1,11 @@
 import Foundation
+import TestSupport
 
-/// Paths of the package root and the shared reference data.
+/// Paths of the package root and the reference data.
 enum Fixtures {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let reference = packageRoot.appendingPathComponent("../shared/reference").standardizedFileURL
+    static let packageRoot = TestPaths.packageRoot
+    static let reference = TestPaths.reference
 
     /// A fresh temporary folder for files a test writes.
-    static func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("safetensors-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryFolder() throws -> URL { try makeTemporaryFolder("safetensors-tests") }
 }

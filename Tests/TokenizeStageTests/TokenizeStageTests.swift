@@ -4,19 +4,12 @@ import ModelArtifacts
 import PipeCache
 import PipeCore
 import Testing
+import TestSupport
 import Tokenizer
 import TokenizeStage
 
-let packageRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath)
-    while url.path != "/" {
-        url.deleteLastPathComponent()
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-    }
-    return url
-}()
-
-let demoModel = packageRoot.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
+let packageRoot = TestPaths.packageRoot
+let demoModel = TestPaths.demoModel
 
 /// A dataset artifact and a model artifact in a temporary folder, and a way to run `tokenize` on them.
 struct Bench {

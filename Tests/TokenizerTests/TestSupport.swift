@@ -1,21 +1,11 @@
 import Foundation
 import GGUF
+import TestSupport
 import Tokenizer
 
-/// The folder that holds Package.swift.
-let packageRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath)
-    while url.path != "/" {
-        url.deleteLastPathComponent()
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            return url
-        }
-    }
-    return URL(fileURLWithPath: #filePath)
-}()
-
-let referenceFolder = packageRoot.appendingPathComponent("../shared/reference").standardizedFileURL
-let demoModelURL = packageRoot.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
+let packageRoot = TestPaths.packageRoot
+let referenceFolder = TestPaths.reference
+let demoModelURL = TestPaths.demoModel
 let tinyGGUFURL = referenceFolder.appendingPathComponent("tiny/gguf/tiny-f32.gguf")
 
 struct ReferenceLine: Sendable {
