@@ -22,14 +22,17 @@ let package = Package(
 
         // MARK: Engine (no ML)
 
+        // The strict JSON parser, values that keep key order, and JSON paths (a leaf: no dependencies).
+        .target(name: "JSON"),
+
         // Manifest, stage contract, registry, graph, planner and executor.
         .target(name: "PipeCore", dependencies: [
-            "PipeCache",
+            "JSON", "PipeCache",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Content-addressed zstd artifact store, cache keys, file digests, run records, locks.
         .target(name: "PipeCache", dependencies: [
-            "CZstd",
+            "JSON", "CZstd",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
@@ -53,48 +56,49 @@ let package = Package(
         // MARK: Stages (the only adapters between engine and model half)
 
         // The dataset artifact's files (records per split), shared by the stages that read and write it.
-        .target(name: "Datasets", dependencies: ["PipeCore", "Safetensors"]),
+        .target(name: "Datasets", dependencies: ["JSON", "Safetensors"]),
 
         // The model artifact's files (a reference to the weights by digest) and opening it as a model.
-        .target(name: "ModelArtifacts", dependencies: ["Llama", "Tokenizer", "GGUF", "Safetensors", "PipeCache"]),
+        .target(name: "ModelArtifacts", dependencies: ["JSON", "Llama", "Tokenizer", "GGUF", "Safetensors", "PipeCache"]),
         // `load`: datasets from JSON/JSONL/CSV/text, and base models.
-        .target(name: "LoadStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts"], path: "stages/LoadStage"),
+        .target(name: "LoadStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts"], path: "stages/LoadStage"),
         // `tokenize`: chat templates and tokenizer over a dataset, with prompt masking.
-        .target(name: "TokenizeStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts", "Tokenizer"], path: "stages/TokenizeStage"),
+        .target(name: "TokenizeStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts", "Tokenizer"], path: "stages/TokenizeStage"),
         // `train`: LoRA or full fine-tuning with resumable checkpoints.
-        .target(name: "TrainStage", dependencies: ["PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama"], path: "stages/TrainStage"),
+        .target(name: "TrainStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts", "Llama"], path: "stages/TrainStage"),
         // `evaluate`: loss, perplexity, generations and reference metrics, tuned vs base.
-        .target(name: "EvaluateStage", dependencies: ["PipeCore", "Datasets", "ModelArtifacts", "Llama", "Tokenizer"], path: "stages/EvaluateStage"),
+        .target(name: "EvaluateStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts", "Llama", "Tokenizer"], path: "stages/EvaluateStage"),
         // `augment`: replacement rules, copies, templates, filters, shuffle, split.
-        .target(name: "AugmentStage", dependencies: ["PipeCore", "Datasets"], path: "stages/AugmentStage"),
+        .target(name: "AugmentStage", dependencies: ["JSON", "PipeCore", "Datasets"], path: "stages/AugmentStage"),
 
         // MARK: Command line
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage",
+            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The entry point only.
         .executableTarget(name: "pipe", dependencies: ["PipeCLI"]),
         // Benchmarks: `swift run -c release pipe-bench <name>`.
-        .executableTarget(name: "pipe-bench", dependencies: ["PipeCache", "Llama", "Tensor", "GGUF"]),
+        .executableTarget(name: "pipe-bench", dependencies: ["JSON", "PipeCache", "Llama", "Tensor", "GGUF"]),
 
         // MARK: Tests
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),  // paths of the package, its fixtures and the demo model
-        .testTarget(name: "PipeCoreTests", dependencies: ["PipeCore"]),
-        .testTarget(name: "PipeCacheTests", dependencies: ["PipeCache"]),
+        .testTarget(name: "PipeCoreTests", dependencies: ["JSON", "PipeCache", "PipeCore"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "PipeCacheTests", dependencies: ["JSON", "PipeCache"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF", "Safetensors"]),
         .testTarget(name: "SafetensorsTests", dependencies: ["TestSupport", "Safetensors"]),
         .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer", "GGUF"]),
-        .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Llama"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "ModelArtifactsTests", dependencies: ["TestSupport", "ModelArtifacts"]),
-        .testTarget(name: "LoadStageTests", dependencies: ["TestSupport", "LoadStage", "PipeCore", "Datasets"]),
-        .testTarget(name: "AugmentStageTests", dependencies: ["TestSupport", "AugmentStage", "PipeCore", "Datasets"]),
-        .testTarget(name: "TokenizeStageTests", dependencies: ["TestSupport", "TokenizeStage", "PipeCore", "Datasets", "ModelArtifacts"]),
+        .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Tensor", "GGUF", "Safetensors", "Tokenizer", "Llama"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["JSON", "Datasets"]),
+        .testTarget(name: "ModelArtifactsTests", dependencies: ["TestSupport", "Llama", "ModelArtifacts"]),
+        .testTarget(name: "LoadStageTests", dependencies: ["TestSupport", "JSON", "LoadStage", "PipeCore", "Datasets"]),
+        .testTarget(name: "AugmentStageTests", dependencies: ["TestSupport", "JSON", "PipeCache", "AugmentStage", "PipeCore", "Datasets"]),
+        .testTarget(name: "TokenizeStageTests", dependencies: ["TestSupport", "JSON", "PipeCache", "Tokenizer", "TokenizeStage", "PipeCore", "Datasets", "ModelArtifacts"]),
         .testTarget(name: "EvaluateStageTests", dependencies: ["EvaluateStage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "pipe"]),
     ]

@@ -1,4 +1,4 @@
-import PipeCache
+import JSON
 
 /// Who says a turn of a conversation.
 public enum Role: String, Sendable, CaseIterable, Codable {

@@ -1,5 +1,5 @@
 import Foundation
-import PipeCache
+import JSON
 
 /// A named split's records, in order.
 public struct Split: Sendable, Equatable {

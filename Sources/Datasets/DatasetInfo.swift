@@ -1,5 +1,5 @@
 import Foundation
-import PipeCache
+import JSON
 
 /// `dataset.json`: what a dataset artifact holds, so readers need not scan the records.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import PipeCache
+import JSON
 
 /// What `pipe show` prints for a dataset: its format, fields, counts per split, skipped rows and
 /// the first rows of each split, read without loading the whole artifact.

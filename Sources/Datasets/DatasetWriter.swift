@@ -1,5 +1,5 @@
 import Foundation
-import PipeCache
+import JSON
 
 /// Writes a dataset artifact record by record, so a loader never holds a large file in memory:
 /// one JSONL file per split (records in the order appended, one compact JSON object per line, `\n`

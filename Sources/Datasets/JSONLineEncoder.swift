@@ -1,4 +1,4 @@
-import PipeCache
+import JSON
 
 /// Writes JSON values as compact UTF-8 bytes, keys in their order: the bytes of a JSONL line.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import PipeCache
+import JSON
 
 /// Walks a JSONL (or any line-based) file's bytes line by line: `\n` or `\r\n` endings, a UTF-8 BOM
 /// at the start skipped, blank (whitespace-only) lines passed over but counted, so line numbers are

@@ -1,4 +1,4 @@
-import PipeCache
+import JSON
 
 /// One record of a dataset: a JSON object whose fields keep their order.
 public struct Record: Sendable, Hashable, CustomStringConvertible {

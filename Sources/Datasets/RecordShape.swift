@@ -1,4 +1,4 @@
-import PipeCache
+import JSON
 
 /// The shape of a dataset's records: which fields each record has and what they mean.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import PipeCache
+import JSON
 import Safetensors
 
 /// The `tokens` artifact: token ids and labels per example, per split, ready for training.

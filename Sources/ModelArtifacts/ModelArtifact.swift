@@ -1,6 +1,6 @@
 import Foundation
 import Llama
-import PipeCache
+import JSON
 import Tokenizer
 
 /// The `model` artifact: which weights, by content digest, and what they are.
@@ -10,7 +10,6 @@ import Tokenizer
 /// initialised from a config records its seed, so the same weights are made again on open.
 ///
 ///     model.json   this struct
-///     show.md      what `pipe show` prints
 public struct ModelArtifact: Codable, Sendable, Equatable {
     public enum Format: String, Codable, Sendable {
         case gguf
@@ -58,12 +57,11 @@ public struct ModelArtifact: Codable, Sendable, Equatable {
         }
     }
 
-    /// Writes `model.json` and `show.md` into an artifact folder (deterministic bytes).
+    /// Writes `model.json` into an artifact folder (deterministic bytes).
     public func write(to folder: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         try encoder.encode(self).write(to: folder.appendingPathComponent(Self.fileName))
-        try Data(summaryText.utf8).write(to: folder.appendingPathComponent("show.md"))
     }
 
     /// Architecture, sizes, tokenizer and chat template, for `pipe show`.

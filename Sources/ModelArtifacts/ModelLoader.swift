@@ -1,6 +1,7 @@
 import Foundation
 import GGUF
 import Llama
+import JSON
 import PipeCache
 import Safetensors
 import Tokenizer

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Llama
 import ModelArtifacts
-import PipeCache
+import JSON
 import PipeCore
 
 /// Finds the model a command names: a GGUF file, a Hugging Face folder, or `MANIFEST:STAGE` (a

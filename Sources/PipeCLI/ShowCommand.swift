@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import JSON
 import PipeCache
 import PipeCore
 
@@ -62,9 +63,9 @@ enum ArtifactPresenter {
         if type == "dataset" {
             return Presentation(text: try DatasetPreview.text(of: folder, rows: rows), json: try DatasetPreview.json(of: folder, rows: rows))
         }
-        // Stages may leave a ready rendering: show.md (text) and show.json (data).
-        let markdown = folder.appendingPathComponent("show.md")
-        let data = folder.appendingPathComponent("show.json")
+        // Stages may leave a ready rendering: Markdown (text) and JSON (data).
+        let markdown = folder.appendingPathComponent(ArtifactSummary.markdownFile)
+        let data = folder.appendingPathComponent(ArtifactSummary.jsonFile)
         if let text = try? String(contentsOf: markdown, encoding: .utf8) {
             let json = (try? JSONParser.parse(Data(contentsOf: data))) ?? .null
             return Presentation(text: text, json: json)

@@ -1,5 +1,5 @@
 import ArgumentParser
-import PipeCache
+import JSON
 import PipeCore
 
 struct StagesCommand: AsyncParsableCommand {

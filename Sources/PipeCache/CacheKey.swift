@@ -1,3 +1,4 @@
+import JSON
 /// Everything that decides a stage's output. Its SHA-256 over canonical JSON is the cache key:
 /// equal material gives an equal key, across manifests too.
 public struct CacheKeyMaterial: Sendable, Equatable, Codable {

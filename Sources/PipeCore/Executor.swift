@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import PipeCache
 
 /// Runs a pipeline's stale stages in dependency order, independent ones concurrently, and stores

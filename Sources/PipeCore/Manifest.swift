@@ -1,5 +1,5 @@
 import Foundation
-import PipeCache
+import JSON
 
 /// A validated pipeline: every stage's kind known, params checked and decoded, inputs wired to
 /// existing stages of the right type, no cycles.

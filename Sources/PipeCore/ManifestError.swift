@@ -1,4 +1,4 @@
-import PipeCache
+import JSON
 
 /// One problem found in a manifest, at a JSON path.
 public struct ManifestIssue: Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import PipeCache
+import JSON
 
 /// The manifest's JSON Schema (draft 2020-12), generated from the registered stage kinds so editors
 /// can complete and check manifests. Written once: from the same specs that validate.

@@ -1,4 +1,4 @@
-import PipeCache
+import JSON
 
 /// The type of a stage parameter. One description serves validation, defaults, `pipe stages` and
 /// `pipe schema`.

@@ -1,4 +1,4 @@
-import PipeCache
+import JSON
 
 extension ParamType {
     /// Checks `value`, appending an issue per problem; returns the value with defaults filled in

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import PipeCache
 
 /// Every stage's cache key, computed in dependency order (Merkle: a key covers its inputs' keys).

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import PipeCache
 
 /// A stage kind: a typed, versioned transformation from input artifacts to one output artifact.

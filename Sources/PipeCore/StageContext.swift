@@ -1,5 +1,7 @@
 import Foundation
+import JSON
 import Logging
+import PipeCache
 
 /// What a running stage gets from the engine.
 public final class StageContext: Sendable {
@@ -41,6 +43,29 @@ public final class StageContext: Sendable {
     /// Throws `CancellationError` once the run was interrupted (Ctrl-C); long loops call it often.
     public func checkCancellation() throws {
         try Task.checkCancellation()
+    }
+
+    /// Writes what `pipe show` prints of the output artifact: Markdown, and JSON for `--json`.
+    public func writeSummary(markdown: String, json: JSONValue? = nil) throws {
+        try Data(markdown.utf8).write(to: outputFolder.appendingPathComponent(ArtifactSummary.markdownFile))
+        if let json {
+            try Data(json.prettyText.utf8).write(to: outputFolder.appendingPathComponent(ArtifactSummary.jsonFile))
+        }
+    }
+
+    /// Writes a file into the checkpoint folder whole or not at all (a crash leaves the previous one).
+    public func writeCheckpointFile(_ data: Data, named name: String) throws {
+        try AtomicFile.write(data, to: checkpointFolder.appendingPathComponent(name))
+    }
+
+    /// A file of the checkpoint folder, or nil when an earlier run left none.
+    public func checkpointFile(named name: String) -> Data? {
+        try? Data(contentsOf: checkpointFolder.appendingPathComponent(name))
+    }
+
+    /// The SHA-256 of a file's bytes, as 64 hex digits.
+    public func sha256(ofFile url: URL) throws -> String {
+        try Digest.ofFile(at: url).hex
     }
 
     /// Resolves a path from params against the manifest's folder.

@@ -1,5 +1,5 @@
 import Foundation
-import PipeCache
+import JSON
 
 /// A stage kind with its type erased, as the engine handles it.
 public struct StageKind: Sendable {

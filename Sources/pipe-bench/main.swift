@@ -1,5 +1,6 @@
 // Benchmarks, run in release: `swift run -c release pipe-bench <name>`.
 import Foundation
+import JSON
 import PipeCache
 import Tensor
 

@@ -1,6 +1,6 @@
 import AugmentStage
 import Foundation
-import PipeCache
+import JSON
 import PipeCore
 import Testing
 

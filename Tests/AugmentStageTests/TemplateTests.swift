@@ -1,7 +1,7 @@
 import AugmentStage
 import Datasets
 import Foundation
-import PipeCache
+import JSON
 import PipeCore
 import Testing
 

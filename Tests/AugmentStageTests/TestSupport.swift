@@ -1,6 +1,7 @@
 import AugmentStage
 import Datasets
 import Foundation
+import JSON
 import PipeCache
 import PipeCore
 import TestSupport

@@ -1,6 +1,6 @@
 import Datasets
 import Foundation
-import PipeCache
+import JSON
 import Testing
 
 @Suite("Dataset artifact")

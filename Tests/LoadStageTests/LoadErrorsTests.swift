@@ -1,7 +1,7 @@
 import Datasets
 import Foundation
 import LoadStage
-import PipeCache
+import JSON
 import PipeCore
 import Testing
 

@@ -1,7 +1,7 @@
 import LoadStage
 import Datasets
 import Foundation
-import PipeCache
+import JSON
 import PipeCore
 import TestSupport
 

@@ -27,7 +27,7 @@ struct ModelArtifactTests {
         let opened = try read.open()
         let direct = try ModelLoader.open(tinyGGUF)
         #expect(try opened.model.logits([[1, 2, 3]]) == direct.model.logits([[1, 2, 3]]))
-        #expect(try String(contentsOf: folder.appendingPathComponent("show.md"), encoding: .utf8).contains("architecture: llama, 2 layers, width 64"))
+        #expect(artifact.summaryText.contains("architecture: llama, 2 layers, width 64"))
     }
 
     @Test("opening refuses a source file that changed since it was loaded")

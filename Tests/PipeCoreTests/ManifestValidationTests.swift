@@ -1,5 +1,5 @@
 import Foundation
-import PipeCache
+import JSON
 import PipeCore
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import PipeCache
+import JSON
 import PipeCore
 
 /// Small stage kinds that exercise the engine without any ML.

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import ModelArtifacts
+import JSON
 import PipeCache
 import PipeCore
 import Testing

@@ -1,5 +1,5 @@
 import Datasets
-import PipeCache
+import JSON
 import PipeCore
 
 extension AugmentStage {

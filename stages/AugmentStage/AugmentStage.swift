@@ -1,6 +1,6 @@
 import Datasets
 import Foundation
-import PipeCache
+import JSON
 import PipeCore
 
 /// `augment`: a dataset in, a dataset out, transformed declaratively in a fixed order:

@@ -1,5 +1,5 @@
 import Datasets
-import PipeCache
+import JSON
 
 /// `replace`: per field, words and the replacements a copy may put in their place.
 ///

@@ -1,5 +1,5 @@
 import Datasets
-import PipeCache
+import JSON
 
 /// A string with `{field}` placeholders, filled from a record. `{{` and `}}` stand for literal
 /// braces. A placeholder names a field of the record, or a path into nested objects with dots

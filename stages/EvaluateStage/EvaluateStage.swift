@@ -2,7 +2,7 @@ import Datasets
 import Foundation
 import Llama
 import ModelArtifacts
-import PipeCache
+import JSON
 import PipeCore
 import Tokenizer
 
@@ -93,12 +93,10 @@ public struct EvaluateStage: Stage {
         model.adapters = variants.last?.adapters ?? []
 
         let log = TrainingLog.read(from: modelFolder)
-        for name in ["report.json", "show.json"] {
-            try report.json.prettyText.write(to: context.outputFolder.appendingPathComponent(name), atomically: false, encoding: .utf8)
-        }
+        try report.json.prettyText.write(to: context.outputFolder.appendingPathComponent("report.json"), atomically: false, encoding: .utf8)
         let markdown = report.markdown(title: "Evaluation of \(inputs["model"]?.producer ?? "model")", hasChart: log != nil)
         try markdown.write(to: context.outputFolder.appendingPathComponent("report.md"), atomically: false, encoding: .utf8)
-        try markdown.write(to: context.outputFolder.appendingPathComponent("show.md"), atomically: false, encoding: .utf8)
+        try context.writeSummary(markdown: markdown, json: report.json)
         if let log {
             let svg = LossChart.svg(train: log.log.map { ($0.step, $0.loss) },
                                     eval: log.log.compactMap { step in step.evalLoss.map { (step.step, $0) } },

@@ -1,6 +1,6 @@
 import Foundation
 import Llama
-import PipeCache
+import JSON
 
 /// What `evaluate` found, per model variant (model, or base and tuned).
 struct EvaluationReport {

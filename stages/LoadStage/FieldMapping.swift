@@ -1,5 +1,5 @@
 import Datasets
-import PipeCache
+import JSON
 
 /// `fields` and `defaults`: renames a file's own columns to the shape's field names and fills
 /// constant fields. A mapped column takes the place of the file's column in the record; a file

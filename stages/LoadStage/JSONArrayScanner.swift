@@ -1,5 +1,5 @@
 import Foundation
-import PipeCache
+import JSON
 
 /// Splits a JSON array file into its top-level elements without parsing the whole file at once,
 /// so each element can be parsed alone and a bad one reported at the line where it starts.

@@ -1,6 +1,6 @@
 import Datasets
 import ModelArtifacts
-import PipeCache
+import JSON
 import PipeCore
 
 extension LoadStage {

@@ -1,7 +1,7 @@
 import Datasets
 import Foundation
 import ModelArtifacts
-import PipeCache
+import JSON
 import PipeCore
 
 /// `load`: a data file into a `dataset` artifact (or, with the model issue, a base model into a `model`).
@@ -52,6 +52,7 @@ public struct LoadStage: Stage {
                 artifact = try ModelLoader.describe(initializing: spec, tokenizer: context.resolve(tokenizer), seed: seed)
             }
             try artifact.write(to: context.outputFolder)
+            try context.writeSummary(markdown: artifact.summaryText)
             context.say("\(artifact.config.modelType), \(artifact.config.layerCount) layers, \(artifact.summary.parameters.formatted()) parameters, \(artifact.format.rawValue)")
             return
         }

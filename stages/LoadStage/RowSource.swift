@@ -1,6 +1,6 @@
 import Datasets
 import Foundation
-import PipeCache
+import JSON
 
 /// The kinds of file `load` reads.
 public enum FileType: String, Sendable, CaseIterable {

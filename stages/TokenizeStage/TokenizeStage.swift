@@ -1,7 +1,7 @@
 import Datasets
 import Foundation
 import ModelArtifacts
-import PipeCache
+import JSON
 import PipeCore
 import Tokenizer
 
@@ -107,7 +107,7 @@ public struct TokenizeStage: Stage {
                                 packing: params.packing),
             splits: splits)
         try tokenized.write(to: context.outputFolder)
-        try Data(Self.preview(tokenized, tokenizer: tokenizer).utf8).write(to: context.outputFolder.appendingPathComponent("show.md"))
+        try context.writeSummary(markdown: Self.preview(tokenized, tokenizer: tokenizer))
         context.say(summaries.map { "\($0.name): \($0.examples) examples, \($0.tokens) tokens (\($0.trainedTokens) trained), \($0.truncated) cut, \($0.dropped) dropped" }.joined(separator: "; "))
     }
 

@@ -1,4 +1,4 @@
-import PipeCache
+import JSON
 import PipeCore
 
 extension TrainStage {

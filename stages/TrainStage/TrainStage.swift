@@ -2,7 +2,7 @@ import Datasets
 import Foundation
 import Llama
 import ModelArtifacts
-import PipeCache
+import JSON
 import PipeCore
 
 /// `train`: LoRA or full fine-tuning of the base model on a tokenized dataset.
@@ -48,8 +48,7 @@ public struct TrainStage: Stage {
         let trainer = try Trainer(model: loaded.model, hyperparameters: hyperparameters, trainingSet: train, evaluationSet: eval,
                                   checkpointFolder: context.checkpointFolder, initialAdapter: initial)
         // The log so far survives in the checkpoint folder, so a resumed run reports every step.
-        let logURL = context.checkpointFolder.appendingPathComponent("log.json")
-        var log = (try? JSONDecoder().decode([TrainingLog.Step].self, from: Data(contentsOf: logURL))) ?? []
+        var log = context.checkpointFile(named: "log.json").flatMap { try? JSONDecoder().decode([TrainingLog.Step].self, from: $0) } ?? []
         let started = Date()
         let summary: TrainingSummary
         do {
@@ -63,7 +62,7 @@ public struct TrainStage: Stage {
                     if let index = log.lastIndex(where: { $0.step == step }) { log[index].evalLoss = Double(loss) }
                     context.say(String(format: "step %d eval loss %.4f", step, loss))
                 case .checkpoint:
-                    if let data = try? JSONEncoder().encode(log) { try? AtomicFile.write(data, to: logURL) }
+                    if let data = try? JSONEncoder().encode(log) { try? context.writeCheckpointFile(data, named: "log.json") }
                 case let .resumed(step):
                     log.removeAll { $0.step > step }
                     context.say("resumed from the checkpoint at step \(step)")
@@ -91,14 +90,13 @@ public struct TrainStage: Stage {
         }
         let record = TrainingLog(log: log, totalSteps: trainer.totalSteps, seconds: Date().timeIntervalSince(started))
         try record.write(to: out)
-        try Data(Self.describe(record, summary: summary, params: params).utf8).write(to: out.appendingPathComponent("show.md"))
         // The log varies in its timings only; the weights' digest is what a rerun must reproduce.
-        let weightsDigest = try Digest.ofFile(at: out.appendingPathComponent(weightsFile))
+        let weightsDigest = try context.sha256(ofFile: out.appendingPathComponent(weightsFile))
         let show: JSONValue = [
             "log": try JSONValue.encode(record.log), "total_steps": .number(Double(record.totalSteps)), "seconds": .number(record.seconds),
-            "weights": ["file": .string(weightsFile), "sha256": .string(weightsDigest.hex)],
+            "weights": ["file": .string(weightsFile), "sha256": .string(weightsDigest)],
         ]
-        try Data(show.prettyText.utf8).write(to: out.appendingPathComponent("show.json"))
+        try context.writeSummary(markdown: Self.describe(record, summary: summary, params: params), json: show)
         context.say(String(format: "%d steps, last loss %.4f%@, %.0f tokens/s", summary.steps, summary.lastLoss,
                            summary.lastEvalLoss.map { String(format: ", eval loss %.4f", $0) } ?? "", summary.tokensPerSecond))
     }
