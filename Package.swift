@@ -100,6 +100,7 @@ let package = Package(
         .testTarget(name: "AugmentStageTests", dependencies: ["TestSupport", "JSON", "PipeCache", "AugmentStage", "PipeCore", "Datasets"]),
         .testTarget(name: "TokenizeStageTests", dependencies: ["TestSupport", "JSON", "PipeCache", "Tokenizer", "TokenizeStage", "PipeCore", "Datasets", "ModelArtifacts"]),
         .testTarget(name: "EvaluateStageTests", dependencies: ["EvaluateStage"]),
+        .testTarget(name: "StageCatalogTests", dependencies: ["JSON", "Llama", "PipeCLI", "PipeCore", "TrainStage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "pipe"]),
     ]
 )

@@ -176,3 +176,24 @@ extension JSONValue {
         return try JSONParser.parse(encoder.encode(value))
     }
 }
+
+extension JSONValue: Decodable {
+    /// Any JSON value from any decoder (object keys in sorted order: a decoder does not keep them).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let bool = try? container.decode(Bool.self) {
+            self = .bool(bool)
+        } else if let number = try? container.decode(Double.self) {
+            self = .number(number)
+        } else if let string = try? container.decode(String.self) {
+            self = .string(string)
+        } else if let array = try? container.decode([JSONValue].self) {
+            self = .array(array)
+        } else {
+            let object = try container.decode([String: JSONValue].self)
+            self = .object(object.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) })
+        }
+    }
+}

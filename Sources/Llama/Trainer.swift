@@ -151,10 +151,10 @@ public final class Trainer: @unchecked Sendable {
             optimizer = AdamW(count: p.count, settings: AdamWSettings(beta1: hp.beta1, beta2: hp.beta2, eps: hp.eps,
                                                                       weightDecay: hp.weightDecay), noDecay: noDecay)
         }
-        batcher = TrainingBatcher(examples: hp.packing ? packExamples(trainingSet, maxLength: hp.maxLength, seed: hp.seed)
-                                                       : trainingSet,
+        let packed = hp.batching == .packed
+        batcher = TrainingBatcher(examples: packed ? packExamples(trainingSet, maxLength: hp.maxLength, seed: hp.seed) : trainingSet,
                                   batchSize: hp.batchSize, maxLength: hp.maxLength,
-                                  seed: hp.seed, padToken: hp.padToken, groupByLength: hp.groupByLength && !hp.packing)
+                                  seed: hp.seed, padToken: hp.padToken, groupByLength: hp.batching == .groupedByLength)
         evalBatcher = evaluationSet.isEmpty ? nil
             : TrainingBatcher(examples: evaluationSet, batchSize: hp.batchSize, maxLength: hp.maxLength,
                               seed: hp.seed, padToken: hp.padToken, shuffle: false)

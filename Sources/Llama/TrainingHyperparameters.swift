@@ -8,7 +8,18 @@ public enum TrainingMethod: String, Codable, Sendable {
     case full
 }
 
-/// The hyper-parameters of a training run (defaults follow PEFT / transformers).
+/// How training examples become batches.
+public enum Batching: String, Codable, Sendable {
+    /// Shuffled, one example per row, padded to the longest of the batch.
+    case shuffled
+    /// Shuffled, then batches of similar lengths, so less of each batch is padding (see `TrainingBatcher`).
+    case groupedByLength
+    /// Several examples per row of up to `maxLength` tokens, each attending only to itself (see `packExamples`).
+    case packed
+}
+
+/// The hyper-parameters of a training run (defaults follow PEFT / transformers). Each default is
+/// the one the `train` stage documents; keys in errors are the manifest's param names.
 public struct TrainingHyperparameters: Codable, Sendable, Equatable {
     public var method: TrainingMethod = .lora
     /// LoRA rank, alpha, dropout, rsLoRA scaling alpha/sqrt(r).
@@ -27,11 +38,8 @@ public struct TrainingHyperparameters: Codable, Sendable, Equatable {
     public var maxSteps: Int = 0
     /// Sequences are cut to this many tokens.
     public var maxLength: Int = 512
-    /// Batches of similar lengths, so less of each batch is padding (see `TrainingBatcher`).
-    public var groupByLength: Bool = false
-    /// Several examples per sequence of up to `maxLength` tokens, each attending only to itself
-    /// (see `packExamples`); the held-out set stays one example per sequence.
-    public var packing: Bool = false
+    /// How training examples become batches; the held-out set is always one example per row.
+    public var batching: Batching = .groupedByLength
     public var learningRate: Float = 2e-4
     public var schedule: LRScheduleKind = .linear
     public var warmupSteps: Int = 0
@@ -46,7 +54,7 @@ public struct TrainingHyperparameters: Codable, Sendable, Equatable {
     /// Evaluate on the held-out set every N optimizer steps (0: never, except at the end when there is one).
     public var evalEvery: Int = 0
     /// Write a checkpoint every N optimizer steps (0: never).
-    public var checkpointEvery: Int = 0
+    public var checkpointEvery: Int = 20
     /// Recompute each block's activations in the backward (less memory, more time).
     public var gradientCheckpointing: Bool = false
     /// The token id padding uses (its labels are -100 and its mask 0, so its value does not matter).
@@ -57,11 +65,11 @@ public struct TrainingHyperparameters: Codable, Sendable, Equatable {
     /// The target projections, checked.
     public func targetTensors() throws -> [LlamaTensor] {
         guard !targets.isEmpty else {
-            throw LlamaError.invalidConfig(key: "target_modules", reason: "LoRA needs at least one target projection")
+            throw LlamaError.invalidConfig(key: "targets", reason: "LoRA needs at least one target projection")
         }
         return try targets.map { name in
             guard let t = LlamaTensor(moduleName: name) else {
-                throw LlamaError.invalidConfig(key: "target_modules",
+                throw LlamaError.invalidConfig(key: "targets",
                     reason: "\"\(name)\" is not one of q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj (or attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down)")
             }
             return t
@@ -74,21 +82,21 @@ public struct TrainingHyperparameters: Codable, Sendable, Equatable {
             if v <= 0 { throw LlamaError.invalidConfig(key: key, reason: "must be positive, got \(v)") }
         }
         try positive(batchSize, "batch_size")
-        try positive(gradientAccumulation, "gradient_accumulation_steps")
+        try positive(gradientAccumulation, "grad_accum")
         try positive(maxLength, "max_length")
         if maxSteps <= 0 { try positive(epochs, "epochs") }
         if method == .lora {
             try positive(rank, "r")
             _ = try targetTensors()
             if !(0..<1).contains(dropout) {
-                throw LlamaError.invalidConfig(key: "lora_dropout", reason: "must be in [0, 1), got \(dropout)")
+                throw LlamaError.invalidConfig(key: "dropout", reason: "must be in [0, 1), got \(dropout)")
             }
         }
         if !(learningRate >= 0) || !learningRate.isFinite {
-            throw LlamaError.invalidConfig(key: "learning_rate", reason: "must be a finite non-negative number, got \(learningRate)")
+            throw LlamaError.invalidConfig(key: "lr", reason: "must be a finite non-negative number, got \(learningRate)")
         }
         if warmupSteps < 0 || !(0...1).contains(warmupRatio) {
-            throw LlamaError.invalidConfig(key: "warmup", reason: "warmup steps must be >= 0 and the ratio in [0, 1]")
+            throw LlamaError.invalidConfig(key: "warmup_steps", reason: "warmup_steps must be >= 0 and warmup_ratio in [0, 1]")
         }
     }
 }

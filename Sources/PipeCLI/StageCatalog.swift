@@ -6,8 +6,8 @@ import TrainStage
 import PipeCore
 
 /// Every stage kind `pipe` knows: one registration line per kind.
-enum StageCatalog {
-    static var registry: StageRegistry {
+public enum StageCatalog {
+    public static var registry: StageRegistry {
         var registry = StageRegistry()
         registry.register(LoadStage.self)
         registry.register(AugmentStage.self)

@@ -8,8 +8,9 @@ import PipeCache
 /// and the manifest's JSON Schema from that declaration, and never runs a stage whose manifest entry
 /// has a problem. `run` writes the output artifact's files into `context.outputFolder`.
 public protocol Stage: Sendable {
-    /// Params after validation and defaults, decoded from the manifest's `params` object.
-    associatedtype Params: Decodable & Sendable
+    /// The kind's params, each declared once with `@Param`; decoded from the manifest's `params`
+    /// object after validation and defaults.
+    associatedtype Params: StageParams
 
     /// The manifest's name for the kind: a lowercase verb.
     static var kind: String { get }
@@ -17,7 +18,6 @@ public protocol Stage: Sendable {
     static var version: Int { get }
     /// One line for `pipe stages`.
     static var summary: String { get }
-    static var parameters: [ParameterSpec] { get }
     static var inputs: [InputPort] { get }
     /// The output type, which may depend on params (`load` gives a dataset or a model).
     static func outputType(for params: Params) -> ArtifactType

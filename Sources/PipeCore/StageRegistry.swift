@@ -8,6 +8,9 @@ public struct StageKind: Sendable {
     public let summary: String
     public let parameters: [ParameterSpec]
     public let inputs: [InputPort]
+    /// The values the kind's code gets when a manifest gives no params: decoded from the documented
+    /// defaults, by param name. A test checks they equal the documented defaults.
+    public let defaultValues: @Sendable () throws -> [String: JSONValue]
     /// Decodes validated params and asks the kind everything that depends on them.
     let prepare: @Sendable (JSONValue, URL) throws -> PreparedStage
 
@@ -15,10 +18,11 @@ public struct StageKind: Sendable {
         kind = S.kind
         version = S.version
         summary = S.summary
-        parameters = S.parameters
+        parameters = S.Params.specs
         inputs = S.inputs
+        defaultValues = { try S.Params.decode(.object([])).values }
         prepare = { json, folder in
-            let params = try json.decode(S.Params.self)
+            let params = try S.Params.decodeValidated(json)
             return PreparedStage(
                 outputType: S.outputType(for: params),
                 issues: S.check(params),

@@ -6,11 +6,10 @@ import Testing
 
 /// A stand-in for `load`, so the manifest has a dataset to wire in.
 struct SourceStage: Stage {
-    struct Params: Decodable, Sendable {}
+    struct Params: StageParams {}
     static let kind = "source"
     static let version = 1
     static let summary = "test source"
-    static let parameters: [ParameterSpec] = []
     static let inputs: [InputPort] = []
     static func outputType(for params: Params) -> ArtifactType { "dataset" }
     func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {}
@@ -31,7 +30,7 @@ struct ManifestTests {
         let pipeline = try Self.load(#"{"seed": 42, "copies": 2, "replace": {"input": {"咳嗽": ["胸痛", "呼吸困难", "咯血"]}}, "split": {"eval": 0.1}}"#)
         let stage = try #require(pipeline.stage("more"))
         #expect(stage.outputType == "dataset")
-        let params = try stage.params.decode(AugmentStage.Params.self)
+        let params = try AugmentStage.Params.decodeValidated(stage.params)
         #expect(params.seed == 42 && params.copies == 2 && params.keepOriginal && params.dedupe && params.shuffle)
         #expect(params.split == ["eval": 0.1])
     }

@@ -8,13 +8,9 @@ import TestSupport
 
 let packageRoot = TestPaths.packageRoot
 
-/// A stage's params from manifest JSON, with the kind's defaults filled in as the engine does.
+/// A stage's params from manifest JSON, validated with the kind's defaults filled in as the engine does.
 func decodeParams<S: Stage>(_ type: S.Type, _ text: String) throws -> S.Params {
-    guard case var .object(members) = try JSONParser.parse(text) else { throw StageError.failed("params must be an object") }
-    for spec in S.parameters where !members.contains(where: { $0.key == spec.name }) {
-        if let value = spec.defaultValue { members.append((key: spec.name, value: value)) }
-    }
-    return try JSONValue.object(members).decode(S.Params.self)
+    try S.Params.decode(try JSONParser.parse(text))
 }
 
 /// Records from JSON objects written as text, one per element.

@@ -7,18 +7,14 @@ import Testing
 /// `resume`: counts up to `steps`, one checkpoint file per step; fails once at `fail_at` unless the
 /// checkpoint says it already failed there — like a training run killed midway.
 struct ResumeStage: Stage {
-    struct Params: Decodable, Sendable {
-        var steps: Int
-        var fail_at: Int
+    struct Params: StageParams {
+        @Param(doc: "Steps.", min: 1) var steps = 5
+        @Param(doc: "Fail once at this step (0: never).", min: 0) var failAt = 0
     }
 
     static let kind = "resume"
     static let version = 1
     static let summary = "Counts with checkpoints."
-    static let parameters: [ParameterSpec] = [
-        ParameterSpec("steps", .integer(min: 1), default: 5, doc: "Steps."),
-        ParameterSpec("fail_at", .integer(min: 0), default: 0, doc: "Fail once at this step (0: never)."),
-    ]
     static let inputs: [InputPort] = []
     static func outputType(for params: Params) -> ArtifactType { "text" }
 
@@ -30,7 +26,7 @@ struct ResumeStage: Stage {
         while step < params.steps {
             step += 1
             try String(step).write(to: checkpoint, atomically: true, encoding: .utf8)
-            if step == params.fail_at && !FileManager.default.fileExists(atPath: failedMarker.path) {
+            if step == params.failAt && !FileManager.default.fileExists(atPath: failedMarker.path) {
                 try Data().write(to: failedMarker)
                 throw StageError.failed("crashed at step \(step)")
             }
@@ -41,14 +37,13 @@ struct ResumeStage: Stage {
 
 /// `publish`: writes `text.txt` and exports it to `path`.
 struct PublishStage: Stage {
-    struct Params: Decodable, Sendable { var path: String; var text: String }
+    struct Params: StageParams {
+        @Param(type: .path, required: true, doc: "Where to publish.") var path = ""
+        @Param(doc: "Content.") var text = "exported"
+    }
     static let kind = "publish"
     static let version = 1
     static let summary = "Exports a file."
-    static let parameters: [ParameterSpec] = [
-        ParameterSpec("path", .path, required: true, doc: "Where to publish."),
-        ParameterSpec("text", .string(), default: "exported", doc: "Content."),
-    ]
     static let inputs: [InputPort] = []
     static func outputType(for params: Params) -> ArtifactType { "files" }
     static func exports(for params: Params, in folder: URL) -> [Export] {

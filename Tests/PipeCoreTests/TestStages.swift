@@ -6,24 +6,19 @@ import PipeCore
 
 /// `emit`: writes `text` (optionally read from `file`) `copies` times into `text.txt`.
 struct EmitStage: Stage {
-    struct Params: Decodable, Sendable {
-        var text: String
-        var copies: Int
-        var file: String?
-        var mode: String
-        var fail: Bool
+    enum Mode: String, ParamChoice { case plain, upper }
+
+    struct Params: StageParams {
+        @Param(doc: "What to write.") var text = "hello"
+        @Param(doc: "How many times.", min: 1) var copies = 1
+        @Param(type: .path, doc: "Read the text from this file instead.") var file: String? = nil
+        @Param(doc: "Case.") var mode: Mode = .plain
+        @Param(doc: "Fail on purpose.") var fail = false
     }
 
     static let kind = "emit"
     static let version = 1
     static let summary = "Writes some text."
-    static let parameters: [ParameterSpec] = [
-        ParameterSpec("text", .string(), default: "hello", doc: "What to write."),
-        ParameterSpec("copies", .integer(min: 1), default: 1, doc: "How many times."),
-        ParameterSpec("file", .path, doc: "Read the text from this file instead."),
-        ParameterSpec("mode", .string(choices: ["plain", "upper"]), default: "plain", doc: "Case."),
-        ParameterSpec("fail", .boolean, default: false, doc: "Fail on purpose."),
-    ]
     static let inputs: [InputPort] = []
     static func outputType(for params: Params) -> ArtifactType { "text" }
     static func externalFiles(for params: Params, in folder: URL) -> [ExternalFile] {
@@ -34,7 +29,7 @@ struct EmitStage: Stage {
         if params.fail { throw StageError.failed("failing on purpose") }
         var text = params.text
         if let file = params.file { text = try String(contentsOf: context.resolve(file), encoding: .utf8) }
-        if params.mode == "upper" { text = text.uppercased() }
+        if params.mode == .upper { text = text.uppercased() }
         try Counter.bump(context.manifestFolder, "emit")
         try String(repeating: text, count: params.copies).write(to: context.outputFolder.appendingPathComponent("text.txt"), atomically: true, encoding: .utf8)
     }
@@ -42,18 +37,14 @@ struct EmitStage: Stage {
 
 /// `join`: concatenates `left` and optional `right` texts; can sleep to test interruption.
 struct JoinStage: Stage {
-    struct Params: Decodable, Sendable {
-        var separator: String
-        var sleep_ms: Int
+    struct Params: StageParams {
+        @Param(doc: "Between the texts.") var separator = "+"
+        @Param(doc: "Pause first (for tests).", min: 0) var sleepMs = 0
     }
 
     static let kind = "join"
     static let version = 1
     static let summary = "Joins texts."
-    static let parameters: [ParameterSpec] = [
-        ParameterSpec("separator", .string(), default: "+", doc: "Between the texts."),
-        ParameterSpec("sleep_ms", .integer(min: 0), default: 0, doc: "Pause first (for tests)."),
-    ]
     static let inputs: [InputPort] = [
         InputPort("left", accepts: ["text"], doc: "First text."),
         InputPort("right", accepts: ["text"], optional: true, doc: "Second text."),
@@ -61,9 +52,9 @@ struct JoinStage: Stage {
     static func outputType(for params: Params) -> ArtifactType { "text" }
 
     func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
-        for step in 0..<params.sleep_ms / 10 {
+        for step in 0..<params.sleepMs / 10 {
             try context.checkCancellation()
-            context.progress(step, of: params.sleep_ms / 10, unit: "ticks")
+            context.progress(step, of: params.sleepMs / 10, unit: "ticks")
             try await Task.sleep(nanoseconds: 10_000_000)
         }
         try Counter.bump(context.manifestFolder, "join")
@@ -76,24 +67,35 @@ struct JoinStage: Stage {
 
 /// `consume`: takes a `model` (to test port type mismatches); `needs_extra` makes port `extra` required.
 struct ConsumeStage: Stage {
-    struct Params: Decodable, Sendable {
-        var needs_extra: Bool
-        var low: Int
-        var high: Int
+    struct Params: StageParams {
+        @Param(doc: "Require the extra port.") var needsExtra = false
+        @Param(doc: "Lower bound.") var low = 0
+        @Param(doc: "Upper bound.") var high = 10
+        @Param(doc: "A positive rate.", min: 0, exclusiveMin: true) var rate = 0.5
+        @Param(type: .array(of: .string(), minCount: 1), doc: "Tags.") var tags = ["a"]
+        @Param(doc: "Nested rules.") var rules: [String: [String: [String]]] = [:]
+        @Param(type: .anyOf([.path, .record([ParameterSpec("layers", .integer(min: 1), required: true, doc: "Layers.")])]),
+               doc: "A file or a spec.") var target: Target? = nil
+    }
+
+    /// A path, or `{"layers": N}`.
+    enum Target: ParamValue {
+        case path(String)
+        case layers(Int)
+
+        init(from decoder: Decoder) throws {
+            if let path = try? decoder.singleValueContainer().decode(String.self) { self = .path(path); return }
+            struct Spec: Decodable { let layers: Int }
+            self = .layers(try Spec(from: decoder).layers)
+        }
+
+        static var paramType: ParamType { .json }
+        var paramJSON: JSONValue? { nil }
     }
 
     static let kind = "consume"
     static let version = 1
     static let summary = "Consumes a model."
-    static let parameters: [ParameterSpec] = [
-        ParameterSpec("needs_extra", .boolean, default: false, doc: "Require the extra port."),
-        ParameterSpec("low", .integer(), default: 0, doc: "Lower bound."),
-        ParameterSpec("high", .integer(), default: 10, doc: "Upper bound."),
-        ParameterSpec("rate", .number(min: 0, exclusiveMin: true), default: 0.5, doc: "A positive rate."),
-        ParameterSpec("tags", .array(of: .string(), minCount: 1), default: ["a"], doc: "Tags."),
-        ParameterSpec("rules", .map(of: .map(of: .array(of: .string()))), default: [:], doc: "Nested rules."),
-        ParameterSpec("target", .anyOf([.path, .record([ParameterSpec("layers", .integer(min: 1), required: true, doc: "Layers.")])]), doc: "A file or a spec."),
-    ]
     static let inputs: [InputPort] = [
         InputPort("model", accepts: ["model"], doc: "A model."),
         InputPort("extra", accepts: ["text"], optional: true, doc: "Extra text."),
@@ -102,18 +104,17 @@ struct ConsumeStage: Stage {
     static func check(_ params: Params) -> [ManifestIssue] {
         params.low > params.high ? [ManifestIssue(JSONPath.root.key("low"), "must not exceed high (\(params.high))")] : []
     }
-    static func requiredInputs(for params: Params) -> Set<String> { params.needs_extra ? ["model", "extra"] : ["model"] }
+    static func requiredInputs(for params: Params) -> Set<String> { params.needsExtra ? ["model", "extra"] : ["model"] }
 
     func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {}
 }
 
 /// `model`: produces a model artifact.
 struct ModelStage: Stage {
-    struct Params: Decodable, Sendable {}
+    struct Params: StageParams {}
     static let kind = "model"
     static let version = 1
     static let summary = "Makes a model."
-    static let parameters: [ParameterSpec] = []
     static let inputs: [InputPort] = []
     static func outputType(for params: Params) -> ArtifactType { "model" }
     func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {

@@ -45,7 +45,7 @@ struct Bench {
     func tokenize(_ dataset: Artifact, _ params: JSONValue) async throws -> TokenizedDataset {
         let out = root.appendingPathComponent("out-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let decoded = try params.decode(TokenizeStage.Params.self)
+        let decoded = try TokenizeStage.Params.decode(params)
         let context = StageContext(stageID: "tokens", key: "k", outputFolder: out, checkpointFolder: root.appendingPathComponent("ck"), manifestFolder: root)
         try await TokenizeStage().run(decoded, inputs: StageInputs(["dataset": dataset, "model": try model()]), context: context)
         return try TokenizedDataset.read(from: out)

@@ -3,57 +3,36 @@ import JSON
 import PipeCore
 
 extension AugmentStage {
-    /// `augment`'s params, declared once: the specs feed validation, defaults, `pipe stages` and the
-    /// schema; `Params` decodes the validated result. Keep the two in step.
-    public static let parameters: [ParameterSpec] = [
-        ParameterSpec("seed", .integer(min: 0), default: 0,
-                      doc: "Seed of every random choice (replacements, split, shuffle): same seed, same bytes."),
-        ParameterSpec("template", .map(of: .string()), default: .object([]),
-                      doc: "Maps each record to a new one: output field -> text with {field} placeholders (a nested object renders as `key: value` lines, an array as lines; {{ and }} are literal braces), e.g. {\"instruction\": \"解析法律条款\", \"input\": \"{clause}\", \"output\": \"{analysis}\"}."),
-        ParameterSpec("format", .string(choices: ["auto"] + RecordShape.allCases.map(\.rawValue)), default: "auto",
-                      doc: "Shape of the output records; auto keeps the input's, or detects it from the template's fields."),
-        ParameterSpec("min_length", .integer(min: 0),
-                      doc: "Drop records with fewer characters of text (a conversation's contents, a text, or a record's string values)."),
-        ParameterSpec("max_length", .integer(min: 1),
-                      doc: "Drop records with more characters of text."),
-        ParameterSpec("dedupe", .boolean, default: true,
-                      doc: "Drop exact duplicates (originals, then copies that change nothing); a record already in an eval split is dropped from train."),
-        ParameterSpec("split", .map(of: .number(min: 0, exclusiveMin: true)), default: .object([]),
-                      doc: "Moves records from train into other splits: a fraction below 1 ({\"eval\": 0.1}) or a whole count ({\"eval\": 30}). Records already in a split other than train stay there."),
-        ParameterSpec("replace", .map(of: .map(of: .array(of: .string(), minCount: 1))), default: .object([]),
-                      doc: "Per field, words and their replacements: {\"input\": {\"咳嗽\": [\"胸痛\", \"呼吸困难\", \"咯血\"]}}. Each copy of a train record picks one replacement per word."),
-        ParameterSpec("copies", .integer(min: 0, max: 1000), default: 1,
-                      doc: "Augmented copies per train record made by `replace` (none without rules)."),
-        ParameterSpec("keep_original", .boolean, default: true,
-                      doc: "Keep each train record beside its copies; false replaces it by them."),
-        ParameterSpec("shuffle", .boolean, default: true,
-                      doc: "Shuffle each split's records (seeded)."),
-    ]
+    public struct Params: StageParams {
+        @Param(doc: "Seed of every random choice (replacements, split, shuffle): same seed, same bytes.", min: 0)
+        public var seed = 0
+        @Param(doc: "Maps each record to a new one: output field -> text with {field} placeholders (a nested object renders as `key: value` lines, an array as lines; {{ and }} are literal braces), e.g. {\"instruction\": \"解析法律条款\", \"input\": \"{clause}\", \"output\": \"{analysis}\"}.")
+        public var template: [String: String] = [:]
+        @Param(doc: "Shape of the output records; auto keeps the input's, or detects it from the template's fields.")
+        public var format: AutoOr<RecordShape> = .auto
+        @Param(doc: "Drop records with fewer characters of text (a conversation's contents, a text, or a record's string values).", min: 0)
+        public var minLength: Int? = nil
+        @Param(doc: "Drop records with more characters of text.", min: 1)
+        public var maxLength: Int? = nil
+        @Param(doc: "Drop exact duplicates (originals, then copies that change nothing); a record already in an eval split is dropped from train.")
+        public var dedupe = true
+        @Param(type: .map(of: .number(min: 0, max: 1e9, exclusiveMin: true)),
+               doc: "Moves records from train into other splits: a fraction below 1 ({\"eval\": 0.1}) or a whole count ({\"eval\": 30}). Records already in a split other than train stay there.")
+        public var split: [String: Double] = [:]
+        @Param(type: .map(of: .map(of: .array(of: .string(), minCount: 1))),
+               doc: "Per field, words and their replacements: {\"input\": {\"咳嗽\": [\"胸痛\", \"呼吸困难\", \"咯血\"]}}. Each copy of a train record picks one replacement per word.")
+        public var replace: [String: [String: [String]]] = [:]
+        @Param(doc: "Augmented copies per train record made by `replace` (none without rules).", range: 0...1000)
+        public var copies = 1
+        @Param(doc: "Keep each train record beside its copies; false replaces it by them.")
+        public var keepOriginal = true
+        @Param(doc: "Shuffle each split's records (seeded).")
+        public var shuffle = true
 
-    public struct Params: Decodable, Sendable {
-        public var seed: Int
-        public var template: [String: String]
-        public var format: String
-        public var minLength: Int?
-        public var maxLength: Int?
-        public var dedupe: Bool
-        public var split: [String: Double]
-        public var replace: [String: [String: [String]]]
-        public var copies: Int
-        public var keepOriginal: Bool
-        public var shuffle: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case seed, template, format
-            case minLength = "min_length"
-            case maxLength = "max_length"
-            case dedupe, split, replace, copies
-            case keepOriginal = "keep_original"
-            case shuffle
-        }
+        public init() {}
 
         /// The output shape when the manifest names one.
-        var shape: RecordShape? { RecordShape(rawValue: format) }
+        var shape: RecordShape? { format.fixed }
     }
 
     public static func check(_ params: Params) -> [ManifestIssue] {

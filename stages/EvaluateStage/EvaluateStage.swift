@@ -42,7 +42,7 @@ public struct EvaluateStage: Stage {
         let tokens = try inputs["dataset"].map { try TokenizedDataset.read(from: $0.folder) }
         let splitName = tokens.map { $0.splits[params.split] != nil ? params.split : "train" } ?? params.split
         let examples = tokens?.splits[splitName] ?? []
-        let templateName = params.template == "auto" ? (tokens?.info.template ?? "auto") : params.template
+        let templateName = params.template.fixed?.rawValue ?? tokens?.info.template ?? "auto"
         let template = templateName == "auto" ? loaded.chatTemplate : try tokenizer.chatTemplate(named: templateName)
 
         var stopIDs = Set(model.config.eosTokenIds)

@@ -4,85 +4,101 @@ import JSON
 import PipeCore
 
 extension LoadStage {
-    /// `load`'s params, declared once: the specs feed validation, defaults, `pipe stages` and the
-    /// schema; `Params` decodes the validated result. Keep the two in step.
-    public static let parameters: [ParameterSpec] = [
-        ParameterSpec("dataset", .path,
-                      doc: "Data file (relative to the manifest): a JSON array, JSONL, CSV/TSV with a header row, or text (one record per non-empty line). Its content is part of the cache key."),
-        ParameterSpec("model", .anyOf([.path, .record([
-                          ParameterSpec("init", .record([
-                              ParameterSpec("layers", .integer(min: 1, max: 256), required: true, doc: "Transformer blocks."),
-                              ParameterSpec("width", .integer(min: 2, max: 65536), required: true, doc: "Hidden size."),
-                              ParameterSpec("heads", .integer(min: 1, max: 512), required: true, doc: "Query heads (width / heads is the head size, even)."),
-                              ParameterSpec("kv_heads", .integer(min: 1, max: 512), doc: "Key/value heads (grouped-query attention); default: heads."),
-                              ParameterSpec("ffn", .integer(min: 1, max: 262144), required: true, doc: "SwiGLU inner size."),
-                              ParameterSpec("rope_theta", .number(min: 0, exclusiveMin: true), doc: "RoPE base; default 10000."),
-                              ParameterSpec("max_positions", .integer(min: 1), doc: "Context length; default 2048."),
-                              ParameterSpec("tie_embeddings", .boolean, doc: "Share the embedding with the output head; default true."),
-                          ]), required: true, doc: "The architecture of a model with random weights (training from scratch)."),
-                          ParameterSpec("tokenizer", .path, required: true, doc: "A GGUF file, Hugging Face folder or tokenizer.json whose tokenizer the new model uses."),
-                          ParameterSpec("seed", .integer(min: 0), default: 0, doc: "Seed of the random weights."),
-                      ])]),
-                      doc: "Base model: a GGUF file or Hugging Face folder (referenced by content digest, never copied into the cache), or {\"init\": {...}, \"tokenizer\": path} for random weights. Give exactly one of dataset and model."),
-        ParameterSpec("format", .string(choices: ["auto"] + RecordShape.allCases.map(\.rawValue)), default: "auto",
-                      doc: "Record shape: alpaca (instruction/input/output), completion (prompt/completion), messages (role/content or ShareGPT from/value), text, or records (fields kept as they are). auto detects it from the first row's fields after `fields` and `defaults`."),
-        ParameterSpec("file_type", .string(choices: ["auto"] + FileType.allCases.map(\.rawValue)), default: "auto",
-                      doc: "How to read the file; auto goes by the extension (.json, .jsonl, .csv, .tsv, .txt)."),
-        ParameterSpec("fields", .map(of: .string()), default: .object([]),
-                      doc: "The shape's field names mapped to the file's own columns, e.g. {\"input\": \"sensor_data\", \"output\": \"diagnosis\"}."),
-        ParameterSpec("defaults", .map(of: .string()), default: .object([]),
-                      doc: "Constant fields for rows that lack them, e.g. {\"instruction\": \"设备故障诊断\"}."),
-        ParameterSpec("roles", .map(of: .string(choices: Role.allCases.map(\.rawValue))), default: .object([]),
-                      doc: "For messages: the file's role names mapped to system/user/assistant (human/gpt and user/assistant/system are known already)."),
-        ParameterSpec("split", .string(), default: "train",
-                      doc: "The split the file's records go to."),
-        ParameterSpec("limit", .integer(min: 1),
-                      doc: "Keep only the first this many records."),
-        ParameterSpec("on_error", .string(choices: ["fail", "skip"]), default: "fail",
-                      doc: "A bad row fails the stage with its file and line, or is skipped, counted and reported in dataset.json."),
-    ]
+    /// What a bad data row does.
+    public enum OnError: String, ParamChoice {
+        /// Fail the stage, naming the file and line.
+        case fail
+        /// Skip the row; it is counted and reported in dataset.json.
+        case skip
+    }
 
-    public struct Params: Decodable, Sendable {
-        public var dataset: String?
-        public var model: ModelParam?
-        public var format: String
-        public var fileType: String
-        public var fields: [String: String]
-        public var defaults: [String: String]
-        public var roles: [String: String]
-        public var split: String
-        public var limit: Int?
-        public var onError: String
+    public struct Params: StageParams {
+        @Param(type: .path, doc: "Data file (relative to the manifest): a JSON array, JSONL, CSV/TSV with a header row, or text (one record per non-empty line). Its content is part of the cache key.")
+        public var dataset: String? = nil
+        @Param(doc: "Base model: a GGUF file or Hugging Face folder (referenced by content digest, never copied into the cache), or {\"init\": {...}, \"tokenizer\": path} for random weights. Give exactly one of dataset and model.")
+        public var model: ModelParam? = nil
+        @Param(doc: "Record shape: alpaca (instruction/input/output), completion (prompt/completion), messages (role/content or ShareGPT from/value), text, or records (fields kept as they are). auto detects it from the first row's fields after `fields` and `defaults`.")
+        public var format: AutoOr<RecordShape> = .auto
+        @Param(doc: "How to read the file; auto goes by the extension (.json, .jsonl, .csv, .tsv, .txt).")
+        public var fileType: AutoOr<FileType> = .auto
+        @Param(doc: "The shape's field names mapped to the file's own columns, e.g. {\"input\": \"sensor_data\", \"output\": \"diagnosis\"}.")
+        public var fields: [String: String] = [:]
+        @Param(doc: "Constant fields for rows that lack them, e.g. {\"instruction\": \"设备故障诊断\"}.")
+        public var defaults: [String: String] = [:]
+        @Param(type: .map(of: .string(choices: Role.allCases.map(\.rawValue))),
+               doc: "For messages: the file's role names mapped to system/user/assistant (human/gpt and user/assistant/system are known already).")
+        public var roles: [String: String] = [:]
+        @Param(doc: "The split the file's records go to.")
+        public var split = "train"
+        @Param(doc: "Keep only the first this many records.", range: 1...Int(Int32.max))
+        public var limit: Int? = nil
+        @Param(doc: "A bad row fails the stage with its file and line, or is skipped, counted and reported in dataset.json.")
+        public var onError: OnError = .fail
 
-        enum CodingKeys: String, CodingKey {
-            case dataset, model, format
-            case fileType = "file_type"
-            case fields, defaults, roles, split, limit
-            case onError = "on_error"
-        }
+        public init() {}
 
         /// The record shape, or nil for `auto`.
-        var shape: RecordShape? { RecordShape(rawValue: format) }
-        var skipBadRows: Bool { onError == "skip" }
+        var shape: RecordShape? { format.fixed }
+        var skipBadRows: Bool { onError == .skip }
         var roleMap: RoleMap { RoleMap(roles.compactMapValues(Role.init(rawValue:))) }
     }
 
+    /// The architecture of a model with random weights, under `model.init`.
+    public struct ModelInit: StageParams {
+        @Param(doc: "Transformer blocks.", range: 1...256) var layers = 1
+        @Param(doc: "Hidden size.", range: 2...65536) var width = 2
+        @Param(doc: "Query heads (width / heads is the head size, even).", range: 1...512) var heads = 1
+        @Param(doc: "Key/value heads (grouped-query attention); default: heads.", range: 1...512) var kvHeads: Int? = nil
+        @Param(doc: "SwiGLU inner size.", range: 1...262144) var ffn = 1
+        @Param(type: .number(min: 0, exclusiveMin: true), doc: "RoPE base; default 10000.") var ropeTheta: Double? = nil
+        @Param(doc: "Context length; default 2048.", min: 1) var maxPositions: Int? = nil
+        @Param(doc: "Share the embedding with the output head; default true.") var tieEmbeddings: Bool? = nil
+
+        public init() {}
+
+        static let required: Set<String> = ["layers", "width", "heads", "ffn"]
+
+        /// The params' record type, with the architecture's essentials required.
+        static var recordType: ParamType {
+            .record(specs.map { spec in
+                ParameterSpec(spec.name, spec.type, default: nil, required: required.contains(spec.name), doc: spec.doc)
+            })
+        }
+
+        var spec: ModelInitSpec {
+            ModelInitSpec(layers: layers, width: width, heads: heads, kvHeads: kvHeads, ffn: ffn, ropeTheta: ropeTheta,
+                          maxPositions: maxPositions, tieEmbeddings: tieEmbeddings)
+        }
+    }
+
     /// `model`: a path, or a config to initialise from.
-    public enum ModelParam: Decodable, Sendable {
+    public enum ModelParam: ParamValue {
         case path(String)
         case initialize(ModelInitSpec, tokenizer: String, seed: UInt64)
 
-        enum CodingKeys: String, CodingKey { case `init`, tokenizer, seed }
+        public static var paramType: ParamType {
+            .anyOf([.path, .record([
+                ParameterSpec("init", ModelInit.recordType, required: true,
+                              doc: "The architecture of a model with random weights (training from scratch)."),
+                ParameterSpec("tokenizer", .path, required: true,
+                              doc: "A GGUF file, Hugging Face folder or tokenizer.json whose tokenizer the new model uses."),
+                ParameterSpec("seed", .integer(min: 0), default: 0, doc: "Seed of the random weights."),
+            ])])
+        }
+
+        public var paramJSON: JSONValue? { nil }
 
         public init(from decoder: Decoder) throws {
-            if let path = try? decoder.singleValueContainer().decode(String.self) {
+            let json = try JSONValue(from: decoder)
+            if let path = json.stringValue {
                 self = .path(path)
                 return
             }
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            self = .initialize(try container.decode(ModelInitSpec.self, forKey: .`init`),
-                               tokenizer: try container.decode(String.self, forKey: .tokenizer),
-                               seed: try container.decode(UInt64.self, forKey: .seed))
+            guard let architecture = json["init"], let tokenizer = json["tokenizer"]?.stringValue else {
+                throw StageError.failed("model: expected a path or {\"init\": {...}, \"tokenizer\": path}")
+            }
+            let seed = json["seed"]?.intValue ?? 0
+            self = .initialize(try ModelInit.decodeValidated(architecture).spec, tokenizer: tokenizer, seed: UInt64(max(0, seed)))
         }
     }
 

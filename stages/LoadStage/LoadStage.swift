@@ -66,7 +66,7 @@ public struct LoadStage: Stage {
             throw StageError.badData(file: path, line: nil, message: "cannot read the file: \(error.localizedDescription)")
         }
         let fileType: FileType
-        if let given = FileType(rawValue: params.fileType) {
+        if let given = params.fileType.fixed {
             fileType = given
         } else if let detected = FileType.detect(path: path, data: data) {
             fileType = detected

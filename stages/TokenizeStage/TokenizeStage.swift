@@ -24,34 +24,6 @@ public struct TokenizeStage: Stage {
         InputPort("model", accepts: ["model"], doc: "The model whose tokenizer (and chat template) to use."),
     ]
 
-    public static let parameters: [ParameterSpec] = [
-        ParameterSpec("template", .string(choices: ["auto"] + ChatTemplate.Kind.allCases.map(\.rawValue)), default: "auto",
-                      doc: "Chat template: auto (the model's own, else chatml), chatml, llama3, alpaca or plain."),
-        ParameterSpec("system", .string(), doc: "System prompt for records without one (default: the template's own, if any)."),
-        ParameterSpec("max_length", .integer(min: 8, max: 131_072), default: 512, doc: "Longest example in tokens."),
-        ParameterSpec("truncation", .string(choices: ["cut", "drop"]), default: "cut",
-                      doc: "Longer examples are cut at the end, or dropped."),
-        ParameterSpec("train_on", .string(choices: ["completion", "all"]), default: "completion",
-                      doc: "Train on the answers only (prompts masked), or on every token."),
-        ParameterSpec("packing", .boolean, default: false,
-                      doc: "Train on sequences of up to max_length tokens packed with several examples, each attending only to itself (the eval split stays one per sequence)."),
-    ]
-
-    public struct Params: Decodable, Sendable {
-        public var template: String
-        public var system: String?
-        public var maxLength: Int
-        public var truncation: String
-        public var trainOn: String
-        public var packing: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case template, system, truncation, packing
-            case maxLength = "max_length"
-            case trainOn = "train_on"
-        }
-    }
-
     public init() {}
 
     public static func outputType(for params: Params) -> ArtifactType { "tokens" }
@@ -61,10 +33,10 @@ public struct TokenizeStage: Stage {
         let loaded = try ModelArtifact.read(from: inputs.require("model").folder)
         let root = URL(fileURLWithPath: loaded.path)
         let tokenizer = try ModelLoader.openTokenizer(root)
-        let template = params.template == "auto" ? (tokenizer.chatTemplate ?? ChatTemplate(kind: .chatml, eosText: tokenizer.eosText))
-                                                 : try tokenizer.chatTemplate(named: params.template)
+        let template = try params.template.fixed.map { try tokenizer.chatTemplate(named: $0.rawValue) }
+            ?? tokenizer.chatTemplate ?? ChatTemplate(kind: .chatml, eosText: tokenizer.eosText)
         let encoder = ExampleEncoder(tokenizer: tokenizer, template: template, system: params.system, maxLength: params.maxLength,
-                                     trainOnAll: params.trainOn == "all", dropTooLong: params.truncation == "drop")
+                                     trainOnAll: params.trainOn == .all, dropTooLong: params.truncation == .drop)
         let info = try DatasetInfo.read(from: datasetFolder)
         var splits: [String: [TokenizedDataset.Example]] = [:]
         var summaries: [TokenizedInfo.Split] = []
@@ -103,7 +75,7 @@ public struct TokenizeStage: Stage {
         let padID = tokenizer.specialTokens.pad ?? tokenizer.specialTokens.eos ?? 0
         let tokenized = TokenizedDataset(
             info: TokenizedInfo(splits: summaries, template: template.kind.rawValue, maxLength: params.maxLength,
-                                trainOn: params.trainOn, vocabularySize: tokenizer.vocabularySize, padID: padID,
+                                trainOn: params.trainOn.rawValue, vocabularySize: tokenizer.vocabularySize, padID: padID,
                                 packing: params.packing),
             splits: splits)
         try tokenized.write(to: context.outputFolder)

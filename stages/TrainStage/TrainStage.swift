@@ -23,7 +23,7 @@ public struct TrainStage: Stage {
 
     public init() {}
 
-    public static func outputType(for params: Params) -> ArtifactType { params.method == "full" ? "model" : "adapter" }
+    public static func outputType(for params: Params) -> ArtifactType { params.method == .full ? "model" : "adapter" }
 
     public static func externalFiles(for params: Params, in folder: URL) -> [ExternalFile] {
         guard let path = params.initAdapter else { return [] }
@@ -36,7 +36,7 @@ public struct TrainStage: Stage {
     public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
         let modelInput = try inputs.require("model")
         let base = try ModelArtifact.read(from: modelInput.folder)
-        let loaded = try base.open(in: modelInput.folder, quantizedOnly: params.method == "qlora")
+        let loaded = try base.open(in: modelInput.folder, quantizedOnly: params.method == .qlora)
         let tokens = try TokenizedDataset.read(from: inputs.require("dataset").folder)
         let train = (tokens.splits["train"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
         let eval = (tokens.splits["eval"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
@@ -78,7 +78,7 @@ public struct TrainStage: Stage {
             weightsFile = "\(AdapterArtifact.peftFolder)/adapter_model.safetensors"
             try adapter.savePEFT(to: out.appendingPathComponent(AdapterArtifact.peftFolder), dropout: Float(params.dropout),
                                  baseModel: base.path)
-            try AdapterArtifact(base: base, baseKey: modelInput.key, method: params.method, rank: adapter.rank, alpha: Double(adapter.alpha),
+            try AdapterArtifact(base: base, baseKey: modelInput.key, method: params.method.rawValue, rank: adapter.rank, alpha: Double(adapter.alpha),
                                 targets: params.targets).write(to: out)
         } else {
             weightsFile = "\(ModelArtifact.weightsFolder)/model.safetensors"
@@ -101,9 +101,10 @@ public struct TrainStage: Stage {
                            summary.lastEvalLoss.map { String(format: ", eval loss %.4f", $0) } ?? "", summary.tokensPerSecond))
     }
 
-    static func hyperparameters(_ p: Params, maxLength: Int, padToken: Int32, packing: Bool) -> TrainingHyperparameters {
+    /// The trainer's settings for these params and a tokenized dataset's length, pad token and batching.
+    public static func hyperparameters(_ p: Params, maxLength: Int, padToken: Int32, packing: Bool) -> TrainingHyperparameters {
         var h = TrainingHyperparameters()
-        h.method = p.method == "full" ? .full : .lora
+        h.method = p.method == .full ? .full : .lora
         h.rank = p.r
         h.alpha = Float(p.alpha)
         h.dropout = Float(p.dropout)
@@ -115,7 +116,7 @@ public struct TrainStage: Stage {
         h.maxSteps = p.maxSteps
         h.maxLength = maxLength
         h.learningRate = Float(p.lr)
-        h.schedule = LRScheduleKind(rawValue: p.schedule) ?? .linear
+        h.schedule = p.schedule
         h.warmupSteps = p.warmupSteps
         h.warmupRatio = p.warmupRatio
         h.weightDecay = Float(p.weightDecay)
@@ -124,16 +125,15 @@ public struct TrainStage: Stage {
         h.evalEvery = p.evalEvery
         h.checkpointEvery = p.checkpointEvery
         h.gradientCheckpointing = p.gradientCheckpointing
-        h.groupByLength = p.groupByLength
-        h.packing = packing
+        h.batching = packing ? .packed : p.groupByLength ? .groupedByLength : .shuffled
         h.padToken = padToken
         return h
     }
 
     /// The training log as `pipe show` prints it.
     static func describe(_ log: TrainingLog, summary: TrainingSummary, params: Params) -> String {
-        var out = "method \(params.method)"
-        if params.method != "full" { out += ", r \(params.r), alpha \(JSONValue.number(params.alpha).compactText), targets \(params.targets.joined(separator: ", "))" }
+        var out = "method \(params.method.rawValue)"
+        if params.method != .full { out += ", r \(params.r), alpha \(JSONValue.number(params.alpha).compactText), targets \(params.targets.joined(separator: ", "))" }
         out += String(format: "\n%d steps in %.1f s\n\n", log.totalSteps, log.seconds)
         out += "  step      loss        lr   grad norm   tokens/s   eval loss\n"
         for step in log.log {
