@@ -92,7 +92,7 @@ struct GenerateCommand: AsyncParsableCommand {
             sampling: SamplingOptions(temperature: temperature, topK: topK, topP: topP, repetitionPenalty: repetitionPenalty, seed: seed),
             stopTokenIds: stopIDs, stopStrings: stop)
         let stream: ((String) -> Bool)? = json ? nil : { piece in
-            FileHandle.standardOutput.write(Data(piece.utf8))
+            StandardStreams.writeOutput(piece)
             return true
         }
         let result = try loaded.model.generate(prompt: promptTokens, options: options,

@@ -22,7 +22,23 @@ public struct PipeCommand: AsyncParsableCommand {
             handler.logLevel = ProcessInfo.processInfo.environment["PIPE_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return handler
         }
-        await main()
+        let code: Int32
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            code = 0
+        } catch {
+            code = exitCode(for: error).rawValue
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == 0 { StandardStreams.writeOutput(message + "\n") } else { StandardStreams.writeError(message + "\n") }
+            }
+        }
+        Foundation.exit(StandardStreams.finish(code))
     }
 }
 
@@ -35,7 +51,7 @@ enum ExitCodes {
 
 /// Prints to standard error.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    StandardStreams.writeError(text + "\n")
 }
 
 /// Prints a Codable value as JSON on standard output.

@@ -40,7 +40,7 @@ public final class LineReporter: ProgressReporter, @unchecked Sendable {
     private let interval: TimeInterval
     private let write: @Sendable (String) -> Void
 
-    public init(interval: TimeInterval = 5, write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+    public init(interval: TimeInterval = 5, write: @escaping @Sendable (String) -> Void = { StandardStreams.writeError($0 + "\n") }) {
         self.interval = interval
         self.write = write
     }
@@ -161,6 +161,6 @@ public final class TerminalReporter: ProgressReporter, @unchecked Sendable {
     }
 
     private func emit(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStreams.writeError(text)
     }
 }
