@@ -88,16 +88,16 @@ let package = Package(
         // MARK: Tests
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),  // paths of the package, its fixtures and the demo model
-        .testTarget(name: "PipeCoreTests", dependencies: ["JSON", "PipeCache", "PipeCore"]),
+        .testTarget(name: "PipeCoreTests", dependencies: ["TestSupport", "JSON", "PipeCache", "PipeCore"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "PipeCacheTests", dependencies: ["JSON", "PipeCache"]),
+        .testTarget(name: "PipeCacheTests", dependencies: ["TestSupport", "JSON", "PipeCache"]),
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF", "Safetensors"]),
         .testTarget(name: "SafetensorsTests", dependencies: ["TestSupport", "Safetensors"]),
         .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer", "GGUF"]),
         .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Tensor", "GGUF", "Safetensors", "Tokenizer", "Llama"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["JSON", "Datasets"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "JSON", "Datasets"]),
         .testTarget(name: "ModelArtifactsTests", dependencies: ["TestSupport", "Llama", "ModelArtifacts"]),
         .testTarget(name: "LoadStageTests", dependencies: ["TestSupport", "JSON", "LoadStage", "PipeCore", "Datasets"]),
         .testTarget(name: "AugmentStageTests", dependencies: ["TestSupport", "JSON", "PipeCache", "AugmentStage", "PipeCore", "Datasets"]),
