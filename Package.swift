@@ -24,6 +24,8 @@ let package = Package(
 
         // The strict JSON parser, values that keep key order, and JSON paths (a leaf: no dependencies).
         .target(name: "JSON"),
+        // The seeded, portable SplitMix64 generator of the data stages and the model's seeds (a leaf).
+        .target(name: "Random"),
 
         // Manifest, stage contract, registry, graph, planner and executor.
         .target(name: "PipeCore", dependencies: [
@@ -41,7 +43,7 @@ let package = Package(
         // float32 tensors and kernels over OpenBLAS, and the quantized matrix-vector product.
         // Optimized even in debug builds (the test suite trains and runs real models), and for
         // AVX2/FMA (`-target-cpu haswell`), which the kernels' 8-lane vectors are written for.
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"]), .enableExperimentalFeature("BuiltinModule")]),
+        .target(name: "Tensor", dependencies: ["CBLAS", "Random"], swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"]), .enableExperimentalFeature("BuiltinModule")]),
         // Read-only, memory-mapped file bytes (shared by the model file formats).
         .target(name: "MappedFile"),
         // GGUF files, read and write, and the quantized block formats.
@@ -51,7 +53,7 @@ let package = Package(
         // Byte-level BPE tokenizers, pre-tokenizers and chat templates.
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         // Llama-family models: config, parameters, forward, generation.
-        .target(name: "Llama", dependencies: ["Tensor", "GGUF", "Safetensors", "Tokenizer"], swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]),
+        .target(name: "Llama", dependencies: ["Random", "Tensor", "GGUF", "Safetensors", "Tokenizer"], swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]),
 
         // MARK: Stages (the only adapters between engine and model half)
 
@@ -69,7 +71,7 @@ let package = Package(
         // `evaluate`: loss, perplexity, generations and reference metrics, tuned vs base.
         .target(name: "EvaluateStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts", "Llama", "Tokenizer"], path: "stages/EvaluateStage"),
         // `augment`: replacement rules, copies, templates, filters, shuffle, split.
-        .target(name: "AugmentStage", dependencies: ["JSON", "PipeCore", "Datasets"], path: "stages/AugmentStage"),
+        .target(name: "AugmentStage", dependencies: ["JSON", "PipeCore", "Datasets", "Random"], path: "stages/AugmentStage"),
 
         // MARK: Command line
 
@@ -81,20 +83,21 @@ let package = Package(
         // The entry point only.
         .executableTarget(name: "pipe", dependencies: ["PipeCLI"]),
         // Benchmarks: `swift run -c release pipe-bench <name>`.
-        .executableTarget(name: "pipe-bench", dependencies: ["JSON", "PipeCache", "Llama", "Tensor", "GGUF"]),
+        .executableTarget(name: "pipe-bench", dependencies: ["JSON", "PipeCache", "Llama", "Random", "Tensor", "GGUF"]),
 
         // MARK: Tests
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),  // paths of the package, its fixtures and the demo model
-        .testTarget(name: "PipeCoreTests", dependencies: ["JSON", "PipeCache", "PipeCore"]),
+        .testTarget(name: "PipeCoreTests", dependencies: ["TestSupport", "JSON", "PipeCache", "PipeCore"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "PipeCacheTests", dependencies: ["JSON", "PipeCache"]),
+        .testTarget(name: "PipeCacheTests", dependencies: ["TestSupport", "JSON", "PipeCache"]),
+        .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF", "Safetensors"]),
         .testTarget(name: "SafetensorsTests", dependencies: ["TestSupport", "Safetensors"]),
         .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer", "GGUF"]),
         .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Tensor", "GGUF", "Safetensors", "Tokenizer", "Llama"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["JSON", "Datasets"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "JSON", "Datasets"]),
         .testTarget(name: "ModelArtifactsTests", dependencies: ["TestSupport", "Llama", "ModelArtifacts"]),
         .testTarget(name: "LoadStageTests", dependencies: ["TestSupport", "JSON", "LoadStage", "PipeCore", "Datasets"]),
         .testTarget(name: "AugmentStageTests", dependencies: ["TestSupport", "JSON", "PipeCache", "AugmentStage", "PipeCore", "Datasets"]),

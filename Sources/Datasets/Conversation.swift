@@ -25,8 +25,9 @@ public struct Conversation: Sendable, Equatable {
     }
 }
 
-/// What a tokenizer trains on for one record: a conversation (prompt turns and answers) or plain text.
-public enum TrainingExample: Sendable, Equatable {
+/// What a tokenizer turns into a training example for one record: a conversation (prompt turns
+/// and answers) or plain text.
+public enum ExampleText: Sendable, Equatable {
     case conversation(Conversation)
     case text(String)
 }
@@ -68,7 +69,7 @@ extension Record {
     }
 
     /// What to train on: a conversation for alpaca/completion/messages, the text for text.
-    public func trainingExample(shape: RecordShape) throws(RecordProblem) -> TrainingExample {
+    public func exampleText(shape: RecordShape) throws(RecordProblem) -> ExampleText {
         if shape == .text { return .text(try string("text")) }
         return .conversation(try asConversation(shape: shape))
     }

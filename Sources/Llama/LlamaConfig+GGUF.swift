@@ -20,7 +20,7 @@ extension LlamaConfig {
         hasOutput: Bool,
         hasAttentionBias: Bool
     ) throws {
-        guard LlamaConfig.supportedModelTypes.contains(architecture) else {
+        guard let modelType = LlamaArchitecture(rawValue: architecture) else {
             throw LlamaError.unsupportedArchitecture(architecture)
         }
         let a = architecture
@@ -36,7 +36,7 @@ extension LlamaConfig {
             throw LlamaError.invalidConfig(key: "\(a).vocab_size", reason: "missing, and no tokenizer.ggml.tokens to count")
         }
         self.init(
-            modelType: a,
+            modelType: modelType,
             vocabSize: vocab,
             hiddenSize: hidden,
             intermediateSize: try required("feed_forward_length"),

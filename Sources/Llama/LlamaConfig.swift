@@ -6,8 +6,7 @@ import Foundation
 /// Hyper-parameters of a Llama-family decoder. Swift names; `CodingKeys` map
 /// them to Hugging Face's `config.json` names.
 public struct LlamaConfig: Codable, Sendable, Equatable {
-    /// `llama`, `mistral` or `qwen2`.
-    public var modelType: String
+    public var modelType: LlamaArchitecture
     public var vocabSize: Int
     /// Width of the residual stream (C).
     public var hiddenSize: Int
@@ -37,7 +36,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     public var eosTokenIds: [Int]
 
     public init(
-        modelType: String = "llama", vocabSize: Int, hiddenSize: Int, intermediateSize: Int,
+        modelType: LlamaArchitecture = .llama, vocabSize: Int, hiddenSize: Int, intermediateSize: Int,
         layerCount: Int, headCount: Int, kvHeadCount: Int? = nil, headDim: Int? = nil,
         rmsNormEps: Float = 1e-5, ropeTheta: Double = 10000, ropeScaling: RopeScaling? = nil,
         tieWordEmbeddings: Bool = false,
@@ -94,13 +93,13 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        var type = try c.decodeIfPresent(String.self, forKey: .modelType)
-        if type == nil, let arch = try c.decodeIfPresent([String].self, forKey: .architectures)?.first {
-            type = LlamaConfig.modelType(forArchitecture: arch)
-        }
-        modelType = type ?? "llama"
-        guard LlamaConfig.supportedModelTypes.contains(modelType) else {
-            throw LlamaError.unsupportedArchitecture(modelType)
+        if let type = try c.decodeIfPresent(String.self, forKey: .modelType) {
+            guard let architecture = LlamaArchitecture(rawValue: type) else { throw LlamaError.unsupportedArchitecture(type) }
+            modelType = architecture
+        } else if let name = try c.decodeIfPresent([String].self, forKey: .architectures)?.first {
+            modelType = LlamaArchitecture(huggingFaceClass: name) ?? .llama
+        } else {
+            modelType = .llama
         }
         vocabSize = try c.decode(Int.self, forKey: .vocabSize)
         hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
@@ -115,13 +114,13 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         ropeTheta = try c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? ropeParameters?.ropeTheta ?? 10000
         ropeScaling = try ropeParameters?.scaling(key: "rope_parameters") ?? ropeScalingEntry?.scaling(key: "rope_scaling")
         tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? false
-        attentionBias = try c.decodeIfPresent(Bool.self, forKey: .attentionBias) ?? (modelType == "qwen2")
+        attentionBias = try c.decodeIfPresent(Bool.self, forKey: .attentionBias) ?? (modelType == .qwen2)
         maxPositionEmbeddings = try c.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? 2048
         let window = try c.decodeIfPresent(Int.self, forKey: .slidingWindow)
         switch modelType {
-        case "mistral":
+        case .mistral:
             slidingWindow = window
-        case "qwen2" where try c.decodeIfPresent(Bool.self, forKey: .useSlidingWindow) == true:
+        case .qwen2 where try c.decodeIfPresent(Bool.self, forKey: .useSlidingWindow) == true:
             throw LlamaError.invalidConfig(key: "use_sliding_window", reason: "Qwen2's per-layer sliding window is not supported")
         default:
             slidingWindow = nil
@@ -140,7 +139,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(modelType, forKey: .modelType)
-        try c.encode([LlamaConfig.architecture(forModelType: modelType)], forKey: .architectures)
+        try c.encode([modelType.huggingFaceClass], forKey: .architectures)
         try c.encode(vocabSize, forKey: .vocabSize)
         try c.encode(hiddenSize, forKey: .hiddenSize)
         try c.encode(intermediateSize, forKey: .intermediateSize)
@@ -214,25 +213,4 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
 
     /// The largest model accepted (float32 weights of 32 GB); guards against absurd files.
     public static let maxParameterCount = 1 << 33
-
-    // MARK: Architecture registry
-
-    public static let supportedModelTypes: Set<String> = ["llama", "mistral", "qwen2"]
-
-    static func modelType(forArchitecture arch: String) -> String? {
-        switch arch {
-        case "LlamaForCausalLM": return "llama"
-        case "MistralForCausalLM": return "mistral"
-        case "Qwen2ForCausalLM": return "qwen2"
-        default: return nil
-        }
-    }
-
-    static func architecture(forModelType type: String) -> String {
-        switch type {
-        case "mistral": return "MistralForCausalLM"
-        case "qwen2": return "Qwen2ForCausalLM"
-        default: return "LlamaForCausalLM"
-        }
-    }
 }

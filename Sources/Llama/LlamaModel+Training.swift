@@ -11,6 +11,7 @@
 // where lin(x) = x·Wᵀ (+b) + scale · B A dropout(x) for adapted layers.
 // Loss: mean cross-entropy over kept labels (Hugging Face shift).
 
+import Random
 import Tensor
 
 /// LoRA dropout of one training step: the probability and the step's seed

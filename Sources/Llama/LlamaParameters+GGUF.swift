@@ -1,11 +1,5 @@
-// Loading a Llama model from a GGUF file (llama.cpp's layout).
-//
-// llama.cpp's converter permutes the rows of `attn_q` / `attn_k` (and their
-// biases) of Llama-architecture models so that its RoPE can rotate adjacent
-// pairs (x[2i], x[2i+1]). This module rotates halves (x[i], x[i+HS/2]) like
-// Hugging Face, so the loader undoes that permutation: within each head,
-// Hugging Face row s*HS/2 + i is GGUF row 2i + s. Qwen2 files are stored
-// unpermuted (llama.cpp uses NEOX rope for them).
+// Loading a Llama model from a GGUF file (llama.cpp's layout; q/k rows are put
+// back in Hugging Face's order, see LlamaCppRowOrder).
 
 import Foundation
 import GGUF
@@ -37,7 +31,6 @@ extension LlamaParameters {
     public convenience init(gguf: GGUFFile, config: LlamaConfig, path: String = "GGUF file",
                             omitting: Set<LlamaTensor> = []) throws {
         self.init(config: config, omitting: omitting)
-        let permuted = config.modelType == "llama" || config.modelType == "mistral"
         var expectedNames = Set(tensorInstances(config).map { $0.tensor.ggufName(layer: $0.layer) })
         expectedNames.insert("rope_freqs.weight")  // read by LlamaModel
         if let stray = gguf.tensors.first(where: { !expectedNames.contains($0.name) }) {
@@ -66,33 +59,7 @@ extension LlamaParameters {
             } catch {
                 throw LlamaError.unreadableFile(path: path, reason: "tensor \(name): \(error)")
             }
-            if permuted {
-                switch t {
-                case .wq, .bq: unpermuteRoPERows(dst, heads: config.headCount, headSize: config.headDim,
-                                                 columns: t == .wq ? config.hiddenSize : 1)
-                case .wk, .bk: unpermuteRoPERows(dst, heads: config.kvHeadCount, headSize: config.headDim,
-                                                 columns: t == .wk ? config.hiddenSize : 1)
-                default: break
-                }
-            }
-        }
-    }
-}
-
-/// Undoes llama.cpp's q/k row permutation in place.
-///
-///     w (heads * HS, columns): within each head, row 2i + s (GGUF) moves to row s*HS/2 + i
-func unpermuteRoPERows(_ w: UnsafeMutablePointer<Float>, heads: Int, headSize HS: Int, columns: Int) {
-    let half = HS / 2
-    let tmp = UnsafeMutablePointer<Float>.allocate(capacity: HS * columns)
-    defer { tmp.deallocate() }
-    for h in 0..<heads {
-        let head = w + h * HS * columns
-        tmp.update(from: head, count: HS * columns)
-        for s in 0..<2 {
-            for i in 0..<half {
-                (head + (s * half + i) * columns).update(from: tmp + (2 * i + s) * columns, count: columns)
-            }
+            LlamaCppRowOrder(t, config: config)?.toHuggingFace(dst, rowLength: expected.dropFirst().reduce(1, *))
         }
     }
 }

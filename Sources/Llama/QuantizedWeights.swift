@@ -24,15 +24,13 @@ public final class QuantizedWeights: @unchecked Sendable {
     /// Hugging Face order like the float weights); other types are left to the
     /// float32 path.
     public init(gguf: GGUFFile, config: LlamaConfig, path: String = "GGUF file") throws {
-        let permuted = config.modelType == "llama" || config.modelType == "mistral"
         let linear: [LlamaTensor] = [.wq, .wk, .wv, .wo, .wGate, .wUp, .wDown]
         for t in linear {
             var matrices: [QuantizedMatrix] = []
             for l in 0..<config.layerCount {
                 guard let info = gguf.tensor(named: t.ggufName(layer: l)),
                       let m = try Self.matrix(gguf, info, shape: t.shape(config), path: path,
-                                              heads: permuted && t == .wq ? config.headCount
-                                                   : permuted && t == .wk ? config.kvHeadCount : nil)
+                                              rowOrder: LlamaCppRowOrder(t, config: config))
                 else { break }
                 matrices.append(m)
             }
@@ -40,27 +38,23 @@ public final class QuantizedWeights: @unchecked Sendable {
         }
         let head: LlamaTensor = config.tieWordEmbeddings ? .embed : .lmHead
         if let info = gguf.tensor(named: head.ggufName(layer: 0)) {
-            output = try Self.matrix(gguf, info, shape: head.shape(config), path: path, heads: nil)
+            output = try Self.matrix(gguf, info, shape: head.shape(config), path: path, rowOrder: nil)
         }
     }
 
     /// A repacked copy of a Q4_0 / Q4_1 / Q8_0 tensor, nil for other types.
-    /// With `heads`, rows are un-permuted from llama.cpp's RoPE order.
+    /// With `rowOrder`, rows are put back in Hugging Face's order.
     static func matrix(_ gguf: GGUFFile, _ info: GGUFTensorInfo, shape: [Int], path: String,
-                       heads: Int?) throws -> QuantizedMatrix? {
+                       rowOrder: LlamaCppRowOrder?) throws -> QuantizedMatrix? {
         guard shape.count == 2, info.shape == shape else { return nil }
         let rows = shape[0], columns = shape[1]
         guard let blockBytes = QuantizedWeights.blockBytes(info.type), columns % 32 == 0 else { return nil }
         guard info.byteCount == rows * columns / 32 * blockBytes else {
             throw LlamaError.unreadableFile(path: path, reason: "tensor \(info.name): \(info.byteCount) bytes for \(rows)x\(columns) \(info.type)")
         }
-        let headSize = heads.map { rows / $0 } ?? 0
         return withExtendedLifetime(gguf.buffer) {
             QuantizedWeights.repack(info.type, bytes: gguf.pointer(of: info), rows: rows, columns: columns) { r in
-                // Source row in the file for Hugging Face row r.
-                guard headSize > 0 else { return r }
-                let h = r / headSize, within = r % headSize, half = headSize / 2
-                return h * headSize + 2 * (within % half) + within / half
+                rowOrder?.ggufRow(r) ?? r
             }
         }
     }

@@ -21,6 +21,7 @@
 // linear layers stay in their blocks and are dequantized per layer as needed.
 
 import Foundation
+import Random
 import Tensor
 
 /// What the loop reports.

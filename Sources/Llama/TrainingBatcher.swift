@@ -4,6 +4,7 @@
 // Legend: B sequences per batch, T the longest (kept) length in the batch.
 // Padding is on the right: pad tokens, labels -100, attention mask 0.
 
+import Random
 import Tensor
 
 /// One training sequence: its tokens and the labels to predict (the same

@@ -2,26 +2,13 @@
 // SplitMix64. The same seed gives the same numbers on every platform, and the
 // state is Codable so a training checkpoint can carry it.
 
+import Random
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// SplitMix64: a tiny generator, used here to expand one seed into a state.
-public struct SplitMix64: RandomNumberGenerator, Codable, Sendable, Equatable {
-    public var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// xoshiro256**: the generator for sampling, initialization and dropout.
 public struct Xoshiro256: RandomNumberGenerator, Codable, Sendable, Equatable {

@@ -2,6 +2,7 @@
 import Foundation
 import JSON
 import PipeCache
+import Random
 import Tensor
 
 func measure(_ label: String, bytes: Int, repeats: Int = 3, _ body: () throws -> Void) rethrows {

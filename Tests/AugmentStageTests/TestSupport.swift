@@ -43,11 +43,7 @@ func runAugment(_ dataset: Dataset, _ params: String, scratch: URL) async throws
     return output
 }
 
-func scratchFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("augment-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+func scratchFolder() throws -> URL { try makeTemporaryFolder("augment") }
 
 /// The JSONL text of a split in an artifact folder.
 func splitText(_ folder: URL, _ split: String) throws -> String {

@@ -37,7 +37,7 @@ struct ConversationTests {
     @Test("text is a training text, and records need a template first")
     func textAndRecords() throws {
         let text = try #require(Record(json: ["text": "计算ROIC"]))
-        #expect(try text.trainingExample(shape: .text) == .text("计算ROIC"))
+        #expect(try text.exampleText(shape: .text) == .text("计算ROIC"))
         let clause = try #require(Record(json: ["clause": "条款"]))
         #expect(throws: RecordProblem.self) { try clause.asConversation(shape: .records) }
     }

@@ -1,16 +1,11 @@
 import Datasets
 import Foundation
 import JSON
+import TestSupport
 import Testing
 
 @Suite("Dataset artifact")
 struct DatasetTests {
-    static func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("datasets-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     static let sample = Dataset(shape: .alpaca, splits: [
         Split(name: "train", records: [
             Record([(key: "instruction", value: "诊断建议生成"), (key: "input", value: "持续咳嗽"), (key: "output", value: "胸部CT")]),
@@ -23,7 +18,7 @@ struct DatasetTests {
 
     @Test("a dataset reads back as written, with the same bytes every time")
     func roundTrip() throws {
-        let a = try Self.temporaryFolder(), b = try Self.temporaryFolder()
+        let a = try makeTemporaryFolder("datasets"), b = try makeTemporaryFolder("datasets")
         defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
         try Self.sample.write(to: a)
         try Self.sample.write(to: b)
@@ -41,7 +36,7 @@ struct DatasetTests {
 
     @Test("a split can be streamed record by record")
     func streaming() throws {
-        let folder = try Self.temporaryFolder()
+        let folder = try makeTemporaryFolder("datasets")
         defer { try? FileManager.default.removeItem(at: folder) }
         try Self.sample.write(to: folder)
         var seen: [Record] = []
@@ -52,7 +47,7 @@ struct DatasetTests {
 
     @Test("dataset.json lists format, fields, splits and counts")
     func info() throws {
-        let folder = try Self.temporaryFolder()
+        let folder = try makeTemporaryFolder("datasets")
         defer { try? FileManager.default.removeItem(at: folder) }
         var dataset = Self.sample
         dataset.skipped = SkippedRows(count: 1, examples: ["data/x.jsonl:2: expected a JSON object, got an array"])
@@ -95,7 +90,7 @@ struct DatasetTests {
 
     @Test("a split file that disagrees with dataset.json is an error naming the file and line")
     func corruptSplit() throws {
-        let folder = try Self.temporaryFolder()
+        let folder = try makeTemporaryFolder("datasets")
         defer { try? FileManager.default.removeItem(at: folder) }
         try Self.sample.write(to: folder)
         let train = folder.appendingPathComponent("train.jsonl")
@@ -107,7 +102,7 @@ struct DatasetTests {
 
     @Test("split names must be safe file names")
     func splitNames() throws {
-        let folder = try Self.temporaryFolder()
+        let folder = try makeTemporaryFolder("datasets")
         defer { try? FileManager.default.removeItem(at: folder) }
         let bad = Dataset(shape: .text, splits: [Split(name: "../x", records: [])])
         #expect(throws: DatasetError.badSplitName("../x")) { try bad.write(to: folder) }
@@ -124,7 +119,7 @@ struct DatasetTests {
 
     @Test("the preview shows counts per split and the first rows")
     func preview() throws {
-        let folder = try Self.temporaryFolder()
+        let folder = try makeTemporaryFolder("datasets")
         defer { try? FileManager.default.removeItem(at: folder) }
         try Self.sample.write(to: folder)
         let text = try DatasetPreview.text(of: folder, rows: 1)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Llama
 import Safetensors
@@ -7,8 +8,7 @@ import Safetensors
 struct AdapterErrorTests {
     /// A temporary adapter folder: the tiny adapter's config and the given tensors.
     private func folder(config: String? = nil, _ build: (inout SafetensorsWriter) throws -> Void) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("llama-adapter-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let url = try makeTemporaryFolder("llama-adapter")
         let source = Paths.tiny.appendingPathComponent("adapter/adapter_config.json")
         let json = try config ?? String(contentsOf: source, encoding: .utf8)
         try json.write(to: url.appendingPathComponent("adapter_config.json"), atomically: true, encoding: .utf8)
@@ -59,8 +59,7 @@ struct AdapterErrorTests {
 @Suite("Malformed model folders fail with a reason")
 struct ModelFolderErrorTests {
     private func folder(_ build: (inout SafetensorsWriter) throws -> Void) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("llama-model-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let url = try makeTemporaryFolder("llama-model")
         try FileManager.default.copyItem(at: Paths.tiny.appendingPathComponent("config.json"),
                                          to: url.appendingPathComponent("config.json"))
         var writer = SafetensorsWriter()

@@ -16,7 +16,7 @@ struct LlamaConfigTests {
     @Test("the tiny reference config gives the sizes of the README, rope_theta from rope_parameters")
     func tiny() throws {
         let c = try LlamaConfig(contentsOf: Paths.tiny.appendingPathComponent("config.json"))
-        #expect(c.modelType == "llama" && c.vocabSize == 300 && c.hiddenSize == 64 && c.layerCount == 2)
+        #expect(c.modelType == .llama && c.vocabSize == 300 && c.hiddenSize == 64 && c.layerCount == 2)
         #expect(c.headCount == 4 && c.kvHeadCount == 2 && c.headDim == 16 && c.intermediateSize == 160)
         #expect(c.rmsNormEps == 1e-5 && c.ropeTheta == 10000 && !c.tieWordEmbeddings && c.eosTokenIds == [2])
     }
@@ -30,7 +30,7 @@ struct LlamaConfigTests {
     @Test("a top-level rope_theta, a list of eos ids and tied embeddings are read")
     func oldStyle() throws {
         let c = try decode("{\"architectures\": [\"MistralForCausalLM\"], \(base), \"rope_theta\": 500000.0, \"eos_token_id\": [5, 7], \"tie_word_embeddings\": true}")
-        #expect(c.modelType == "mistral" && c.ropeTheta == 500000 && c.eosTokenIds == [5, 7] && c.tieWordEmbeddings)
+        #expect(c.modelType == .mistral && c.ropeTheta == 500000 && c.eosTokenIds == [5, 7] && c.tieWordEmbeddings)
         #expect(c.slidingWindow == nil)
         let windowed = try decode("{\"model_type\": \"mistral\", \(base), \"sliding_window\": 4096}")
         #expect(windowed.slidingWindow == 4096)
@@ -69,7 +69,7 @@ struct LlamaConfigTests {
 
     @Test("a config survives encoding to Hugging Face names and decoding back")
     func roundTrip() throws {
-        let c = LlamaConfig(modelType: "qwen2", vocabSize: 10, hiddenSize: 8, intermediateSize: 16, layerCount: 1,
+        let c = LlamaConfig(modelType: .qwen2, vocabSize: 10, hiddenSize: 8, intermediateSize: 16, layerCount: 1,
                             headCount: 2, kvHeadCount: 1, ropeTheta: 1e6, tieWordEmbeddings: true,
                             attentionBias: true, eosTokenIds: [3, 4])
         let json = try JSONEncoder().encode(c)

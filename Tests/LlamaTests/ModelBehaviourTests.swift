@@ -5,7 +5,7 @@ import Tensor
 
 /// A small random model: 3 layers, GQA 4/2 heads, Qwen2-style biases when asked.
 private func randomModel(bias: Bool = false, tied: Bool = false, seed: UInt64 = 1) -> LlamaModel {
-    let config = LlamaConfig(modelType: bias ? "qwen2" : "llama", vocabSize: 50, hiddenSize: 32, intermediateSize: 48,
+    let config = LlamaConfig(modelType: bias ? .qwen2 : .llama, vocabSize: 50, hiddenSize: 32, intermediateSize: 48,
                              layerCount: 3, headCount: 4, kvHeadCount: 2, rmsNormEps: 1e-6, ropeTheta: 10000,
                              tieWordEmbeddings: tied, attentionBias: bias, maxPositionEmbeddings: 64, eosTokenIds: [0])
     let parameters = LlamaParameters(config: config, seed: seed, std: 0.2)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Llama
 import Tensor
@@ -13,10 +14,6 @@ private func examples(_ count: Int, seed: UInt64) -> [TrainingExample] {
         labels[0] = -100; labels[1] = -100
         return TrainingExample(tokens: tokens, labels: labels)
     }
-}
-
-private func temporaryFolder() -> URL {
-    FileManager.default.temporaryDirectory.appendingPathComponent("pipe-train-\(UUID().uuidString)")
 }
 
 private func loraSettings() -> TrainingHyperparameters {
@@ -93,7 +90,7 @@ struct TrainingLoopTests {
         // interrupted after the checkpoint at step 2 (in the middle of step 3), then resumed
         var hp = base
         hp.checkpointEvery = 2
-        let folder = temporaryFolder()
+        let folder = try makeTemporaryFolder("pipe-train")
         defer { try? FileManager.default.removeItem(at: folder) }
         var checkpoints: [Int] = []
         let first = try Trainer(model: try LlamaModel(huggingFaceFolder: Paths.tiny), hyperparameters: hp,
@@ -113,7 +110,7 @@ struct TrainingLoopTests {
 
     @Test("a checkpoint of a different run is refused with a message")
     func foreignCheckpoint() throws {
-        let folder = temporaryFolder()
+        let folder = try makeTemporaryFolder("pipe-train")
         defer { try? FileManager.default.removeItem(at: folder) }
         var hp = loraSettings()
         hp.maxSteps = 1
@@ -149,7 +146,7 @@ struct TrainingLoopTests {
 
     @Test("the trained adapter saves as a PEFT folder the loader reads back exactly")
     func adapterExport() throws {
-        let folder = temporaryFolder()
+        let folder = try makeTemporaryFolder("pipe-train")
         defer { try? FileManager.default.removeItem(at: folder) }
         let model = try LlamaModel(huggingFaceFolder: Paths.tiny)
         var hp = loraSettings()
@@ -164,7 +161,7 @@ struct TrainingLoopTests {
 
     @Test("a fully fine-tuned model saves as a Hugging Face folder that loads back to the same weights")
     func modelExport() throws {
-        let folder = temporaryFolder()
+        let folder = try makeTemporaryFolder("pipe-train")
         defer { try? FileManager.default.removeItem(at: folder) }
         let model = try LlamaModel(huggingFaceFolder: Paths.tiny)
         var hp = loraSettings()

@@ -5,7 +5,7 @@ import Tensor
 @Suite("Packed training sequences")
 struct TrainingPackingTests {
     private let model: LlamaModel = {
-        let config = LlamaConfig(modelType: "llama", vocabSize: 50, hiddenSize: 32, intermediateSize: 48,
+        let config = LlamaConfig(modelType: .llama, vocabSize: 50, hiddenSize: 32, intermediateSize: 48,
                                  layerCount: 2, headCount: 4, kvHeadCount: 2, rmsNormEps: 1e-6, ropeTheta: 10000,
                                  tieWordEmbeddings: false, attentionBias: false, maxPositionEmbeddings: 64, eosTokenIds: [0])
         return LlamaModel(parameters: LlamaParameters(config: config, seed: 5, std: 0.2))

@@ -19,7 +19,7 @@ struct Sandbox {
     let folder: URL
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("load-\(UUID().uuidString)")
+        folder = try makeTemporaryFolder("load")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
     }
 

@@ -1,13 +1,8 @@
 import Foundation
 import JSON
 import PipeCache
+import TestSupport
 import Testing
-
-func temporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("pipecache-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
 
 /// A folder with a few files, one of them large and compressible, one random.
 func sampleArtifact(in root: URL) throws -> URL {
@@ -40,7 +35,7 @@ struct ArtifactStoreTests {
 
     @Test("a stored folder unpacks to the same files with the same digest")
     func storeAndUnpack() throws {
-        let root = try temporaryFolder()
+        let root = try makeTemporaryFolder("pipecache")
         let store = try ArtifactStore(root: root.appendingPathComponent(".pipe"))
         let folder = try sampleArtifact(in: root)
         let entry = try store.store(folder: folder, key: "k1", type: "dataset", kind: "load")
@@ -58,7 +53,7 @@ struct ArtifactStoreTests {
 
     @Test("a flipped byte in an object is detected, reported and the entry removed")
     func corruption() throws {
-        let root = try temporaryFolder()
+        let root = try makeTemporaryFolder("pipecache")
         let store = try ArtifactStore(root: root.appendingPathComponent(".pipe"))
         let entry = try store.store(folder: try sampleArtifact(in: root), key: "k", type: "dataset", kind: "load")
         let object = root.appendingPathComponent(".pipe/objects/\(entry.digest.hex.prefix(2))/\(entry.digest.hex).zst")
@@ -77,7 +72,7 @@ struct ArtifactStoreTests {
 
     @Test("garbage collection keeps what is referenced and frees the rest")
     func gc() throws {
-        let root = try temporaryFolder()
+        let root = try makeTemporaryFolder("pipecache")
         let store = try ArtifactStore(root: root.appendingPathComponent(".pipe"))
         let folder = try sampleArtifact(in: root)
         try store.store(folder: folder, key: "keep", type: "dataset", kind: "load")
@@ -94,7 +89,7 @@ struct ArtifactStoreTests {
 
     @Test("file digests are memoized, survive a touch, and see a content change")
     func fileDigests() throws {
-        let root = try temporaryFolder()
+        let root = try makeTemporaryFolder("pipecache")
         let store = try ArtifactStore(root: root.appendingPathComponent(".pipe"))
         let file = root.appendingPathComponent("data.txt")
         try Data("one".utf8).write(to: file)
@@ -110,7 +105,7 @@ struct ArtifactStoreTests {
 
     @Test("an in-memory digest memo sees content changes and writes nothing")
     func inMemoryFileDigests() throws {
-        let root = try temporaryFolder()
+        let root = try makeTemporaryFolder("pipecache")
         let file = root.appendingPathComponent("model.bin")
         try Data("one".utf8).write(to: file)
         let digests = FileDigests()
@@ -124,7 +119,7 @@ struct ArtifactStoreTests {
 
     @Test("an exclusive lock excludes a second holder until released")
     func locks() throws {
-        let root = try temporaryFolder()
+        let root = try makeTemporaryFolder("pipecache")
         let a = try FileLock(url: root.appendingPathComponent("lock"))
         let b = try FileLock(url: root.appendingPathComponent("lock"))
         #expect(a.tryLock(.exclusive))

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import PipeCache
 import PipeCore
+import TestSupport
 import Testing
 
 /// A manifest in a temporary folder, run through the engine as `pipe run` does.
@@ -9,7 +10,7 @@ struct Workspace {
     let folder: URL
     var manifest: URL { folder.appendingPathComponent("pipeline.json") }
 
-    init() throws { folder = try makeTemporaryFolder() }
+    init() throws { folder = try makeTemporaryFolder("pipe-tests") }
 
     func write(_ text: String) throws {
         try text.write(to: manifest, atomically: true, encoding: .utf8)

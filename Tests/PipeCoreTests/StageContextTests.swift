@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import PipeCache
 import PipeCore
+import TestSupport
 import Testing
 
 /// `resume`: counts up to `steps`, one checkpoint file per step; fails once at `fail_at` unless the
@@ -69,7 +70,7 @@ struct StageContextTests {
 
     @Test("the checkpoint folder survives a failed run of the same key and is removed after success")
     func checkpointsSurvive() async throws {
-        let folder = try makeTemporaryFolder()
+        let folder = try makeTemporaryFolder("pipe-tests")
         let executor = try executor(#"{"stages": {"count": {"kind": "resume", "params": {"steps": 5, "fail_at": 3}}}}"#, in: folder)
         let first = await executor.run(RunOptions())
         #expect(first.stages.first?.status == .failed)
@@ -85,7 +86,7 @@ struct StageContextTests {
 
     @Test("exported files are published, and restored from the cache when deleted")
     func exports() async throws {
-        let folder = try makeTemporaryFolder()
+        let folder = try makeTemporaryFolder("pipe-tests")
         let executor = try executor(#"{"stages": {"out": {"kind": "publish", "params": {"path": "out/result.txt"}}}}"#, in: folder)
         let published = folder.appendingPathComponent("out/result.txt")
         #expect(await executor.run(RunOptions()).stages.first?.status == .ran)

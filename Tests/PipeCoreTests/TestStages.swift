@@ -147,10 +147,3 @@ var testRegistry: StageRegistry {
     registry.register(ModelStage.self)
     return registry
 }
-
-/// A temporary folder for one test, removed afterwards by the caller.
-func makeTemporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}

@@ -1,5 +1,5 @@
-// Each backward kernel against central finite differences of a naive
-// double-precision forward twin, on small random shapes. The loss is
+// Each backward kernel against central finite differences of its naive
+// forward twin (Naive, over doubles), on small random shapes. The loss is
 // L = Σ dout · out for a random dout, so ∂L/∂input is what backward adds.
 
 import Foundation
@@ -33,73 +33,6 @@ private func expectClose(_ a: [Float], _ b: [Float], _ what: String) {
     #expect(worst <= 1e-3, "\(what): worst scaled difference \(worst); first values \(Array(a.prefix(4))) vs \(Array(b.prefix(4)))")
 }
 
-private enum Twin {
-    static func linear(_ x: [Double], _ w: [Double], _ b: [Double], _ N: Int, _ IN: Int, _ OUT: Int) -> [Double] {
-        var out = [Double](repeating: 0, count: N * OUT)
-        for n in 0..<N {
-            for o in 0..<OUT {
-                var s = b.isEmpty ? 0 : b[o]
-                for i in 0..<IN { s += x[n * IN + i] * w[o * IN + i] }
-                out[n * OUT + o] = s
-            }
-        }
-        return out
-    }
-
-    static func rmsNorm(_ x: [Double], _ w: [Double], _ N: Int, _ C: Int, eps: Double) -> [Double] {
-        var out = x
-        for n in 0..<N {
-            var ms = 0.0
-            for c in 0..<C { ms += x[n * C + c] * x[n * C + c] }
-            let r = 1 / (ms / Double(C) + eps).squareRoot()
-            for c in 0..<C { out[n * C + c] = x[n * C + c] * r * w[c] }
-        }
-        return out
-    }
-
-    static func rope(_ x: [Double], _ positions: [Int32], _ N: Int, _ NH: Int, _ HS: Int, _ table: RoPETable) -> [Double] {
-        var out = x
-        let D = HS / 2
-        for n in 0..<N {
-            for h in 0..<NH {
-                for i in 0..<D {
-                    let p = Int(positions[n])
-                    let c = Double(table.cos[p * D + i]), s = Double(table.sin[p * D + i])
-                    let a = x[n * NH * HS + h * HS + i], b = x[n * NH * HS + h * HS + i + D]
-                    out[n * NH * HS + h * HS + i] = a * c - b * s
-                    out[n * NH * HS + h * HS + i + D] = b * c + a * s
-                }
-            }
-        }
-        return out
-    }
-
-    static func attention(_ q: [Double], _ k: [Double], _ v: [Double], mask: [Int32],
-                          _ T: Int, _ NH: Int, _ NKV: Int, _ HS: Int) -> [Double] {
-        var out = [Double](repeating: 0, count: T * NH * HS)
-        for h in 0..<NH {
-            let g = h / (NH / NKV)
-            for i in 0..<T {
-                var scores: [(Int, Double)] = []
-                for j in 0...i where mask[j] != 0 {
-                    var s = 0.0
-                    for d in 0..<HS { s += q[i * NH * HS + h * HS + d] * k[j * NKV * HS + g * HS + d] }
-                    scores.append((j, s / Double(HS).squareRoot()))
-                }
-                if scores.isEmpty { continue }
-                let m = scores.map(\.1).max()!
-                let z = scores.map { exp($0.1 - m) }.reduce(0, +)
-                for d in 0..<HS {
-                    var acc = 0.0
-                    for (j, s) in scores { acc += exp(s - m) / z * v[j * NKV * HS + g * HS + d] }
-                    out[i * NH * HS + h * HS + d] = acc
-                }
-            }
-        }
-        return out
-    }
-}
-
 @Suite("Backward kernels agree with finite differences")
 struct BackwardKernelTests {
     @Test("matmulBackward gives the input, weight and bias gradients of x · Wᵀ + b", arguments: 0..<3)
@@ -111,9 +44,9 @@ struct BackwardKernelTests {
         var db = [Float](repeating: 0, count: OUT)
         matmulBackward(&dx, &dw, &db, dout, x, w, N, IN, OUT)
         let wd = w.map(Double.init), xd = x.map(Double.init), bd = b.map(Double.init)
-        expectClose(dx, finiteDifferences(x) { dot(Twin.linear($0, wd, bd, N, IN, OUT), dout) }, "dx")
-        expectClose(dw, finiteDifferences(w) { dot(Twin.linear(xd, $0, bd, N, IN, OUT), dout) }, "dw")
-        expectClose(db, finiteDifferences(b) { dot(Twin.linear(xd, wd, $0, N, IN, OUT), dout) }, "db")
+        expectClose(dx, finiteDifferences(x) { dot(Naive.matmul($0, wd, bd, N, IN, OUT), dout) }, "dx")
+        expectClose(dw, finiteDifferences(w) { dot(Naive.matmul(xd, $0, bd, N, IN, OUT), dout) }, "dw")
+        expectClose(db, finiteDifferences(b) { dot(Naive.matmul(xd, wd, $0, N, IN, OUT), dout) }, "db")
     }
 
     @Test("rmsNormBackward gives the input and weight gradients and adds to what is there", arguments: 0..<3)
@@ -126,8 +59,8 @@ struct BackwardKernelTests {
         var dx = [Float](repeating: 1, count: N * C), dw = [Float](repeating: 0, count: C)
         rmsNormBackward(&dx, &dw, dout, x, w, rstd, N, C)
         let wd = w.map(Double.init), xd = x.map(Double.init)
-        expectClose(dx.map { $0 - 1 }, finiteDifferences(x) { dot(Twin.rmsNorm($0, wd, N, C, eps: 1e-5), dout) }, "dx")
-        expectClose(dw, finiteDifferences(w) { dot(Twin.rmsNorm(xd, $0, N, C, eps: 1e-5), dout) }, "dw")
+        expectClose(dx.map { $0 - 1 }, finiteDifferences(x) { dot(Naive.rmsNorm($0, wd, N, C, eps: 1e-5), dout) }, "dx")
+        expectClose(dw, finiteDifferences(w) { dot(Naive.rmsNorm(xd, $0, N, C, eps: 1e-5), dout) }, "dw")
     }
 
     @Test("ropeBackward turns the gradient back by the forward's angle", arguments: 0..<3)
@@ -143,7 +76,7 @@ struct BackwardKernelTests {
                 ropeBackward(&dx, positions, c.baseAddress!, s.baseAddress!, N, NH, HS, stride: NH * HS)
             }
         }
-        expectClose(dx, finiteDifferences(x) { dot(Twin.rope($0, positions, N, NH, HS, table), dout) }, "dx")
+        expectClose(dx, finiteDifferences(x) { dot(Naive.rope($0, positions, N, NH, HS, table: table), dout) }, "dx")
     }
 
     @Test("swigluBackward gives the gate and up gradients of silu(gate) · up")
@@ -186,9 +119,9 @@ struct BackwardKernelTests {
         var dv = [Float](repeating: 0, count: T * KVD), scratch = [Float](repeating: 0, count: T * T)
         attentionBackward(&dq, ldq: QD, &dk, &dv, ldk: KVD, &scratch, dout, ldo: QD, att, q, k, v, T, NH, NKV, HS)
         let qd = q.map(Double.init), kd = k.map(Double.init), vd = v.map(Double.init)
-        expectClose(dq, finiteDifferences(q) { dot(Twin.attention($0, kd, vd, mask: mask, T, NH, NKV, HS), dout) }, "dq")
-        expectClose(dk, finiteDifferences(k) { dot(Twin.attention(qd, $0, vd, mask: mask, T, NH, NKV, HS), dout) }, "dk")
-        expectClose(dv, finiteDifferences(v) { dot(Twin.attention(qd, kd, $0, mask: mask, T, NH, NKV, HS), dout) }, "dv")
+        expectClose(dq, finiteDifferences(q) { dot(Naive.attention($0, kd, vd, mask: mask, T, T, past: 0, NH, NKV, HS), dout) }, "dq")
+        expectClose(dk, finiteDifferences(k) { dot(Naive.attention(qd, $0, vd, mask: mask, T, T, past: 0, NH, NKV, HS), dout) }, "dk")
+        expectClose(dv, finiteDifferences(v) { dot(Naive.attention(qd, kd, $0, mask: mask, T, T, past: 0, NH, NKV, HS), dout) }, "dv")
     }
 
     @Test("dropout drops about p of the values, scales the rest by 1/(1-p), and backward regenerates the same mask")

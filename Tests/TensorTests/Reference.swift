@@ -1,30 +1,32 @@
 // Naive reference twins of the Tensor kernels: plain loops over Swift arrays,
-// written for clarity, in double precision where it matters.
+// written for clarity, computed in double precision. Over [Float] they check the
+// forward kernels; over [Double] they are what the backward kernels' finite
+// differences differentiate.
 
 import Foundation
 import Tensor
 
 enum Naive {
     /// out (N, OUT) = inp (N, IN) · weightᵀ (OUT, IN) + bias
-    static func matmul(_ inp: [Float], _ weight: [Float], _ bias: [Float]?, _ N: Int, _ IN: Int, _ OUT: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: N * OUT)
+    static func matmul<F: BinaryFloatingPoint>(_ inp: [F], _ weight: [F], _ bias: [F]?, _ N: Int, _ IN: Int, _ OUT: Int) -> [F] {
+        var out = [F](repeating: 0, count: N * OUT)
         for n in 0..<N {
             for o in 0..<OUT {
                 var s = Double(bias?[o] ?? 0)
                 for i in 0..<IN { s += Double(inp[n * IN + i]) * Double(weight[o * IN + i]) }
-                out[n * OUT + o] = Float(s)
+                out[n * OUT + o] = F(s)
             }
         }
         return out
     }
 
-    static func rmsNorm(_ inp: [Float], _ weight: [Float], _ N: Int, _ C: Int, eps: Float) -> [Float] {
+    static func rmsNorm<F: BinaryFloatingPoint>(_ inp: [F], _ weight: [F], _ N: Int, _ C: Int, eps: F) -> [F] {
         var out = inp
         for n in 0..<N {
             var ms = 0.0
             for c in 0..<C { ms += Double(inp[n * C + c]) * Double(inp[n * C + c]) }
             let r = 1 / (ms / Double(C) + Double(eps)).squareRoot()
-            for c in 0..<C { out[n * C + c] = Float(Double(inp[n * C + c]) * r * Double(weight[c])) }
+            for c in 0..<C { out[n * C + c] = F(Double(inp[n * C + c]) * r * Double(weight[c])) }
         }
         return out
     }
@@ -41,6 +43,24 @@ enum Naive {
                     let b = Double(x[n * NH * HS + h * HS + i + D])
                     out[n * NH * HS + h * HS + i] = Float(a * cos(angle) - b * sin(angle))
                     out[n * NH * HS + h * HS + i + D] = Float(b * cos(angle) + a * sin(angle))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Rotate-half RoPE with the angles of `table`.
+    static func rope<F: BinaryFloatingPoint>(_ x: [F], _ positions: [Int32], _ N: Int, _ NH: Int, _ HS: Int, table: RoPETable) -> [F] {
+        var out = x
+        let D = HS / 2
+        for n in 0..<N {
+            for h in 0..<NH {
+                for i in 0..<D {
+                    let p = Int(positions[n])
+                    let c = Double(table.cos[p * D + i]), s = Double(table.sin[p * D + i])
+                    let a = Double(x[n * NH * HS + h * HS + i]), b = Double(x[n * NH * HS + h * HS + i + D])
+                    out[n * NH * HS + h * HS + i] = F(a * c - b * s)
+                    out[n * NH * HS + h * HS + i + D] = F(b * c + a * s)
                 }
             }
         }
@@ -68,11 +88,11 @@ enum Naive {
     }
 
     /// One sequence; q (T, NH*HS), k, v (Tk, NKV*HS); returns (T, NH*HS).
-    static func attention(
-        _ q: [Float], _ k: [Float], _ v: [Float], mask: [Int32]?, segments: [Int32]? = nil,
+    static func attention<F: BinaryFloatingPoint>(
+        _ q: [F], _ k: [F], _ v: [F], mask: [Int32]?, segments: [Int32]? = nil,
         _ T: Int, _ Tk: Int, past: Int, _ NH: Int, _ NKV: Int, _ HS: Int, window: Int = 0
-    ) -> [Float] {
-        var out = [Float](repeating: 0, count: T * NH * HS)
+    ) -> [F] {
+        var out = [F](repeating: 0, count: T * NH * HS)
         for h in 0..<NH {
             let g = h / (NH / NKV)
             for i in 0..<T {
@@ -89,7 +109,7 @@ enum Naive {
                 for d in 0..<HS {
                     var acc = 0.0
                     for (j, s) in scores { acc += exp(s - m) / z * Double(v[j * NKV * HS + g * HS + d]) }
-                    out[i * NH * HS + h * HS + d] = Float(acc)
+                    out[i * NH * HS + h * HS + d] = F(acc)
                 }
             }
         }

@@ -17,8 +17,7 @@ struct Bench {
     let root: URL
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("tokenize-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try makeTemporaryFolder("tokenize")
     }
 
     func dataset(_ shape: RecordShape, _ splits: [String: [JSONValue]]) throws -> Artifact {

@@ -1,6 +1,7 @@
 import Foundation
 import GGUF
 import Testing
+import TestSupport
 import Tokenizer
 
 /// A tokenizer.json written from a loaded vocabulary (control tokens as special added
@@ -76,9 +77,7 @@ struct TokenizerJSONTests {
     @Test("a Hugging Face folder loads with its config, and a GGUF path loads the same way")
     func folder() throws {
         let gguf = try BPETokenizer(contentsOf: tinyGGUFURL)
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("tokenizer-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeTemporaryFolder("tokenizer-test")
         defer { try? FileManager.default.removeItem(at: folder) }
         try tokenizerJSON(from: gguf.vocabulary, mergesAsPairs: true, preTokenizer: ["type": "ByteLevel"])
             .write(to: folder.appendingPathComponent("tokenizer.json"))

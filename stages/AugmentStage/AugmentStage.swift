@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import JSON
 import PipeCore
+import Random
 
 /// `augment`: a dataset in, a dataset out, transformed declaratively in a fixed order:
 ///

@@ -1,5 +1,6 @@
 import Datasets
 import JSON
+import Random
 
 /// `replace`: per field, words and the replacements a copy may put in their place.
 ///

@@ -18,7 +18,7 @@ struct ExampleEncoder {
         case dropped
     }
 
-    func encode(_ example: TrainingExample) throws -> Outcome {
+    func encode(_ example: ExampleText) throws -> Outcome {
         var tokens: [Int32] = []
         var labels: [Int32] = []
         if tokenizer.vocabulary.addBOS, let bos = tokenizer.specialTokens.bos {

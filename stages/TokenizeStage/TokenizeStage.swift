@@ -46,8 +46,8 @@ public struct TokenizeStage: Stage {
             var truncated = 0, dropped = 0, line = 0
             try Dataset.forEachRecord(in: datasetFolder, split: split.name) { record in
                 line += 1
-                let example: TrainingExample
-                do { example = try record.trainingExample(shape: info.shape) } catch {
+                let example: ExampleText
+                do { example = try record.exampleText(shape: info.shape) } catch {
                     throw StageError.badData(file: "\(split.name).jsonl (from \(inputs["dataset"]?.producer ?? "dataset"))", line: line, message: "\(error)")
                 }
                 switch try encoder.encode(example) {

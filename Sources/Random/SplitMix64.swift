@@ -1,5 +1,6 @@
 /// A small seeded random number generator (SplitMix64, Steele, Lea & Flood 2014): the one source
-/// of randomness for data stages, so the same seed always gives the same bytes on every platform.
+/// of randomness for data stages, and what expands a seed into the state of the model's generators,
+/// so the same seed always gives the same bytes on every platform.
 /// Deliberately not `RandomNumberGenerator`: its stdlib helpers may change between Swift versions.
 public struct SplitMix64: Sendable, Equatable {
     public private(set) var state: UInt64

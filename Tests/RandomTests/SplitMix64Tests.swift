@@ -1,4 +1,4 @@
-import Datasets
+import Random
 import Testing
 
 @Suite("SplitMix64")
