@@ -16,7 +16,7 @@ private func tokenIDs(_ project: Project, _ text: String) throws -> [Int] {
 
 @Suite("Generation from trained stages", .serialized)
 struct TrainedGenerationTests {
-    @Test("pipe generate --chat on a trained stage answers as the evaluation report does, for the same prompt and sampling")
+    @Test("generate --chat on a trained stage answers as the evaluation report does, for the same prompt and sampling")
     func generateMatchesEvaluation() throws {
         // Sampled rather than greedy: the tiny model's greedy answer repeats one token whatever the prompt.
         let project = try quickstartProject(editing: {
