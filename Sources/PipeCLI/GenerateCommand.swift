@@ -22,7 +22,8 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Wrap the prompt as a user turn in the model's chat template.")
     var chat = false
 
-    @Option(name: .long, help: "System prompt for --chat (default: the one of training, else the template's own; \"\" for none).")
+    @Option(name: .long,
+            help: "System prompt for --chat (default: the one of training, else the template's own; \"\" for none).")
     var system: String?
 
     @Option(name: .long, help: "Most tokens to generate.")
@@ -79,8 +80,8 @@ struct GenerateCommand: AsyncParsableCommand {
             maxNewTokens: maxNewTokens,
             sampling: SamplingOptions(temperature: temperature, topK: topK, topP: topP, repetitionPenalty: repetitionPenalty, seed: seed),
             stopStrings: stop)
-        let completer = Completer(model: loaded.model, tokenizer: loaded.tokenizer, template: chat ? loaded.chatTemplate : nil,
-                                  system: system, options: options)
+        let completer = Completer(model: loaded.model, tokenizer: loaded.tokenizer,
+                                  template: chat ? loaded.chatTemplate : nil, system: system, options: options)
         let stream: ((String) -> Bool)? = json ? nil : { piece in
             FileHandle.standardOutput.write(Data(piece.utf8))
             return true

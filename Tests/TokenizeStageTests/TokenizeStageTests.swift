@@ -57,7 +57,8 @@ struct Bench {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let decoded = try params.decode(TokenizeStage.Params.self)
         let context = StageContext(stageID: "tokens", key: "k", outputFolder: out, checkpointFolder: root.appendingPathComponent("ck"), manifestFolder: root)
-        try await TokenizeStage().run(decoded, inputs: StageInputs(["dataset": dataset, "model": try model ?? self.model()]), context: context)
+        let inputs = StageInputs(["dataset": dataset, "model": try model ?? self.model()])
+        try await TokenizeStage().run(decoded, inputs: inputs, context: context)
         return try TokenizedDataset.read(from: out)
     }
 }

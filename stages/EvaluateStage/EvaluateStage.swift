@@ -63,8 +63,9 @@ public struct EvaluateStage: Stage {
         for variant in variants {
             model.adapters = variant.adapters
             if !examples.isEmpty {
-                let loss = try model.meanLoss(of: examples.map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) },
-                                              batchSize: params.batchSize, padToken: tokens?.info.padID ?? 0)
+                let sequences = examples.map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
+                let loss = try model.meanLoss(of: sequences, batchSize: params.batchSize,
+                                              padToken: tokens?.info.padID ?? 0)
                 report.losses.append((variant.name, loss))
                 try tick("\(variant.name) eval loss \(String(format: "%.4f", loss))")
             }

@@ -107,8 +107,8 @@ public struct TokenizeStage: Stage {
         }
         let padID = tokenizer.specialTokens.pad ?? tokenizer.specialTokens.eos ?? 0
         let tokenized = TokenizedDataset(
-            info: TokenizedInfo(splits: summaries, template: template.kind.rawValue, systemPrompt: template.systemPrompt,
-                                maxLength: params.maxLength, trainOn: params.trainOn,
+            info: TokenizedInfo(splits: summaries, template: template.kind.rawValue,
+                                systemPrompt: template.systemPrompt, maxLength: params.maxLength, trainOn: params.trainOn,
                                 vocabularySize: tokenizer.vocabularySize, padID: padID,
                                 packing: params.packing),
             splits: splits)
