@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "LoadStageTests", dependencies: ["TestSupport", "JSON", "LoadStage", "PipeCore", "Datasets"]),
         .testTarget(name: "AugmentStageTests", dependencies: ["TestSupport", "JSON", "PipeCache", "AugmentStage", "PipeCore", "Datasets"]),
         .testTarget(name: "TokenizeStageTests", dependencies: ["TestSupport", "JSON", "PipeCache", "Tokenizer", "TokenizeStage", "PipeCore", "Datasets", "ModelArtifacts"]),
-        .testTarget(name: "EvaluateStageTests", dependencies: ["EvaluateStage"]),
+        .testTarget(name: "EvaluateStageTests", dependencies: ["TestSupport", "JSON", "PipeCache", "Tokenizer", "Llama", "EvaluateStage", "PipeCore", "Datasets", "ModelArtifacts"]),
         .testTarget(name: "StageCatalogTests", dependencies: ["JSON", "Llama", "PipeCLI", "PipeCore", "TrainStage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "pipe"]),
     ]

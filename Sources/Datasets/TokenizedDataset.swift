@@ -110,6 +110,10 @@ public struct TokenizedInfo: Codable, Sendable, Equatable {
 
     public var splits: [Split]
     public var template: String
+    /// The system text rendered before conversations without their own ("" for none): with
+    /// `template`, the rendering a model trained on this data expects. nil in artifacts that
+    /// predate it.
+    public var systemPrompt: String?
     public var maxLength: Int
     public var trainOn: String
     public var vocabularySize: Int
@@ -117,10 +121,11 @@ public struct TokenizedInfo: Codable, Sendable, Equatable {
     /// Whether training packs several examples into each sequence (nil in artifacts that predate it: no).
     public var packing: Bool?
 
-    public init(splits: [Split], template: String, maxLength: Int, trainOn: String, vocabularySize: Int, padID: Int32,
-                packing: Bool = false) {
+    public init(splits: [Split], template: String, systemPrompt: String? = nil, maxLength: Int, trainOn: String,
+                vocabularySize: Int, padID: Int32, packing: Bool = false) {
         self.splits = splits
         self.template = template
+        self.systemPrompt = systemPrompt
         self.maxLength = maxLength
         self.trainOn = trainOn
         self.vocabularySize = vocabularySize
@@ -134,6 +139,7 @@ public struct TokenizedInfo: Codable, Sendable, Equatable {
         case trainOn = "train_on"
         case vocabularySize = "vocabulary_size"
         case padID = "pad_id"
+        case systemPrompt = "system_prompt"
     }
 
     public func split(named name: String) -> Split? { splits.first { $0.name == name } }

@@ -261,22 +261,6 @@ public final class Trainer: @unchecked Sendable {
     /// The mean loss over the held-out set (NaN without one).
     public func evaluate() throws -> Float {
         guard let evalBatcher else { return .nan }
-        let order = evalBatcher.order(epoch: 0)
-        var sum = 0.0, kept = 0
-        for i in 0..<evalBatcher.batchesPerEpoch {
-            let batch = evalBatcher.batch(i, order: order)
-            try batch.tokens.withUnsafeBufferPointer { tokens in
-                try batch.labels.withUnsafeBufferPointer { labels in
-                    try batch.mask.withUnsafeBufferPointer { mask in
-                        let (s, n) = try model.trainingForward(
-                            tokens: tokens.baseAddress!, labels: labels.baseAddress!, mask: mask.baseAddress!,
-                            B: batch.B, T: batch.T, activations: activations, packed: batch.packed)
-                        sum += s
-                        kept += n
-                    }
-                }
-            }
-        }
-        return Float(sum / Double(kept))
+        return Float(try model.meanLoss(evalBatcher, activations: activations))
     }
 }

@@ -21,18 +21,22 @@ public struct AdapterArtifact: Codable, Sendable, Equatable {
     public var rank: Int
     public var alpha: Double
     public var targets: [String]
+    /// How prompts were rendered in training (nil in artifacts that predate it: the base model's template).
+    public var chat: TrainedChat?
 
-    public init(base: ModelArtifact, baseKey: String, method: String, rank: Int, alpha: Double, targets: [String]) {
+    public init(base: ModelArtifact, baseKey: String, method: String, rank: Int, alpha: Double, targets: [String],
+                chat: TrainedChat? = nil) {
         self.base = base
         self.baseKey = baseKey
         self.method = method
         self.rank = rank
         self.alpha = alpha
         self.targets = targets
+        self.chat = chat
     }
 
     enum CodingKeys: String, CodingKey {
-        case base, method, rank, alpha, targets
+        case base, method, rank, alpha, targets, chat
         case baseKey = "base_key"
     }
 
@@ -50,9 +54,10 @@ public struct AdapterArtifact: Codable, Sendable, Equatable {
         try encoder.encode(self).write(to: folder.appendingPathComponent(Self.fileName))
     }
 
-    /// The base model with this adapter applied.
+    /// The base model with this adapter applied, and the chat rendering it was trained on.
     public func open(from folder: URL) throws -> LoadedModel {
-        let loaded = try base.open()
+        var loaded = try base.open()
+        if let chat { loaded.trainedChat = try chat.chatTemplate(for: loaded.tokenizer) }
         let adapter: LoRAAdapter
         do { adapter = try LoRAAdapter(peftFolder: folder.appendingPathComponent(Self.peftFolder), config: loaded.model.config) } catch {
             throw ModelArtifactError.unreadable(folder.appendingPathComponent(Self.peftFolder).path, reason: "\(error)")

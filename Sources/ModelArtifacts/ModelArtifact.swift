@@ -32,16 +32,21 @@ public struct ModelArtifact: Codable, Sendable, Equatable {
     /// For `init`: the seed of the random weights.
     public var seed: UInt64?
     public var summary: ModelSummary
+    /// For trained weights: how prompts were rendered in training (nil for base models and in
+    /// artifacts that predate it).
+    public var chat: TrainedChat?
 
     public static let fileName = "model.json"
 
-    public init(format: Format, path: String, files: [FileReference], config: LlamaConfig, seed: UInt64?, summary: ModelSummary) {
+    public init(format: Format, path: String, files: [FileReference], config: LlamaConfig, seed: UInt64?,
+                summary: ModelSummary, chat: TrainedChat? = nil) {
         self.format = format
         self.path = path
         self.files = files
         self.config = config
         self.seed = seed
         self.summary = summary
+        self.chat = chat
     }
 
     /// Reads `model.json` from an artifact folder.
@@ -75,6 +80,10 @@ public struct ModelArtifact: Codable, Sendable, Equatable {
             "tokenizer: byte-level BPE, \(summary.tokenizer.vocabularySize) tokens, pre-tokenizer \(summary.tokenizer.preTokenizer), BOS \(summary.tokenizer.bos.map(String.init) ?? "none") (\(summary.tokenizer.addBOS ? "added" : "not added")), EOS \(summary.tokenizer.eos.map(String.init) ?? "none")",
             "chat template: \(summary.tokenizer.chatTemplate ?? "none")" + (summary.tokenizer.defaultSystemPrompt.map { " (default system prompt: \"\($0)\")" } ?? ""),
         ]
+        if let chat {
+            let system = chat.systemPrompt.isEmpty ? "none" : "\"\(chat.systemPrompt)\""
+            lines.append("trained with: \(chat.template) template, system prompt \(system)")
+        }
         if let seed { lines.append("weights: random, seed \(seed)") }
         for file in files { lines.append("file: \(file.name) \(file.bytes) bytes sha256 \(file.sha256.prefix(16))…") }
         return lines.joined(separator: "\n") + "\n"

@@ -10,10 +10,18 @@ import Tokenizer
 public struct LoadedModel: @unchecked Sendable {
     public let model: LlamaModel
     public let tokenizer: BPETokenizer
+    /// For trained weights or an adapter: the template and system prompt of training.
+    public var trainedChat: ChatTemplate?
 
-    /// The template to use for chat prompts: the model's own, else ChatML.
+    public init(model: LlamaModel, tokenizer: BPETokenizer, trainedChat: ChatTemplate? = nil) {
+        self.model = model
+        self.tokenizer = tokenizer
+        self.trainedChat = trainedChat
+    }
+
+    /// The template to use for chat prompts: the one of training, else the model's own, else ChatML.
     public var chatTemplate: ChatTemplate {
-        tokenizer.chatTemplate ?? ChatTemplate(kind: .chatml, eosText: tokenizer.eosText)
+        trainedChat ?? tokenizer.chatTemplate ?? ChatTemplate(kind: .chatml, eosText: tokenizer.eosText)
     }
 }
 
@@ -164,6 +172,12 @@ extension ModelArtifact {
     /// `quantizedOnly` keeps a GGUF's Q4_0/Q4_1/Q8_0 linear layers only in their blocks (QLoRA-style
     /// training and small-memory inference); other formats refuse it.
     public func open(verify: Bool = true, in folder: URL? = nil, quantizedOnly: Bool = false) throws -> LoadedModel {
+        var loaded = try openWeights(verify: verify, in: folder, quantizedOnly: quantizedOnly)
+        if let chat { loaded.trainedChat = try chat.chatTemplate(for: loaded.tokenizer) }
+        return loaded
+    }
+
+    private func openWeights(verify: Bool, in folder: URL?, quantizedOnly: Bool) throws -> LoadedModel {
         let root = URL(fileURLWithPath: path)
         if verify {
             for file in files {

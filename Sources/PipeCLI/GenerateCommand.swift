@@ -2,13 +2,12 @@ import ArgumentParser
 import Foundation
 import Llama
 import ModelArtifacts
-import Tokenizer
 
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Generate text from a model (GGUF file, Hugging Face folder, or MANIFEST:STAGE).",
-        discussion: "The prompt parses special tokens such as <|im_start|>, as llama.cpp does; --chat wraps it in the model's chat template instead. Temperature 0 is greedy."
+        discussion: "The prompt parses special tokens such as <|im_start|>, as llama.cpp does; --chat wraps it in the model's chat template instead (for a trained MANIFEST:STAGE, the template and system prompt it was trained with). Temperature 0 is greedy."
     )
 
     @Option(name: .long, help: "A GGUF file, a Hugging Face folder, or MANIFEST:STAGE.")
@@ -23,7 +22,8 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Wrap the prompt as a user turn in the model's chat template.")
     var chat = false
 
-    @Option(name: .long, help: "System prompt for --chat (default: the template's own).")
+    @Option(name: .long,
+            help: "System prompt for --chat (default: the one of training, else the template's own; \"\" for none).")
     var system: String?
 
     @Option(name: .long, help: "Most tokens to generate.")
@@ -69,7 +69,6 @@ struct GenerateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try ModelLocator.open(model)
-        let tokenizer = loaded.tokenizer
         for path in adapter {
             let url = URL(fileURLWithPath: path)
             guard FileManager.default.fileExists(atPath: url.appendingPathComponent("adapter_config.json").path) else {
@@ -77,27 +76,17 @@ struct GenerateCommand: AsyncParsableCommand {
             }
             loaded.model.adapters.append(try LoRAAdapter(peftFolder: url, config: loaded.model.config))
         }
-        var text = prompt
-        if chat {
-            var messages: [ChatMessage] = []
-            if let system { messages.append(ChatMessage(role: "system", content: system)) }
-            messages.append(ChatMessage(role: "user", content: prompt))
-            text = loaded.chatTemplate.render(messages, addGenerationPrompt: true)
-        }
-        let promptTokens = tokenizer.encode(text, parseSpecial: true, addSpecial: true).map(Int.init)
-        var stopIDs = Set(loaded.model.config.eosTokenIds)
-        stopIDs.formUnion(tokenizer.endOfGenerationIDs.map(Int.init))
         let options = GenerationOptions(
             maxNewTokens: maxNewTokens,
             sampling: SamplingOptions(temperature: temperature, topK: topK, topP: topP, repetitionPenalty: repetitionPenalty, seed: seed),
-            stopTokenIds: stopIDs, stopStrings: stop)
+            stopStrings: stop)
+        let completer = Completer(model: loaded.model, tokenizer: loaded.tokenizer,
+                                  template: chat ? loaded.chatTemplate : nil, system: system, options: options)
         let stream: ((String) -> Bool)? = json ? nil : { piece in
             StandardStreams.writeOutput(piece)
             return true
         }
-        let result = try loaded.model.generate(prompt: promptTokens, options: options,
-                                               decode: { tokenizer.decodeCompleteText($0.map { Int32($0) }) },
-                                               onText: stream)
+        let result = try completer.complete(prompt, onText: stream)
         let rate = result.generationSeconds > 0 ? Double(result.tokens.count) / result.generationSeconds : 0
         if json {
             try printJSON(Output(prompt_tokens: result.promptTokens, tokens: result.tokens, text: result.text,

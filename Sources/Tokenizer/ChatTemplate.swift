@@ -12,13 +12,17 @@ import Foundation
 /// Alpaca:  `{system}\n\n`, then `### Instruction:\n{user}\n\n` and
 ///          `### Response:\n{assistant}{EOS}\n\n`; generation prompt `### Response:\n`.
 /// Plain:   `{system}\n\n`, `{user}\n`, `{assistant}{EOS}\n`; no generation prompt.
+///
+/// A conversation that does not start with a system message gets the template's default system
+/// turn first, if it has one (for Alpaca, the preamble unless told otherwise).
 public struct ChatTemplate: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case chatml, llama3, alpaca, plain
     }
 
     public var kind: Kind
-    /// The system turn written when a conversation does not start with one.
+    /// The system turn written when a conversation does not start with one; "" writes none (nil
+    /// too, except in Alpaca, which then writes its preamble).
     public var defaultSystemPrompt: String?
     /// The EOS token's text, which ends an assistant turn in Alpaca and plain.
     public var eosText: String
@@ -68,6 +72,19 @@ public struct ChatTemplate: Sendable, Equatable {
         return literal.replacingOccurrences(of: "\\n", with: "\n")
     }
 
+    /// This template with `system` as the system turn of conversations without one: nil keeps the
+    /// template's own, "" writes none.
+    public func withSystemPrompt(_ system: String?) -> ChatTemplate {
+        var template = self
+        if let system { template.defaultSystemPrompt = system }
+        return template
+    }
+
+    /// The system text written for a conversation without a system message ("" for none).
+    public var systemPrompt: String {
+        defaultSystemPrompt ?? (kind == .alpaca ? Self.alpacaPreamble : "")
+    }
+
     /// The text that ends an assistant turn (train on it so the model learns to stop).
     public var endOfTurn: String {
         switch kind {
@@ -91,21 +108,20 @@ public struct ChatTemplate: Sendable, Equatable {
     /// the assistant's answer starts.
     public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool) -> String {
         var out = ""
-        let hasSystem = messages.first?.role == "system"
+        let system = messages.isEmpty || messages.first?.role == "system" ? "" : systemPrompt
         switch kind {
         case .chatml:
-            if !messages.isEmpty, !hasSystem, let system = defaultSystemPrompt {
-                out += "<|im_start|>system\n\(system)<|im_end|>\n"
-            }
+            if !system.isEmpty { out += "<|im_start|>system\n\(system)<|im_end|>\n" }
             for m in messages { out += "<|im_start|>\(m.role)\n\(m.content)<|im_end|>\n" }
         case .llama3:
+            if !system.isEmpty {
+                out += "<|start_header_id|>system<|end_header_id|>\n\n\(Self.trim(system))<|eot_id|>"
+            }
             for m in messages {
                 out += "<|start_header_id|>\(m.role)<|end_header_id|>\n\n\(Self.trim(m.content))<|eot_id|>"
             }
         case .alpaca:
-            if !messages.isEmpty, !hasSystem {
-                out += (defaultSystemPrompt ?? Self.alpacaPreamble) + "\n\n"
-            }
+            if !system.isEmpty { out += system + "\n\n" }
             for m in messages {
                 switch m.role {
                 case "system": out += m.content + "\n\n"
@@ -114,7 +130,7 @@ public struct ChatTemplate: Sendable, Equatable {
                 }
             }
         case .plain:
-            if !messages.isEmpty, !hasSystem, let system = defaultSystemPrompt { out += system + "\n\n" }
+            if !system.isEmpty { out += system + "\n\n" }
             for m in messages {
                 switch m.role {
                 case "system": out += m.content + "\n\n"

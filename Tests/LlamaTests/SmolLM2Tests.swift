@@ -85,9 +85,8 @@ struct SmolLM2Tests {
         let tokenizer = try BPETokenizer(contentsOf: Paths.demoModel)
         for c in try SmolCases.load().cases {
             var streamed = ""
-            let result = try model.generate(text: c.prompt, tokenizer: tokenizer,
-                                            options: GenerationOptions(maxNewTokens: 24),
-                                            onText: { streamed += $0; return true })
+            let completer = Completer(model: model, tokenizer: tokenizer, options: GenerationOptions(maxNewTokens: 24))
+            let result = try completer.complete(c.prompt, onText: { streamed += $0; return true })
             #expect(result.promptTokens == c.ids, "\(c.prompt)")
             #expect(result.tokens == c.greedy_24)
             #expect(result.text == c.greedy_24_text)

@@ -41,12 +41,23 @@ struct Bench {
         return Artifact(type: "model", folder: folder, key: "m", digest: Digest.of("m"), producer: "base")
     }
 
-    func tokenize(_ dataset: Artifact, _ params: JSONValue) async throws -> TokenizedDataset {
+    /// A model artifact of the demo model as a trained model would describe it, with its training's rendering.
+    func trainedModel(_ chat: TrainedChat) throws -> Artifact {
+        let folder = root.appendingPathComponent("trained-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var artifact = try ModelLoader.describe(demoModel)
+        artifact.chat = chat
+        try artifact.write(to: folder)
+        return Artifact(type: "model", folder: folder, key: "t", digest: Digest.of("t"), producer: "trained")
+    }
+
+    func tokenize(_ dataset: Artifact, _ params: JSONValue, model: Artifact? = nil) async throws -> TokenizedDataset {
         let out = root.appendingPathComponent("out-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let decoded = try TokenizeStage.Params.decode(params)
         let context = StageContext(stageID: "tokens", key: "k", outputFolder: out, checkpointFolder: root.appendingPathComponent("ck"), manifestFolder: root)
-        try await TokenizeStage().run(decoded, inputs: StageInputs(["dataset": dataset, "model": try model()]), context: context)
+        let inputs = StageInputs(["dataset": dataset, "model": try model ?? self.model()])
+        try await TokenizeStage().run(decoded, inputs: inputs, context: context)
         return try TokenizedDataset.read(from: out)
     }
 }

@@ -7,7 +7,7 @@ extension EvaluateStage {
         public var prompts: [String] = []
         @Param(doc: "Wrap each prompt as a user turn in the chat template (else the prompt is raw text, special tokens parsed).")
         public var chat = true
-        @Param(doc: "Chat template for prompts: auto uses the tokenized dataset's, else the model's own.")
+        @Param(doc: "Chat template for prompts: auto uses the rendering the model was trained on, else the tokenized dataset's, else the model's own.")
         public var template: AutoOr<ChatTemplate.Kind> = .auto
         @Param(doc: "System prompt for chat prompts.")
         public var system: String? = nil

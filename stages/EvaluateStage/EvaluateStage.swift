@@ -14,7 +14,7 @@ import Tokenizer
 ///     loss.svg      training and eval loss per step, when the model came from a train stage
 public struct EvaluateStage: Stage {
     public static let kind = "evaluate"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "Eval loss, perplexity, generations and reference metrics (exact match, ROUGE-L, BLEU-4), tuned vs base."
     public static let inputs: [InputPort] = [
         InputPort("model", accepts: ["model", "adapter"], doc: "The model, or an adapter (evaluated on its base model)."),
@@ -42,16 +42,14 @@ public struct EvaluateStage: Stage {
         let tokens = try inputs["dataset"].map { try TokenizedDataset.read(from: $0.folder) }
         let splitName = tokens.map { $0.splits[params.split] != nil ? params.split : "train" } ?? params.split
         let examples = tokens?.splits[splitName] ?? []
-        let templateName = params.template.fixed?.rawValue ?? tokens?.info.template ?? "auto"
-        let template = templateName == "auto" ? loaded.chatTemplate : try tokenizer.chatTemplate(named: templateName)
-
-        var stopIDs = Set(model.config.eosTokenIds)
-        stopIDs.formUnion(tokenizer.endOfGenerationIDs.map(Int.init))
+        let template = try Self.chatTemplate(params.template, model: loaded, dataset: tokens?.info)
         let options = GenerationOptions(
             maxNewTokens: params.maxNewTokens,
             sampling: SamplingOptions(temperature: Float(params.temperature), topK: params.topK, topP: Float(params.topP),
                                       repetitionPenalty: Float(params.repetitionPenalty), seed: params.seed),
-            stopTokenIds: stopIDs, stopStrings: params.stop)
+            stopStrings: params.stop)
+        let completer = Completer(model: model, tokenizer: tokenizer, template: params.chat ? template : nil,
+                                  system: params.system, options: options)
         let references = Array(examples.prefix(params.references).compactMap(ReferenceExample.init))
         let totalWork = variants.count * (params.prompts.count + references.count + (examples.isEmpty ? 0 : 1))
         var done = 0
@@ -65,25 +63,19 @@ public struct EvaluateStage: Stage {
         for variant in variants {
             model.adapters = variant.adapters
             if !examples.isEmpty {
-                let loss = try LossEvaluator(model: model, batchSize: params.batchSize, padID: tokens?.info.padID ?? 0).meanLoss(examples)
+                let sequences = examples.map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
+                let loss = try model.meanLoss(of: sequences, batchSize: params.batchSize,
+                                              padToken: tokens?.info.padID ?? 0)
                 report.losses.append((variant.name, loss))
                 try tick("\(variant.name) eval loss \(String(format: "%.4f", loss))")
             }
             for prompt in params.prompts {
-                var text = prompt
-                if params.chat {
-                    var messages: [ChatMessage] = []
-                    if let system = params.system { messages.append(ChatMessage(role: "system", content: system)) }
-                    messages.append(ChatMessage(role: "user", content: prompt))
-                    text = template.render(messages, addGenerationPrompt: true)
-                }
-                let ids = tokenizer.encode(text, parseSpecial: true, addSpecial: true).map(Int.init)
-                let result = try model.generate(prompt: ids, options: options, decode: { tokenizer.decodeCompleteText($0.map(Int32.init)) })
+                let result = try completer.complete(prompt)
                 report.generations.append(.init(variant: variant.name, prompt: prompt, result: result))
                 try tick("\(variant.name) answered a prompt")
             }
             for reference in references {
-                let result = try model.generate(prompt: reference.prompt, options: options, decode: { tokenizer.decodeCompleteText($0.map(Int32.init)) })
+                let result = try completer.complete(tokens: reference.prompt)
                 let expected = tokenizer.decode(reference.answer.map(Int32.init), renderSpecial: false)
                 report.scored.append(.init(variant: variant.name, prompt: tokenizer.decode(reference.prompt.map(Int32.init), renderSpecial: true),
                                            reference: expected, answer: result.text))
@@ -105,6 +97,16 @@ public struct EvaluateStage: Stage {
         }
         context.say(report.losses.map { "\($0.0) eval loss \(String(format: "%.4f", $0.1)) (perplexity \(String(format: "%.2f", exp($0.1))))" }.joined(separator: ", "))
     }
+
+    /// The template for chat prompts. auto: the rendering the model was trained on, else the one
+    /// the tokenized dataset records, else the model's own template.
+    static func chatTemplate(_ choice: AutoOr<ChatTemplate.Kind>, model: LoadedModel, dataset: TokenizedInfo?) throws -> ChatTemplate {
+        if let kind = choice.fixed { return try model.tokenizer.chatTemplate(named: kind.rawValue) }
+        if let trained = model.trainedChat { return trained }
+        guard let dataset else { return model.chatTemplate }
+        let template = try model.tokenizer.chatTemplate(named: dataset.template)
+        return dataset.systemPrompt.map { template.withSystemPrompt($0) } ?? template
+    }
 }
 
 /// An eval example split into its prompt (masked tokens before the first trained one) and its
@@ -119,34 +121,5 @@ struct ReferenceExample {
         while end < example.labels.count, example.labels[end] != TokenizedDataset.ignoredLabel { end += 1 }
         prompt = example.tokens[..<start].map(Int.init)
         answer = example.tokens[start..<end].map(Int.init)
-    }
-}
-
-/// Token-weighted mean cross-entropy over examples, in padded batches.
-struct LossEvaluator {
-    let model: LlamaModel
-    let batchSize: Int
-    let padID: Int32
-
-    func meanLoss(_ examples: [TokenizedDataset.Example]) throws -> Double {
-        var total = 0.0, count = 0
-        for start in stride(from: 0, to: examples.count, by: batchSize) {
-            let batch = examples[start..<min(start + batchSize, examples.count)]
-            let T = batch.map(\.tokens.count).max() ?? 0
-            var tokens: [[Int]] = [], labels: [[Int]] = [], mask: [[Int]] = []
-            var kept = 0
-            for example in batch {
-                let pad = T - example.tokens.count
-                tokens.append(example.tokens.map(Int.init) + [Int](repeating: Int(padID), count: pad))
-                labels.append(example.labels.map(Int.init) + [Int](repeating: -100, count: pad))
-                mask.append([Int](repeating: 1, count: example.tokens.count) + [Int](repeating: 0, count: pad))
-                kept += example.labels.dropFirst().filter { $0 != TokenizedDataset.ignoredLabel }.count
-            }
-            guard kept > 0 else { continue }
-            let loss = try model.loss(tokens: tokens, labels: labels, attentionMask: mask)
-            total += Double(loss) * Double(kept)
-            count += kept
-        }
-        return count > 0 ? total / Double(count) : .nan
     }
 }

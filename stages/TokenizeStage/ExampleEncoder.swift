@@ -4,10 +4,10 @@ import Tokenizer
 /// Turns one record into token ids and labels: the chat template renders the conversation, the
 /// prompt part is masked (label -100) unless `trainOnAll`, each assistant answer and its
 /// end-of-turn token are trained on. Every assistant turn of a multi-turn record is trained.
+/// A record without a system prompt gets the template's default one (if any).
 struct ExampleEncoder {
     let tokenizer: BPETokenizer
     let template: ChatTemplate
-    let system: String?
     let maxLength: Int
     let trainOnAll: Bool
     let dropTooLong: Bool
@@ -32,7 +32,7 @@ struct ExampleEncoder {
             labels += ids
         case let .conversation(conversation):
             var messages: [ChatMessage] = []
-            if let system = conversation.system ?? system { messages.append(ChatMessage(role: "system", content: system)) }
+            if let system = conversation.system { messages.append(ChatMessage(role: "system", content: system)) }
             var consumed = ""
             for turn in conversation.turns {
                 if turn.role == .assistant {

@@ -14,9 +14,9 @@ extension TokenizeStage {
     }
 
     public struct Params: StageParams {
-        @Param(doc: "Chat template: auto (the model's own, else chatml), chatml, llama3, alpaca or plain.")
+        @Param(doc: "Chat template: auto (the rendering the model was trained on, else its own, else chatml), chatml, llama3, alpaca or plain.")
         public var template: AutoOr<ChatTemplate.Kind> = .auto
-        @Param(doc: "System prompt for records without one (default: the template's own, if any).")
+        @Param(doc: "System prompt for records without one (default: the template's own, if any; \"\" writes none).")
         public var system: String? = nil
         @Param(doc: "Longest example in tokens.", range: 8...131_072)
         public var maxLength = 512

@@ -17,7 +17,7 @@ import Tokenizer
 /// each example is its own sequence, padded per batch (batches grouped by length by default).
 public struct TokenizeStage: Stage {
     public static let kind = "tokenize"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "Renders records with a chat template and tokenizes them, masking prompts from the loss."
     public static let inputs: [InputPort] = [
         InputPort("dataset", accepts: ["dataset"], doc: "The records to tokenize."),
@@ -33,9 +33,13 @@ public struct TokenizeStage: Stage {
         let loaded = try ModelArtifact.read(from: inputs.require("model").folder)
         let root = URL(fileURLWithPath: loaded.path)
         let tokenizer = try ModelLoader.openTokenizer(root)
-        let template = try params.template.fixed.map { try tokenizer.chatTemplate(named: $0.rawValue) }
-            ?? tokenizer.chatTemplate ?? ChatTemplate(kind: .chatml, eosText: tokenizer.eosText)
-        let encoder = ExampleEncoder(tokenizer: tokenizer, template: template, system: params.system, maxLength: params.maxLength,
+        // auto: the rendering the model was trained on, else its own template, else ChatML.
+        let named = try params.template.fixed.map { try tokenizer.chatTemplate(named: $0.rawValue) }
+            ?? loaded.chat?.chatTemplate(for: tokenizer) ?? tokenizer.chatTemplate
+            ?? ChatTemplate(kind: .chatml, eosText: tokenizer.eosText)
+        // A system param replaces the template's default; "" means none.
+        let template = named.withSystemPrompt(params.system)
+        let encoder = ExampleEncoder(tokenizer: tokenizer, template: template, maxLength: params.maxLength,
                                      trainOnAll: params.trainOn == .all, dropTooLong: params.truncation == .drop)
         let info = try DatasetInfo.read(from: datasetFolder)
         var splits: [String: [TokenizedDataset.Example]] = [:]
@@ -74,8 +78,9 @@ public struct TokenizeStage: Stage {
         }
         let padID = tokenizer.specialTokens.pad ?? tokenizer.specialTokens.eos ?? 0
         let tokenized = TokenizedDataset(
-            info: TokenizedInfo(splits: summaries, template: template.kind.rawValue, maxLength: params.maxLength,
-                                trainOn: params.trainOn.rawValue, vocabularySize: tokenizer.vocabularySize, padID: padID,
+            info: TokenizedInfo(splits: summaries, template: template.kind.rawValue,
+                                systemPrompt: template.systemPrompt, maxLength: params.maxLength, trainOn: params.trainOn.rawValue,
+                                vocabularySize: tokenizer.vocabularySize, padID: padID,
                                 packing: params.packing),
             splits: splits)
         try tokenized.write(to: context.outputFolder)

@@ -14,7 +14,7 @@ import PipeCore
 /// weights inside the artifact), each with the training log.
 public struct TrainStage: Stage {
     public static let kind = "train"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "LoRA or full fine-tuning with AdamW, warmup and decay, accumulation, clipping, resumable checkpoints."
     public static let inputs: [InputPort] = [
         InputPort("model", accepts: ["model"], doc: "The base model."),
@@ -73,19 +73,22 @@ public struct TrainStage: Stage {
         }
 
         let out = context.outputFolder
+        // The trained weights expect prompts rendered as in training.
+        let chat = tokens.info.systemPrompt.map { TrainedChat(template: tokens.info.template, systemPrompt: $0) }
         let weightsFile: String
         if let adapter = trainer.adapter {
             weightsFile = "\(AdapterArtifact.peftFolder)/adapter_model.safetensors"
             try adapter.savePEFT(to: out.appendingPathComponent(AdapterArtifact.peftFolder), dropout: Float(params.dropout),
                                  baseModel: base.path)
             try AdapterArtifact(base: base, baseKey: modelInput.key, method: params.method.rawValue, rank: adapter.rank, alpha: Double(adapter.alpha),
-                                targets: params.targets).write(to: out)
+                                targets: params.targets, chat: chat).write(to: out)
         } else {
             weightsFile = "\(ModelArtifact.weightsFolder)/model.safetensors"
             try loaded.model.saveHuggingFace(to: out.appendingPathComponent(ModelArtifact.weightsFolder))
             var trained = base
             trained.format = .embedded
             trained.seed = nil
+            trained.chat = chat
             try trained.write(to: out)
         }
         let record = TrainingLog(log: log, totalSteps: trainer.totalSteps, seconds: Date().timeIntervalSince(started))
