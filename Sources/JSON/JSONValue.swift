@@ -177,6 +177,21 @@ extension JSONValue {
     }
 }
 
+extension JSONValue: Encodable {
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case let .bool(bool): try container.encode(bool)
+        case let .number(number): try container.encode(number)
+        case let .string(string): try container.encode(string)
+        case let .array(array): try container.encode(array)
+        case let .object(members):
+            try container.encode(Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))
+        }
+    }
+}
+
 extension JSONValue: Decodable {
     /// Any JSON value from any decoder (object keys in sorted order: a decoder does not keep them).
     public init(from decoder: Decoder) throws {

@@ -55,8 +55,8 @@ public struct AdapterArtifact: Codable, Sendable, Equatable {
     }
 
     /// The base model with this adapter applied, and the chat rendering it was trained on.
-    public func open(from folder: URL) throws -> LoadedModel {
-        var loaded = try base.open()
+    public func open(from folder: URL, manifestFolder: URL) throws -> LoadedModel {
+        var loaded = try base.open(manifestFolder: manifestFolder)
         if let chat { loaded.trainedChat = try chat.chatTemplate(for: loaded.tokenizer) }
         let adapter: LoRAAdapter
         do { adapter = try LoRAAdapter(peftFolder: folder.appendingPathComponent(Self.peftFolder), config: loaded.model.config) } catch {
@@ -74,22 +74,19 @@ public struct TrainingLog: Codable, Sendable, Equatable {
         public var loss: Double
         public var lr: Double
         public var gradNorm: Double
-        public var tokensPerSecond: Double
         public var evalLoss: Double?
 
-        public init(step: Int, loss: Double, lr: Double, gradNorm: Double, tokensPerSecond: Double, evalLoss: Double? = nil) {
+        public init(step: Int, loss: Double, lr: Double, gradNorm: Double, evalLoss: Double? = nil) {
             self.step = step
             self.loss = loss
             self.lr = lr
             self.gradNorm = gradNorm
-            self.tokensPerSecond = tokensPerSecond
             self.evalLoss = evalLoss
         }
 
         enum CodingKeys: String, CodingKey {
             case step, loss, lr
             case gradNorm = "grad_norm"
-            case tokensPerSecond = "tokens_per_second"
             case evalLoss = "eval_loss"
         }
     }
@@ -98,16 +95,14 @@ public struct TrainingLog: Codable, Sendable, Equatable {
 
     public var log: [Step]
     public var totalSteps: Int
-    public var seconds: Double
 
-    public init(log: [Step], totalSteps: Int, seconds: Double) {
+    public init(log: [Step], totalSteps: Int) {
         self.log = log
         self.totalSteps = totalSteps
-        self.seconds = seconds
     }
 
     enum CodingKeys: String, CodingKey {
-        case log, seconds
+        case log
         case totalSteps = "total_steps"
     }
 
@@ -123,10 +118,11 @@ public struct TrainingLog: Codable, Sendable, Equatable {
     }
 }
 
-/// Opens whatever model-like artifact a folder holds: a model, or an adapter on its base.
-public func openModelArtifact(in folder: URL) throws -> LoadedModel {
+/// Opens whatever model-like artifact a folder holds: a model, or an adapter on its base, for a
+/// stage of a manifest in `manifestFolder`.
+public func openModelArtifact(in folder: URL, manifestFolder: URL) throws -> LoadedModel {
     if FileManager.default.fileExists(atPath: folder.appendingPathComponent(AdapterArtifact.fileName).path) {
-        return try AdapterArtifact.read(from: folder).open(from: folder)
+        return try AdapterArtifact.read(from: folder).open(from: folder, manifestFolder: manifestFolder)
     }
-    return try ModelArtifact.read(from: folder).open(in: folder)
+    return try ModelArtifact.read(from: folder).open(in: folder, manifestFolder: manifestFolder)
 }

@@ -24,7 +24,9 @@ public struct ModelArtifact: Codable, Sendable, Equatable {
     public static let weightsFolder = "weights"
 
     public var format: Format
-    /// The GGUF file or Hugging Face folder (absolute); for `init`, the tokenizer's file or folder.
+    /// The GGUF file or Hugging Face folder; for `init`, the tokenizer's file or folder. As the
+    /// manifest wrote it: relative to the manifest's folder (so the artifact's bytes do not depend on
+    /// where the checkout is), or absolute if the manifest said so.
     public var path: String
     /// Every file the model is read from, with its digest.
     public var files: [FileReference]
@@ -139,5 +141,13 @@ public enum ModelArtifactError: Error, CustomStringConvertible, Equatable {
         case let .sourceChanged(path, reason): return "\(path) \(reason) since the model was loaded; rerun the load stage (pipe run) so the cache sees the new file"
         case let .invalid(message): return message
         }
+    }
+}
+
+extension ModelArtifact {
+    /// Where the source file or folder is, for a stage of a manifest in `manifestFolder`.
+    public func sourceURL(relativeTo manifestFolder: URL) -> URL {
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL }
+        return manifestFolder.appendingPathComponent(path).standardizedFileURL
     }
 }

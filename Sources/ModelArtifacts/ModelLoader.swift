@@ -57,8 +57,9 @@ public struct ModelInitSpec: Codable, Sendable, Equatable {
 }
 
 public enum ModelLoader {
-    /// Describes a GGUF file or Hugging Face folder as a model artifact, hashing its files.
-    public static func describe(_ url: URL) throws -> ModelArtifact {
+    /// Describes a GGUF file or Hugging Face folder as a model artifact, hashing its files;
+    /// `recordedPath` is how the artifact names it (the manifest's relative path; the URL's path if nil).
+    public static func describe(_ url: URL, recordedAs recordedPath: String? = nil) throws -> ModelArtifact {
         let (format, files) = try sourceFiles(url)
         let references = try files.map { name, file in
             FileReference(name: name, bytes: try fileSize(file), sha256: try Digest.ofFile(at: file).hex)
@@ -80,11 +81,13 @@ public enum ModelLoader {
         }
         try config.validate()
         let summary = ModelSummary(parameters: parameterSizes(config).reduce(0, +), tensorTypes: tensorTypes, tokenizer: describe(tokenizer))
-        return ModelArtifact(format: format, path: url.path, files: references, config: config, seed: nil, summary: summary)
+        return ModelArtifact(format: format, path: recordedPath ?? url.path, files: references, config: config, seed: nil,
+                             summary: summary)
     }
 
     /// Describes a model initialised from `spec` with seeded random weights and the tokenizer at `tokenizerURL`.
-    public static func describe(initializing spec: ModelInitSpec, tokenizer tokenizerURL: URL, seed: UInt64) throws -> ModelArtifact {
+    public static func describe(initializing spec: ModelInitSpec, tokenizer tokenizerURL: URL, recordedAs recordedPath: String? = nil,
+                                seed: UInt64) throws -> ModelArtifact {
         let tokenizer = try openTokenizer(tokenizerURL)
         let (format, files) = try sourceFiles(tokenizerURL, tokenizerOnly: true)
         _ = format
@@ -94,7 +97,8 @@ public enum ModelLoader {
         let config = try self.config(for: spec, tokenizer: tokenizer)
         let summary = ModelSummary(parameters: parameterSizes(config).reduce(0, +), tensorTypes: ["F32": LlamaTensor.allCases.filter { $0.exists(in: config) }.count],
                                    tokenizer: describe(tokenizer))
-        return ModelArtifact(format: .initialized, path: tokenizerURL.path, files: references, config: config, seed: seed, summary: summary)
+        return ModelArtifact(format: .initialized, path: recordedPath ?? tokenizerURL.path, files: references, config: config,
+                             seed: seed, summary: summary)
     }
 
     static func config(for spec: ModelInitSpec, tokenizer: BPETokenizer) throws -> LlamaConfig {
@@ -169,16 +173,17 @@ extension ModelArtifact {
     /// Opens the model this artifact refers to, after checking its files are still the ones that
     /// were loaded (sizes, then SHA-256). `folder` is the artifact's own folder, needed for
     /// `embedded` weights.
-    /// `quantizedOnly` keeps a GGUF's Q4_0/Q4_1/Q8_0 linear layers only in their blocks (QLoRA-style
-    /// training and small-memory inference); other formats refuse it.
-    public func open(verify: Bool = true, in folder: URL? = nil, quantizedOnly: Bool = false) throws -> LoadedModel {
-        var loaded = try openWeights(verify: verify, in: folder, quantizedOnly: quantizedOnly)
+    /// `manifestFolder` is the folder of the manifest whose stage opens it (a relative `path` is
+    /// resolved against it). `quantizedOnly` keeps a GGUF's Q4_0/Q4_1/Q8_0 linear layers only in
+    /// their blocks (QLoRA-style training and small-memory inference); other formats refuse it.
+    public func open(verify: Bool = true, in folder: URL? = nil, manifestFolder: URL, quantizedOnly: Bool = false) throws -> LoadedModel {
+        var loaded = try openWeights(verify: verify, in: folder, root: sourceURL(relativeTo: manifestFolder),
+                                     quantizedOnly: quantizedOnly)
         if let chat { loaded.trainedChat = try chat.chatTemplate(for: loaded.tokenizer) }
         return loaded
     }
 
-    private func openWeights(verify: Bool, in folder: URL?, quantizedOnly: Bool) throws -> LoadedModel {
-        let root = URL(fileURLWithPath: path)
+    private func openWeights(verify: Bool, in folder: URL?, root: URL, quantizedOnly: Bool) throws -> LoadedModel {
         if verify {
             for file in files {
                 let url = isFolder(root) ? root.appendingPathComponent(file.name) : root

@@ -42,6 +42,6 @@ enum ModelLocator {
         try? FileManager.default.removeItem(at: folder)
         defer { try? FileManager.default.removeItem(at: folder) }
         try store.unpack(key: key, into: folder)
-        return try openModelArtifact(in: folder)
+        return try openModelArtifact(in: folder, manifestFolder: manifest.deletingLastPathComponent())
     }
 }

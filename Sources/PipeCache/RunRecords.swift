@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// What each stage of one manifest last ran with, so `pipe status` can say *why* a stage is stale.
 /// Keyed by the manifest's absolute path; one small JSON file per manifest.
@@ -8,12 +9,15 @@ public struct RunRecords: Sendable {
         public var material: CacheKeyMaterial
         public var finished: Date
         public var seconds: Double
+        /// What the stage measured while it ran (timings, throughput), which its artifact leaves out.
+        public var metrics: JSONValue?
 
-        public init(key: String, material: CacheKeyMaterial, finished: Date, seconds: Double) {
+        public init(key: String, material: CacheKeyMaterial, finished: Date, seconds: Double, metrics: JSONValue? = nil) {
             self.key = key
             self.material = material
             self.finished = finished
             self.seconds = seconds
+            self.metrics = metrics
         }
     }
 

@@ -95,7 +95,8 @@ public final class Executor: Sendable {
                     outcomes[outcome.id] = outcome
                     if outcome.status == .ran, let material = plan.materials[outcome.id] {
                         // Recorded as soon as it finishes, so a later crash does not lose it.
-                        try? runRecords.record([outcome.id: RunRecords.Stage(key: outcome.key, material: material, finished: Date(), seconds: outcome.seconds)])
+                        try? runRecords.record([outcome.id: RunRecords.Stage(key: outcome.key, material: material, finished: Date(),
+                                                                                   seconds: outcome.seconds, metrics: outcome.metrics)])
                     }
                 }
                 schedule()
@@ -123,9 +124,10 @@ public final class Executor: Sendable {
         let kind = stage.kind.kind
         let started = Date()
         var extra: [StageOutcome] = []
-        func outcome(_ status: StageOutcome.Status, digest: String? = nil, error: String? = nil, note: String? = nil) -> [StageOutcome] {
+        func outcome(_ status: StageOutcome.Status, digest: String? = nil, error: String? = nil, note: String? = nil,
+                     metrics: JSONValue? = nil) -> [StageOutcome] {
             let result = StageOutcome(id: id, kind: kind, status: status, key: key, digest: digest,
-                                      seconds: Date().timeIntervalSince(started), error: error, note: note)
+                                      seconds: Date().timeIntervalSince(started), error: error, note: note, metrics: metrics)
             reporter.finished(result)
             return [result] + extra
         }
@@ -163,7 +165,7 @@ public final class Executor: Sendable {
             let entry = try store.store(folder: output, key: key, type: stage.outputType.name, kind: kind)
             try publishExports(of: stage, from: output)
             try? FileManager.default.removeItem(at: checkpoints)
-            return outcome(.ran, digest: entry.digest.hex, note: forced ? "forced" : nil)
+            return outcome(.ran, digest: entry.digest.hex, note: forced ? "forced" : nil, metrics: context.metrics)
         } catch is CancellationError {
             return outcome(.failed, error: "interrupted (checkpoints kept; the next run resumes)")
         } catch {

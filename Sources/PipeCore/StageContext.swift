@@ -17,6 +17,8 @@ public final class StageContext: Sendable {
     public let manifestFolder: URL
     public let logger: Logger
     private let reporter: any ProgressReporter
+    private let metricsLock = NSLock()
+    nonisolated(unsafe) private var recordedMetrics: JSONValue?
 
     public init(stageID: String, key: String, outputFolder: URL, checkpointFolder: URL, manifestFolder: URL, reporter: any ProgressReporter = SilentReporter()) {
         self.stageID = stageID
@@ -44,6 +46,15 @@ public final class StageContext: Sendable {
     public func checkCancellation() throws {
         try Task.checkCancellation()
     }
+
+    /// Measurements of this run of the stage (timings, throughput): kept in the run record and
+    /// `pipe run --json`, never in the artifact, whose bytes must not depend on how fast a machine is.
+    public func recordMetrics(_ metrics: JSONValue) {
+        metricsLock.withLock { recordedMetrics = metrics }
+    }
+
+    /// What the stage recorded with `recordMetrics`.
+    public var metrics: JSONValue? { metricsLock.withLock { recordedMetrics } }
 
     /// Writes what `pipe show` prints of the output artifact: Markdown, and JSON for `--json`.
     public func writeSummary(markdown: String, json: JSONValue? = nil) throws {

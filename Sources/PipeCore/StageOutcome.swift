@@ -1,3 +1,5 @@
+import JSON
+
 /// What happened to one stage in a run; `pipe run --json` prints a list of these.
 public struct StageOutcome: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable {
@@ -15,8 +17,11 @@ public struct StageOutcome: Sendable, Codable, Equatable {
     public var error: String?
     /// Why it ran (forced, params changed, recomputed after corruption, ...).
     public var note: String?
+    /// What the stage measured while it ran (see `StageContext.recordMetrics`).
+    public var metrics: JSONValue?
 
-    public init(id: String, kind: String, status: Status, key: String, digest: String? = nil, seconds: Double = 0, error: String? = nil, note: String? = nil) {
+    public init(id: String, kind: String, status: Status, key: String, digest: String? = nil, seconds: Double = 0,
+                error: String? = nil, note: String? = nil, metrics: JSONValue? = nil) {
         self.id = id
         self.kind = kind
         self.status = status
@@ -25,6 +30,7 @@ public struct StageOutcome: Sendable, Codable, Equatable {
         self.seconds = seconds
         self.error = error
         self.note = note
+        self.metrics = metrics
     }
 }
 

@@ -75,7 +75,7 @@ struct Bench {
 
     /// What the tuned model answers to "Q" rendered with `template` and `system`, with the bench's settings.
     func answer(_ template: ChatTemplate, system: String? = nil) throws -> [Int] {
-        let loaded = try openModelArtifact(in: try adapter(chat: nil).folder)
+        let loaded = try openModelArtifact(in: try adapter(chat: nil).folder, manifestFolder: root)
         let options = GenerationOptions(maxNewTokens: 6, sampling: SamplingOptions(temperature: 0.8, seed: 3))
         let completer = Completer(model: loaded.model, tokenizer: tokenizer, template: template, system: system,
                                   options: options)
@@ -123,7 +123,7 @@ struct EvaluateStageTests {
         let adapter = try bench.adapter(chat: nil)
         let report = try await bench.evaluate(["model": adapter, "dataset": try bench.dataset(systemPrompt: "")])
         let losses = try #require(report["loss"] as? [String: [String: Double]])
-        let loaded = try openModelArtifact(in: adapter.folder)
+        let loaded = try openModelArtifact(in: adapter.folder, manifestFolder: bench.root)
         let examples = bench.examples.map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
         let tuned = try loaded.model.meanLoss(of: examples, batchSize: 1, padToken: 0)
         loaded.model.adapters = []

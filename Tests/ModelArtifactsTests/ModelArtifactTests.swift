@@ -24,7 +24,7 @@ struct ModelArtifactTests {
         #expect(sizes.reduce(0, +) < 16_384, "the artifact must not copy weights")
         let read = try ModelArtifact.read(from: folder)
         #expect(read == artifact)
-        let opened = try read.open()
+        let opened = try read.open(manifestFolder: packageRoot)
         let direct = try ModelLoader.open(tinyGGUF)
         #expect(try opened.model.logits([[1, 2, 3]]) == direct.model.logits([[1, 2, 3]]))
         #expect(artifact.summaryText.contains("architecture: llama, 2 layers, width 64"))
@@ -39,17 +39,17 @@ struct ModelArtifactTests {
         var bytes = try Data(contentsOf: copy)
         bytes[bytes.count - 1] ^= 0x01
         try bytes.write(to: copy)
-        #expect(throws: ModelArtifactError.sourceChanged(path: copy.path, reason: "changed")) { _ = try artifact.open() }
+        #expect(throws: ModelArtifactError.sourceChanged(path: copy.path, reason: "changed")) { _ = try artifact.open(manifestFolder: packageRoot) }
         try FileManager.default.removeItem(at: copy)
-        #expect(throws: ModelArtifactError.sourceChanged(path: copy.path, reason: "is gone")) { _ = try artifact.open() }
+        #expect(throws: ModelArtifactError.sourceChanged(path: copy.path, reason: "is gone")) { _ = try artifact.open(manifestFolder: packageRoot) }
     }
 
     @Test("a model initialised from a config has the tokenizer's vocabulary and the same weights for the same seed")
     func initialised() throws {
         let spec = ModelInitSpec(layers: 2, width: 32, heads: 4, kvHeads: 2, ffn: 64)
-        let a = try ModelLoader.describe(initializing: spec, tokenizer: tinyGGUF, seed: 7).open()
-        let b = try ModelLoader.describe(initializing: spec, tokenizer: tinyGGUF, seed: 7).open()
-        let c = try ModelLoader.describe(initializing: spec, tokenizer: tinyGGUF, seed: 8).open()
+        let a = try ModelLoader.describe(initializing: spec, tokenizer: tinyGGUF, seed: 7).open(manifestFolder: packageRoot)
+        let b = try ModelLoader.describe(initializing: spec, tokenizer: tinyGGUF, seed: 7).open(manifestFolder: packageRoot)
+        let c = try ModelLoader.describe(initializing: spec, tokenizer: tinyGGUF, seed: 8).open(manifestFolder: packageRoot)
         #expect(a.model.config.vocabSize == 300 && a.model.config.kvHeadCount == 2)
         #expect(try a.model.logits([[5, 6]]) == b.model.logits([[5, 6]]))
         #expect(try a.model.logits([[5, 6]]) != c.model.logits([[5, 6]]))

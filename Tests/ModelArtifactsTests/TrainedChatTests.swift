@@ -22,7 +22,7 @@ struct TrainedChatTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let json = try String(contentsOf: folder.appendingPathComponent(AdapterArtifact.fileName), encoding: .utf8)
         #expect(json.contains(#""system_prompt" : "Be brief.""#), "\(json)")
-        let loaded = try openModelArtifact(in: folder)
+        let loaded = try openModelArtifact(in: folder, manifestFolder: packageRoot)
         #expect(loaded.model.adapters.count == 1)
         #expect(loaded.chatTemplate.kind == .chatml && loaded.chatTemplate.defaultSystemPrompt == "Be brief.")
         #expect(loaded.chatTemplate.render([ChatMessage(role: "user", content: "Q")], addGenerationPrompt: false)
@@ -33,7 +33,7 @@ struct TrainedChatTests {
     func noSystemPrompt() throws {
         let folder = try adapterArtifact(chat: TrainedChat(template: "chatml", systemPrompt: ""))
         defer { try? FileManager.default.removeItem(at: folder) }
-        let template = try openModelArtifact(in: folder).chatTemplate
+        let template = try openModelArtifact(in: folder, manifestFolder: packageRoot).chatTemplate
         #expect(template.render([ChatMessage(role: "user", content: "Q")], addGenerationPrompt: true)
             == "<|im_start|>user\nQ<|im_end|>\n<|im_start|>assistant\n")
     }
@@ -44,7 +44,7 @@ struct TrainedChatTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let json = try String(contentsOf: folder.appendingPathComponent(AdapterArtifact.fileName), encoding: .utf8)
         #expect(!json.contains("\"chat\""))
-        let loaded = try openModelArtifact(in: folder)
+        let loaded = try openModelArtifact(in: folder, manifestFolder: packageRoot)
         #expect(loaded.trainedChat == nil)
         #expect(loaded.chatTemplate == loaded.tokenizer.chatTemplate)
     }
@@ -59,7 +59,7 @@ struct TrainedChatTests {
         let read = try ModelArtifact.read(from: folder)
         #expect(read == artifact)
         #expect(read.summaryText.contains("trained with: alpaca template, system prompt none"))
-        let template = try read.open().chatTemplate
+        let template = try read.open(manifestFolder: packageRoot).chatTemplate
         #expect(template.kind == .alpaca)
         #expect(template.render([ChatMessage(role: "user", content: "Q")], addGenerationPrompt: true)
             == "### Instruction:\nQ\n\n### Response:\n")

@@ -33,7 +33,7 @@ public struct EvaluateStage: Stage {
 
     public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
         let modelFolder = try inputs.require("model").folder
-        let loaded = try openModelArtifact(in: modelFolder)
+        let loaded = try openModelArtifact(in: modelFolder, manifestFolder: context.manifestFolder)
         let model = loaded.model, tokenizer = loaded.tokenizer
         let isAdapter = !model.adapters.isEmpty
         var variants = [Variant(name: isAdapter ? "tuned" : "model", adapters: model.adapters)]

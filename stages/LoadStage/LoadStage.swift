@@ -13,7 +13,7 @@ import PipeCore
 /// `on_error: "skip"` is counted and listed in `dataset.json`.
 public struct LoadStage: Stage {
     public static let kind = "load"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "Loads a dataset from JSON, JSONL, CSV or text into records of one shape (alpaca, completion, messages, text, records)"
     public static let inputs: [InputPort] = []
 
@@ -47,9 +47,10 @@ public struct LoadStage: Stage {
             let artifact: ModelArtifact
             switch model {
             case let .path(path):
-                artifact = try ModelLoader.describe(context.resolve(path))
+                artifact = try ModelLoader.describe(context.resolve(path), recordedAs: path)
             case let .initialize(spec, tokenizer, seed):
-                artifact = try ModelLoader.describe(initializing: spec, tokenizer: context.resolve(tokenizer), seed: seed)
+                artifact = try ModelLoader.describe(initializing: spec, tokenizer: context.resolve(tokenizer), recordedAs: tokenizer,
+                                                    seed: seed)
             }
             try artifact.write(to: context.outputFolder)
             try context.writeSummary(markdown: artifact.summaryText)

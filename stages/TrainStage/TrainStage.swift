@@ -14,7 +14,7 @@ import PipeCore
 /// weights inside the artifact), each with the training log.
 public struct TrainStage: Stage {
     public static let kind = "train"
-    public static let version = 2
+    public static let version = 3
     public static let summary = "LoRA or full fine-tuning with AdamW, warmup and decay, accumulation, clipping, resumable checkpoints."
     public static let inputs: [InputPort] = [
         InputPort("model", accepts: ["model"], doc: "The base model."),
@@ -36,7 +36,8 @@ public struct TrainStage: Stage {
     public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
         let modelInput = try inputs.require("model")
         let base = try ModelArtifact.read(from: modelInput.folder)
-        let loaded = try base.open(in: modelInput.folder, quantizedOnly: params.method == .qlora)
+        let loaded = try base.open(in: modelInput.folder, manifestFolder: context.manifestFolder,
+                                   quantizedOnly: params.method == .qlora)
         let tokens = try TokenizedDataset.read(from: inputs.require("dataset").folder)
         let train = (tokens.splits["train"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
         let eval = (tokens.splits["eval"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
@@ -50,13 +51,15 @@ public struct TrainStage: Stage {
         // The log so far survives in the checkpoint folder, so a resumed run reports every step.
         var log = context.checkpointFile(named: "log.json").flatMap { try? JSONDecoder().decode([TrainingLog.Step].self, from: $0) } ?? []
         let started = Date()
+        var rates: [(step: Int, tokensPerSecond: Double)] = []
         let summary: TrainingSummary
         do {
             summary = try trainer.train(progress: { event in
                 switch event {
                 case let .step(step, total, loss, lr, norm, rate):
                     log.removeAll { $0.step >= step }
-                    log.append(TrainingLog.Step(step: step, loss: Double(loss), lr: Double(lr), gradNorm: Double(norm), tokensPerSecond: rate))
+                    log.append(TrainingLog.Step(step: step, loss: Double(loss), lr: Double(lr), gradNorm: Double(norm)))
+                    rates.append((step, rate))
                     context.progress(step, of: total, unit: "steps", note: String(format: "loss %.4f lr %.2e %.0f tok/s", loss, lr, rate))
                 case let .evaluation(step, loss):
                     if let index = log.lastIndex(where: { $0.step == step }) { log[index].evalLoss = Double(loss) }
@@ -79,7 +82,7 @@ public struct TrainStage: Stage {
         if let adapter = trainer.adapter {
             weightsFile = "\(AdapterArtifact.peftFolder)/adapter_model.safetensors"
             try adapter.savePEFT(to: out.appendingPathComponent(AdapterArtifact.peftFolder), dropout: Float(params.dropout),
-                                 baseModel: base.path)
+                                 baseModel: URL(fileURLWithPath: base.path).lastPathComponent)
             try AdapterArtifact(base: base, baseKey: modelInput.key, method: params.method.rawValue, rank: adapter.rank, alpha: Double(adapter.alpha),
                                 targets: params.targets, chat: chat).write(to: out)
         } else {
@@ -91,14 +94,19 @@ public struct TrainStage: Stage {
             trained.chat = chat
             try trained.write(to: out)
         }
-        let record = TrainingLog(log: log, totalSteps: trainer.totalSteps, seconds: Date().timeIntervalSince(started))
+        let record = TrainingLog(log: log, totalSteps: trainer.totalSteps)
         try record.write(to: out)
-        // The log varies in its timings only; the weights' digest is what a rerun must reproduce.
         let weightsDigest = try context.sha256(ofFile: out.appendingPathComponent(weightsFile))
         let show: JSONValue = [
-            "log": try JSONValue.encode(record.log), "total_steps": .number(Double(record.totalSteps)), "seconds": .number(record.seconds),
+            "log": try JSONValue.encode(record.log), "total_steps": .number(Double(record.totalSteps)),
             "weights": ["file": .string(weightsFile), "sha256": .string(weightsDigest)],
         ]
+        // Timings go to the run record, not the artifact: the same manifest must give the same bytes.
+        context.recordMetrics([
+            "seconds": .number(Date().timeIntervalSince(started)),
+            "tokens_per_second": .number(summary.tokensPerSecond),
+            "steps": .array(rates.map { .array([.number(Double($0.step)), .number($0.tokensPerSecond)]) }),
+        ])
         try context.writeSummary(markdown: Self.describe(record, summary: summary, params: params), json: show)
         context.say(String(format: "%d steps, last loss %.4f%@, %.0f tokens/s", summary.steps, summary.lastLoss,
                            summary.lastEvalLoss.map { String(format: ", eval loss %.4f", $0) } ?? "", summary.tokensPerSecond))
@@ -137,10 +145,10 @@ public struct TrainStage: Stage {
     static func describe(_ log: TrainingLog, summary: TrainingSummary, params: Params) -> String {
         var out = "method \(params.method.rawValue)"
         if params.method != .full { out += ", r \(params.r), alpha \(JSONValue.number(params.alpha).compactText), targets \(params.targets.joined(separator: ", "))" }
-        out += String(format: "\n%d steps in %.1f s\n\n", log.totalSteps, log.seconds)
-        out += "  step      loss        lr   grad norm   tokens/s   eval loss\n"
+        out += "\n\(log.totalSteps) steps\n\n"
+        out += "  step      loss        lr   grad norm   eval loss\n"
         for step in log.log {
-            out += String(format: "%6d  %8.4f  %8.2e  %10.4f  %9.0f", step.step, step.loss, step.lr, step.gradNorm, step.tokensPerSecond)
+            out += String(format: "%6d  %8.4f  %8.2e  %10.4f", step.step, step.loss, step.lr, step.gradNorm)
             out += step.evalLoss.map { String(format: "  %10.4f", $0) } ?? ""
             out += "\n"
         }
