@@ -4,6 +4,7 @@
 // `sanitize` maps what a checkpoint calls them onto those names first.
 
 import Foundation
+import GGUF
 import Safetensors
 
 extension LlamaParameters {
@@ -64,10 +65,11 @@ extension LlamaModel {
 
     /// A model from a GGUF file or a Hugging Face folder, whichever `url` is.
     public static func load(contentsOf url: URL) throws -> LlamaModel {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
-            throw LlamaError.unreadableFile(path: url.path, reason: "no such file or folder")
+        switch FileKind(path: url.path) {
+        case .folder: return try LlamaModel(huggingFaceFolder: url)
+        case .regularFile: return try LlamaModel(ggufAt: url)
+        case .unavailable: throw LlamaError.unreadableFile(path: url.path, reason: "no such file or folder")
+        case let other: throw LlamaError.unreadableFile(path: url.path, reason: "is \(other), not a GGUF file or a model folder")
         }
-        return isFolder.boolValue ? try LlamaModel(huggingFaceFolder: url) : try LlamaModel(ggufAt: url)
     }
 }
