@@ -88,7 +88,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),  // paths of the package, its fixtures and the demo model
         .testTarget(name: "PipeCoreTests", dependencies: ["JSON", "PipeCache", "PipeCore"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "PipeCacheTests", dependencies: ["JSON", "PipeCache"]),
+        .testTarget(name: "PipeCacheTests", dependencies: ["TestSupport", "JSON", "PipeCache"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF", "Safetensors"]),
         .testTarget(name: "SafetensorsTests", dependencies: ["TestSupport", "Safetensors"]),

@@ -83,7 +83,10 @@ struct MalformedGGUFTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let fifo = folder.appendingPathComponent("model.gguf")
         #expect(mkfifo(fifo.path, 0o600) == 0)
-        // Opening a FIFO for reading blocks until a writer appears: this would hang before the fix.
+        // Opening a FIFO for reading blocks until a writer appears; holding one open here keeps a
+        // reader that opens it anyway (as the reader did before the fix) from hanging the test.
+        let writer = open(fifo.path, O_RDWR | O_NONBLOCK)
+        defer { close(writer) }
         #expect(throws: GGUFError.io(path: fifo.path, reason: "is a FIFO (named pipe), not a regular file")) { try GGUFFile(contentsOf: fifo) }
         #expect(throws: GGUFError.io(path: "/dev/zero", reason: "is a character device, not a regular file")) {
             try GGUFFile(contentsOf: URL(fileURLWithPath: "/dev/zero"))

@@ -1,6 +1,7 @@
 import Foundation
 import PipeCache
 import Testing
+import TestSupport
 
 /// Only proof that stored bytes are wrong may delete them: a full disk, a read-only cache or a
 /// read error is reported with the path and the reason, and keeps everything.
