@@ -128,9 +128,12 @@ public final class ArtifactStore: Sendable {
             try writer.finish()
             try handle.synchronize()
             try handle.close()
-        } catch {
+        } catch let error as CacheError {
             try? handle.close()
             throw error
+        } catch {
+            try? handle.close()
+            throw CacheError.unwritable(compressed.path, reason: CacheError.reason(error))
         }
         let object = objectURL(digest)
         if !FileManager.default.fileExists(atPath: object.path) {

@@ -66,6 +66,20 @@ struct HostileGGUFTests {
         }
     }
 
+    @Test("a config.json that claims 65,536 layers fails on the first missing tensor, before the weights are allocated")
+    func absurdLayerCountInConfig() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(at: Paths.tiny.appendingPathComponent("model.safetensors"), to: folder.appendingPathComponent("model.safetensors"))
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: Paths.tiny.appendingPathComponent("config.json"))) as! [String: Any]
+        config["num_hidden_layers"] = 65_536
+        try JSONSerialization.data(withJSONObject: config).write(to: folder.appendingPathComponent("config.json"))
+        #expect(throws: LlamaError.missingTensor(name: "model.layers.2.input_layernorm.weight", file: folder.path)) {
+            try LlamaModel(huggingFaceFolder: folder)
+        }
+    }
+
     @Test("the unchanged tiny file still loads (the baseline)")
     func baseline() throws {
         let config = try LlamaConfig(gguf: try tinyQ4([:]))
