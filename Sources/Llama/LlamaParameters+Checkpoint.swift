@@ -22,6 +22,7 @@ extension LlamaParameters {
     }
 
     /// Weights from a safetensors folder in Hugging Face layout.
+    ///
     /// The names and shapes are checked against config.json before the weights it sizes are
     /// allocated, so a config that claims more layers than the files hold fails at once.
     public convenience init(safetensors: SafetensorsFolder, config: LlamaConfig, path: String = "model folder") throws {
@@ -29,31 +30,30 @@ extension LlamaParameters {
         for name in safetensors.tensorNames {
             if let canonical = Self.sanitize(name, config: config) { byCanonical[canonical] = name }
         }
-        let kinds = LlamaTensor.allCases.filter { $0.exists(in: config) }
-        let needed = kinds.reduce(0) { $0 + ($1.isPerLayer ? config.layerCount : 1) }
-        if needed > byCanonical.count {
-            for t in kinds {
-                for l in 0..<(t.isPerLayer ? config.layerCount : 1) where byCanonical[t.huggingFaceName(layer: l)] == nil {
-                    throw LlamaError.missingTensor(name: t.huggingFaceName(layer: l), file: path)
+        // Each tensor config.json implies, present with its shape, in layout order (no list is
+        // built: a config can claim millions of layers).
+        func checkEveryTensor() throws {
+            for t in LlamaTensor.allCases where t.exists(in: config) {
+                for l in 0..<(t.isPerLayer ? config.layerCount : 1) {
+                    let canonical = t.huggingFaceName(layer: l)
+                    guard let name = byCanonical[canonical], let info = safetensors.info(name) else {
+                        throw LlamaError.missingTensor(name: canonical, file: path)
+                    }
+                    let expected = t.shape(config)
+                    guard info.shape == expected else {
+                        throw LlamaError.shapeMismatch(name: name, expected: expected, elementCount: info.elementCount)
+                    }
                 }
             }
         }
+        if tensorInstanceCount(config) > byCanonical.count { try checkEveryTensor() }  // throws: some are missing
         let expectedNames = Set(tensorInstances(config).map { $0.tensor.huggingFaceName(layer: $0.layer) })
         if let stray = byCanonical.keys.sorted().first(where: { !expectedNames.contains($0) }) {
             // Ignoring it would silently compute another model (e.g. o_proj or MLP biases).
             throw LlamaError.unreadableFile(path: path,
                 reason: "tensor \(byCanonical[stray] ?? stray) is not part of a \(config.modelType) model with this configuration")
         }
-        for (t, l) in tensorInstances(config) {
-            let canonical = t.huggingFaceName(layer: l)
-            guard let name = byCanonical[canonical], let info = safetensors.info(name) else {
-                throw LlamaError.missingTensor(name: canonical, file: path)
-            }
-            let expected = t.shape(config)
-            guard info.shape == expected else {
-                throw LlamaError.shapeMismatch(name: name, expected: expected, elementCount: info.elementCount)
-            }
-        }
+        try checkEveryTensor()
         self.init(config: config)
         for (t, l) in instances {
             let name = byCanonical[t.huggingFaceName(layer: l)]!

@@ -37,10 +37,8 @@ extension LlamaConfig {
     /// reader has already checked each tensor's bytes lie inside the file, so a configuration
     /// that passes describes no more weights than the file holds.
     func checkTensorTable(of gguf: GGUFFile, architecture arch: String) throws {
-        let kinds = LlamaTensor.allCases.filter { $0.exists(in: self) }
-        let perLayer = kinds.filter(\.isPerLayer)
-        let needed = perLayer.count * layerCount + kinds.count - perLayer.count
-        if needed > gguf.tensors.count, let probe = perLayer.first {
+        let needed = tensorInstanceCount(self)
+        if needed > gguf.tensors.count, let probe = LlamaTensor.allCases.first(where: { $0.isPerLayer && $0.exists(in: self) }) {
             let present = (0..<layerCount).first { gguf.tensor(named: probe.ggufName(layer: $0)) == nil } ?? layerCount
             throw LlamaError.invalidConfig(key: "\(arch).block_count",
                 reason: "the metadata claims \(layerCount) blocks (\(needed) tensors), but the file has \(gguf.tensors.count) tensors and blocks only up to \(present) (no \(probe.ggufName(layer: present)))")
