@@ -30,6 +30,14 @@ extension LlamaConfig {
             }
             return v
         }
+        // A float from the file must be finite before it is narrowed or used (+inf passes "> 0").
+        func finite(_ key: String, default fallback: Double) throws -> Double {
+            guard let v = real("\(a).\(key)") else { return fallback }
+            guard v.isFinite, v > 0 else {
+                throw LlamaError.invalidConfig(key: "\(a).\(key)", reason: "expected a finite positive number, got \(v)")
+            }
+            return v
+        }
         let hidden = try required("embedding_length")
         let heads = try required("attention.head_count")
         guard let vocab = integer("\(a).vocab_size") ?? tokenCount else {
@@ -44,8 +52,8 @@ extension LlamaConfig {
             headCount: heads,
             kvHeadCount: integer("\(a).attention.head_count_kv") ?? heads,
             headDim: integer("\(a).attention.key_length") ?? (heads > 0 ? hidden / heads : 0),
-            rmsNormEps: Float(real("\(a).attention.layer_norm_rms_epsilon") ?? 1e-5),
-            ropeTheta: real("\(a).rope.freq_base") ?? 10000,
+            rmsNormEps: Float(try finite("attention.layer_norm_rms_epsilon", default: 1e-5)),
+            ropeTheta: try finite("rope.freq_base", default: 10000),
             tieWordEmbeddings: !hasOutput,
             attentionBias: hasAttentionBias,
             maxPositionEmbeddings: integer("\(a).context_length") ?? 2048,

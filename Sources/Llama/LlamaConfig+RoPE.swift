@@ -16,6 +16,18 @@ public struct RopeScaling: Codable, Sendable, Equatable {
         self.highFreqFactor = highFreqFactor
         self.originalMaxPositionEmbeddings = originalMaxPositionEmbeddings
     }
+
+    /// Checks the factors are finite, positive and ordered (NaN and infinities are refused).
+    func validate(key: String) throws {
+        for (name, value) in [("factor", factor), ("low_freq_factor", lowFreqFactor), ("high_freq_factor", highFreqFactor)]
+        where !(value.isFinite && value > 0) {
+            throw LlamaError.invalidConfig(key: "\(key).\(name)", reason: "expected a finite positive number, got \(value)")
+        }
+        guard highFreqFactor > lowFreqFactor, originalMaxPositionEmbeddings > 0 else {
+            throw LlamaError.invalidConfig(key: key,
+                reason: "llama3 rope needs low_freq_factor < high_freq_factor and a positive original_max_position_embeddings")
+        }
+    }
 }
 
 /// `rope_parameters` (transformers 5) or `rope_scaling` (older files).
@@ -72,8 +84,10 @@ struct RopeParameters: Codable {
                 throw LlamaError.invalidConfig(key: key,
                     reason: "llama3 rope needs positive factor, low_freq_factor < high_freq_factor and original_max_position_embeddings")
             }
-            return RopeScaling(factor: factor, lowFreqFactor: lowFreqFactor, highFreqFactor: highFreqFactor,
-                               originalMaxPositionEmbeddings: originalMaxPositionEmbeddings)
+            let scaling = RopeScaling(factor: factor, lowFreqFactor: lowFreqFactor, highFreqFactor: highFreqFactor,
+                                      originalMaxPositionEmbeddings: originalMaxPositionEmbeddings)
+            try scaling.validate(key: key)
+            return scaling
         case let other:
             throw LlamaError.invalidConfig(key: "\(key).rope_type", reason: "\"\(other)\" is not supported (default and llama3 are)")
         }

@@ -198,18 +198,23 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         if headDim % 2 != 0 {
             throw LlamaError.invalidConfig(key: "head_dim", reason: "rotary embeddings need an even head size, got \(headDim)")
         }
-        if !(rmsNormEps > 0) {
-            throw LlamaError.invalidConfig(key: "rms_norm_eps", reason: "expected a positive number, got \(rmsNormEps)")
+        // Float hyper-parameters: finite and in range (NaN fails every comparison).
+        if !(rmsNormEps > 0 && rmsNormEps < 1) {
+            throw LlamaError.invalidConfig(key: "rms_norm_eps", reason: "expected a finite number between 0 and 1, got \(rmsNormEps)")
         }
+        if !(ropeTheta >= 1 && ropeTheta <= LlamaConfig.maxRopeTheta) {
+            throw LlamaError.invalidConfig(key: "rope_theta", reason: "expected a finite number from 1 to \(LlamaConfig.maxRopeTheta), got \(ropeTheta)")
+        }
+        if let scaling = ropeScaling { try scaling.validate(key: "rope_scaling") }
         let total = parameterSizes(self).reduce(0, +)
         if total > LlamaConfig.maxParameterCount {
             throw LlamaError.invalidConfig(key: "hidden_size",
                 reason: "the model would have \(total) parameters, more than the \(LlamaConfig.maxParameterCount) this loader accepts")
         }
-        if !(ropeTheta > 0) {
-            throw LlamaError.invalidConfig(key: "rope_theta", reason: "expected a positive number, got \(ropeTheta)")
-        }
     }
+
+    /// The largest RoPE base accepted (real models use 1e4 to 1e7).
+    public static let maxRopeTheta: Double = 1e12
 
     /// The largest model accepted (float32 weights of 32 GB); guards against absurd files.
     public static let maxParameterCount = 1 << 33

@@ -4,6 +4,7 @@
 // `sanitize` maps what a checkpoint calls them onto those names first.
 
 import Foundation
+import GGUF
 import Safetensors
 
 extension LlamaParameters {
@@ -21,27 +22,41 @@ extension LlamaParameters {
     }
 
     /// Weights from a safetensors folder in Hugging Face layout.
+    ///
+    /// The names and shapes are checked against config.json before the weights it sizes are
+    /// allocated, so a config that claims more layers than the files hold fails at once.
     public convenience init(safetensors: SafetensorsFolder, config: LlamaConfig, path: String = "model folder") throws {
-        self.init(config: config)
         var byCanonical: [String: String] = [:]
         for name in safetensors.tensorNames {
             if let canonical = Self.sanitize(name, config: config) { byCanonical[canonical] = name }
         }
+        // Each tensor config.json implies, present with its shape, in layout order (no list is
+        // built: a config can claim millions of layers).
+        func checkEveryTensor() throws {
+            for t in LlamaTensor.allCases where t.exists(in: config) {
+                for l in 0..<(t.isPerLayer ? config.layerCount : 1) {
+                    let canonical = t.huggingFaceName(layer: l)
+                    guard let name = byCanonical[canonical], let info = safetensors.info(name) else {
+                        throw LlamaError.missingTensor(name: canonical, file: path)
+                    }
+                    let expected = t.shape(config)
+                    guard info.shape == expected else {
+                        throw LlamaError.shapeMismatch(name: name, expected: expected, elementCount: info.elementCount)
+                    }
+                }
+            }
+        }
+        if tensorInstanceCount(config) > byCanonical.count { try checkEveryTensor() }  // throws: some are missing
         let expectedNames = Set(tensorInstances(config).map { $0.tensor.huggingFaceName(layer: $0.layer) })
         if let stray = byCanonical.keys.sorted().first(where: { !expectedNames.contains($0) }) {
             // Ignoring it would silently compute another model (e.g. o_proj or MLP biases).
             throw LlamaError.unreadableFile(path: path,
                 reason: "tensor \(byCanonical[stray] ?? stray) is not part of a \(config.modelType) model with this configuration")
         }
+        try checkEveryTensor()
+        self.init(config: config)
         for (t, l) in instances {
-            let canonical = t.huggingFaceName(layer: l)
-            guard let name = byCanonical[canonical], let info = safetensors.info(name) else {
-                throw LlamaError.missingTensor(name: canonical, file: path)
-            }
-            let expected = t.shape(config)
-            guard info.shape == expected else {
-                throw LlamaError.shapeMismatch(name: name, expected: expected, elementCount: info.elementCount)
-            }
+            let name = byCanonical[t.huggingFaceName(layer: l)]!
             let values: [Float]
             do { values = try safetensors.floats(name) } catch {
                 throw LlamaError.unreadableFile(path: path, reason: "tensor \(name): \(error)")
@@ -64,10 +79,11 @@ extension LlamaModel {
 
     /// A model from a GGUF file or a Hugging Face folder, whichever `url` is.
     public static func load(contentsOf url: URL) throws -> LlamaModel {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
-            throw LlamaError.unreadableFile(path: url.path, reason: "no such file or folder")
+        switch FileKind(path: url.path) {
+        case .folder: return try LlamaModel(huggingFaceFolder: url)
+        case .regularFile: return try LlamaModel(ggufAt: url)
+        case .unavailable: throw LlamaError.unreadableFile(path: url.path, reason: "no such file or folder")
+        case let other: throw LlamaError.unreadableFile(path: url.path, reason: "is \(other), not a GGUF file or a model folder")
         }
-        return isFolder.boolValue ? try LlamaModel(huggingFaceFolder: url) : try LlamaModel(ggufAt: url)
     }
 }

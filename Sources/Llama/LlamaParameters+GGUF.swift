@@ -23,6 +23,34 @@ extension LlamaConfig {
             // The embedding is the authority on the vocabulary size.
             vocabSize = vocab
         }
+        try checkTensorTable(of: gguf, architecture: arch)
+    }
+
+    /// Checks the metadata against the tensor table before anything sized by the metadata is
+    /// allocated: every tensor this configuration implies must be in the file with its shape. The
+    /// reader has already checked each tensor's bytes lie inside the file, so a configuration
+    /// that passes describes no more weights than the file holds.
+    func checkTensorTable(of gguf: GGUFFile, architecture arch: String) throws {
+        let needed = tensorInstanceCount(self)
+        if needed > gguf.tensors.count, let probe = LlamaTensor.allCases.first(where: { $0.isPerLayer && $0.exists(in: self) }) {
+            let present = (0..<layerCount).first { gguf.tensor(named: probe.ggufName(layer: $0)) == nil } ?? layerCount
+            throw LlamaError.invalidConfig(key: "\(arch).block_count",
+                reason: "the metadata claims \(layerCount) blocks (\(needed) tensors), but the file has \(gguf.tensors.count) tensors and blocks only up to \(present) (no \(probe.ggufName(layer: present)))")
+        }
+        for (t, l) in tensorInstances(self) {
+            let name = t.ggufName(layer: l)
+            guard let info = gguf.tensor(named: name) else {
+                if t.isPerLayer {
+                    throw LlamaError.invalidConfig(key: "\(arch).block_count",
+                        reason: "the metadata claims \(layerCount) blocks, but the file has no tensor \(name)")
+                }
+                throw LlamaError.missingTensor(name: name, file: "GGUF file")
+            }
+            let expected = t.shape(self)
+            guard info.shape == expected || (expected.count == 1 && info.elementCount == expected[0]) else {
+                throw LlamaError.shapeMismatch(name: name, expected: expected, elementCount: info.elementCount)
+            }
+        }
     }
 }
 

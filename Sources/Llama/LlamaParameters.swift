@@ -144,6 +144,11 @@ public func parameterSizes(_ config: LlamaConfig, omitting: Set<LlamaTensor> = [
     }
 }
 
+/// How many (tensor, layer) instances a configuration has, without listing them.
+public func tensorInstanceCount(_ config: LlamaConfig) -> Int {
+    LlamaTensor.allCases.filter { $0.exists(in: config) }.reduce(0) { $0 + ($1.isPerLayer ? config.layerCount : 1) }
+}
+
 /// Every (tensor, layer) instance a configuration has, in layout order.
 public func tensorInstances(_ config: LlamaConfig) -> [(tensor: LlamaTensor, layer: Int)] {
     var out: [(LlamaTensor, Int)] = []

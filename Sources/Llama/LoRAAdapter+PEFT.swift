@@ -70,6 +70,11 @@ extension LoRAAdapter {
     public convenience init(peftFolder url: URL, config: LlamaConfig) throws {
         let path = url.path
         let configURL = url.appendingPathComponent("adapter_config.json")
+        // Checked before reading: a FIFO or a device would block or never end.
+        switch FileKind(path: configURL.path) {
+        case .regularFile, .unavailable: break  // a missing file is reported by the read below
+        case let other: throw LlamaError.invalidAdapter(path: path, reason: "adapter_config.json is \(other), not a regular file")
+        }
         let peft: PEFTAdapterConfig
         do {
             peft = try JSONDecoder().decode(PEFTAdapterConfig.self, from: Data(contentsOf: configURL))

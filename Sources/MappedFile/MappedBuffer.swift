@@ -21,6 +21,12 @@ public final class MappedBuffer: @unchecked Sendable {
     /// Maps the file at `url` read-only.
     public init(contentsOf url: URL) throws {
         let path = url.path
+        // Checked before opening: open(2) of a FIFO blocks until someone writes to it.
+        switch FileKind(path: path) {
+        case .regularFile: break
+        case let .unavailable(reason): throw MappedBufferError(path: path, reason: reason)
+        case let other: throw MappedBufferError(path: path, reason: "is \(other), not a regular file")
+        }
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw MappedBufferError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }

@@ -125,6 +125,7 @@ public enum ModelLoader {
 
     /// Opens a model file or folder directly (no artifact): for `pipe generate --model path`.
     public static func open(_ url: URL) throws -> LoadedModel {
+        _ = try sourceFiles(url)
         let model: LlamaModel
         do { model = try LlamaModel.load(contentsOf: url) } catch { throw ModelArtifactError.unreadable(url.path, reason: "\(error)") }
         return LoadedModel(model: model, tokenizer: try openTokenizer(url))
@@ -137,11 +138,13 @@ public enum ModelLoader {
 
     /// The files a model source is read from: name (relative) and location.
     public static func sourceFiles(_ url: URL, tokenizerOnly: Bool = false) throws -> (ModelArtifact.Format, [(String, URL)]) {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
-            throw ModelArtifactError.unreadable(url.path, reason: "no such file or folder")
+        // Checked before anything opens them: a FIFO or a device would block or never end.
+        switch FileKind(path: url.path) {
+        case .regularFile: return (.gguf, [(url.lastPathComponent, url)])
+        case .folder: break
+        case .unavailable: throw ModelArtifactError.unreadable(url.path, reason: "no such file or folder")
+        case let other: throw ModelArtifactError.unreadable(url.path, reason: "is \(other), not a model file or folder")
         }
-        guard isFolder.boolValue else { return (.gguf, [(url.lastPathComponent, url)]) }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() } catch {
             throw ModelArtifactError.unreadable(url.path, reason: "\(error)")
@@ -150,6 +153,12 @@ public enum ModelLoader {
             if tokenizerOnly { return name == "tokenizer.json" || name == "tokenizer_config.json" }
             return name == "config.json" || name == "tokenizer.json" || name == "tokenizer_config.json"
                 || name.hasSuffix(".safetensors") || name == "model.safetensors.index.json" || name == "generation_config.json"
+        }
+        for name in wanted {
+            let kind = FileKind(path: url.appendingPathComponent(name).path)
+            guard kind == .regularFile else {
+                throw ModelArtifactError.unreadable(url.appendingPathComponent(name).path, reason: "is \(kind), not a regular file")
+            }
         }
         return (.huggingFace, wanted.map { ($0, url.appendingPathComponent($0)) })
     }

@@ -110,30 +110,36 @@ struct CacheCommand: AsyncParsableCommand {
     }
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check every stored artifact against its digest; remove corrupt ones.")
+        static let configuration = CommandConfiguration(
+            commandName: "verify",
+            abstract: "Check every key entry and stored artifact against its digest; remove what is proven corrupt.",
+            discussion: "Writes nothing else. Exits 1 if anything is corrupt or could not be checked (an I/O error, permissions); what could not be checked is kept."
+        )
         @OptionGroup var store: StoreOptions
         @Flag(name: .long, help: "Print JSON.") var json = false
 
-        struct VerifyResult: Encodable { var checked: Int; var corrupt: [String] }
+        struct Problem: Encodable { var key: String; var status: String; var reason: String; var removed: Bool }
+        struct VerifyResult: Encodable { var checked: Int; var corrupt: [String]; var unchecked: [String]; var problems: [Problem] }
 
         func run() async throws {
-            let opened = try store.open()
-            var corrupt: [String] = []
-            let entries = opened.entries()
-            for entry in entries {
-                do {
-                    try opened.verify(key: entry.key)
-                } catch {
-                    corrupt.append(entry.key)
-                    if !json { printError("corrupt: \(entry.key.prefix(12)) \(entry.kind) \(entry.type): \(error)") }
-                }
-            }
+            let findings = try store.open().verifyAll()
+            let corrupt = findings.filter { $0.status == .corrupt }
+            let unchecked = findings.filter { $0.status == .unchecked }
             if json {
-                try printJSON(VerifyResult(checked: entries.count, corrupt: corrupt))
+                let problems = (corrupt + unchecked).map { Problem(key: $0.key, status: $0.status.rawValue, reason: $0.reason ?? "", removed: $0.removed) }
+                try printJSON(VerifyResult(checked: findings.count, corrupt: corrupt.map(\.key), unchecked: unchecked.map(\.key), problems: problems))
             } else {
-                print("\(entries.count) artifacts checked, \(corrupt.count) corrupt\(corrupt.isEmpty ? "" : " (removed; the next run recomputes them)")")
+                for finding in corrupt + unchecked {
+                    let what = finding.entry.map { " \($0.kind) \($0.type)" } ?? ""
+                    let label = finding.status == .corrupt ? (finding.removed ? "corrupt (removed)" : "corrupt (could not remove)") : "could not check"
+                    printError("\(label): \(finding.key.prefix(12))\(what): \(finding.reason ?? "")")
+                }
+                var summary = "\(findings.count) artifacts checked, \(corrupt.count) corrupt"
+                if corrupt.contains(where: \.removed) { summary += " (removed; the next run recomputes them)" }
+                if !unchecked.isEmpty { summary += ", \(unchecked.count) could not be checked (kept; see the reasons above)" }
+                print(summary)
             }
-            if !corrupt.isEmpty { throw ExitCodes.failedRun }
+            if !corrupt.isEmpty || !unchecked.isEmpty { throw ExitCodes.failedRun }
         }
     }
 }

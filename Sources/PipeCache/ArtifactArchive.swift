@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An artifact folder as one byte stream, the thing that is compressed and hashed:
 ///
@@ -66,12 +71,21 @@ public enum ArtifactArchive {
         return (hasher.finalize(), total)
     }
 
-    /// Unpacks an archive stream into `folder` (which must exist and be empty), checking the digest.
-    public static func read(from reader: ZstdReader, into folder: URL, expecting digest: Digest) throws {
+    /// Reads an archive stream, checking its digest, and returns its length in bytes. With a
+    /// `folder` (which must exist and be empty) the files are written there; without one the
+    /// bytes are only hashed (`cache verify` writes nothing).
+    ///
+    /// Damaged content throws `CacheError.badArchive` or `.badFrame`; a failure to write a file
+    /// throws `.unwritable` with its path and the system's reason. Errors of the reader's source
+    /// pass through.
+    @discardableResult
+    public static func read(from reader: ZstdReader, into folder: URL?, expecting digest: Digest) throws -> Int {
         var hasher = StreamingDigest()
+        var total = 0
         func take(_ count: Int) throws -> [UInt8] {
             let bytes = try reader.readExactly(count)
             bytes.withUnsafeBytes { hasher.update($0) }
+            total += count
             return bytes
         }
         let lengthBytes = try take(8)
@@ -89,19 +103,16 @@ public enum ArtifactArchive {
             guard !file.path.isEmpty, !file.path.hasPrefix("/"), !file.path.split(separator: "/").contains(".."), file.size >= 0 else {
                 throw CacheError.badArchive("bad file path \(file.path)")
             }
-            let url = folder.appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: url.path, contents: nil), let handle = FileHandle(forWritingAtPath: url.path) else {
-                throw CacheError.unwritable(url.path, reason: "cannot create")
-            }
-            defer { try? handle.close() }
+            let output = try folder.map { try UnpackedFile($0.appendingPathComponent(file.path)) }
+            defer { output?.finish() }
             var remaining = file.size
             while remaining > 0 {
                 let chunk = try reader.read(upTo: min(remaining, 4 << 20))
                 if chunk.isEmpty { throw CacheError.badArchive("\(file.path) ends \(remaining) bytes early") }
                 chunk.withUnsafeBytes { hasher.update($0) }
-                try handle.write(contentsOf: chunk)
+                try output?.append(chunk)
                 remaining -= chunk.count
+                total += chunk.count
             }
         }
         if try !reader.read(upTo: 1).isEmpty { throw CacheError.badArchive("unexpected bytes after the last file") }
@@ -109,5 +120,43 @@ public enum ArtifactArchive {
         guard actual == digest else {
             throw CacheError.badArchive("content digest \(actual.short) does not match the recorded \(digest.short)")
         }
+        return total
+    }
+}
+
+/// A file being unpacked, written with plain system calls so a failure carries its errno.
+final class UnpackedFile {
+    let path: String
+    private var fd: Int32
+
+    init(_ url: URL) throws {
+        path = url.path
+        let folder = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CacheError.unwritable(folder.path, reason: CacheError.reason(error))
+        }
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CacheError.unwritable(path, reason: String(cString: strerror(errno))) }
+    }
+
+    func append(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw CacheError.unwritable(path, reason: String(cString: strerror(errno)))
+                }
+                offset += n
+            }
+        }
+    }
+
+    func finish() {
+        if fd >= 0 { _ = close(fd) }
+        fd = -1
     }
 }

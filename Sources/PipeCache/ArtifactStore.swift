@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One stored artifact, as recorded under its cache key.
 public struct ArtifactEntry: Sendable, Codable, Equatable {
@@ -63,7 +68,11 @@ public final class ArtifactStore: Sendable {
     /// A fresh, empty temporary folder inside the store (same file system, so renames are atomic).
     public func makeTemporaryFolder(_ label: String) throws -> URL {
         let url = root.appendingPathComponent("tmp/\(getpid())-\(label)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw CacheError.unwritable(url.path, reason: CacheError.reason(error))
+        }
         return url
     }
 
@@ -119,9 +128,12 @@ public final class ArtifactStore: Sendable {
             try writer.finish()
             try handle.synchronize()
             try handle.close()
-        } catch {
+        } catch let error as CacheError {
             try? handle.close()
             throw error
+        } catch {
+            try? handle.close()
+            throw CacheError.unwritable(compressed.path, reason: CacheError.reason(error))
         }
         let object = objectURL(digest)
         if !FileManager.default.fileExists(atPath: object.path) {
@@ -135,34 +147,89 @@ public final class ArtifactStore: Sendable {
     }
 
     /// Unpacks the artifact under `key` into `folder` (created, must not exist), verifying its digest.
-    /// A corrupt artifact is removed from the store and reported as `CacheError.corrupt`.
+    ///
+    /// Only proof that the stored bytes are wrong removes anything: a damaged object is removed with
+    /// its entry, an entry that does not describe its object is removed alone, and either is
+    /// reported as `CacheError.corrupt`. A failure to read or write (disk full, read-only, EIO)
+    /// throws `CacheError.inaccessible` naming the path and the reason, and removes nothing.
     @discardableResult
     public func unpack(key: String, into folder: URL) throws -> ArtifactEntry {
         guard let entry = entry(for: key) else { throw CacheError.missing(key: key) }
-        let staging = try makeTemporaryFolder("unpack")
+        let staging: URL
+        do { staging = try makeTemporaryFolder("unpack") } catch {
+            throw CacheError.inaccessible(key: key, cause: error as? CacheError ?? .unwritable(root.appendingPathComponent("tmp").path, reason: CacheError.reason(error)))
+        }
         do {
-            guard let handle = FileHandle(forReadingAtPath: objectURL(entry.digest).path) else {
-                throw CacheError.badArchive("object \(entry.digest.short) is missing")
-            }
-            defer { try? handle.close() }
-            try ArtifactArchive.read(from: try ZstdReader(input: handle), into: staging, expecting: entry.digest)
+            try check(entry, storedAs: key, unpackingInto: staging)
         } catch {
             try? FileManager.default.removeItem(at: staging)
-            if let cacheError = error as? CacheError, case .unwritable = cacheError { throw error }
-            remove(key: key, object: true)
-            throw CacheError.corrupt(key: key, reason: "\(error)")
+            throw error
         }
-        try FileManager.default.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try AtomicFile.commit(staging, to: folder)
+        do {
+            try FileManager.default.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try AtomicFile.commit(staging, to: folder)
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            let cause = error as? CacheError ?? .unwritable(folder.path, reason: CacheError.reason(error))
+            throw CacheError.inaccessible(key: key, cause: cause)
+        }
         return entry
     }
 
-    /// Checks an artifact's object against its digest without keeping the files.
+    /// Checks an artifact's object against its digest and its entry, writing nothing.
     public func verify(key: String) throws {
-        let folder = try makeTemporaryFolder("verify")
-        try? FileManager.default.removeItem(at: folder)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try unpack(key: key, into: folder)
+        guard let entry = entry(for: key) else { throw CacheError.missing(key: key) }
+        try check(entry, storedAs: key, unpackingInto: nil)
+    }
+
+    /// Streams the object of `entry` (stored under `key`) through the archive reader, into `folder`
+    /// when given. Removes what is proven wrong; see `unpack`.
+    func check(_ entry: ArtifactEntry, storedAs key: String, unpackingInto folder: URL?) throws {
+        guard entry.key == key else {
+            throw corrupt(key: key, "its entry is the one of key \(entry.key.prefix(12))", removingObject: false)
+        }
+        let path = objectURL(entry.digest).path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT { throw corrupt(key: key, "its object \(entry.digest.short) is gone", removingObject: false) }
+            throw CacheError.inaccessible(key: key, cause: .unreadable(path, reason: String(cString: strerror(code))))
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        let length: Int
+        do {
+            let reader = try ZstdReader { count in
+                do { return try handle.read(upToCount: count) ?? Data() } catch {
+                    throw CacheError.unreadable(path, reason: CacheError.reason(error))
+                }
+            }
+            length = try ArtifactArchive.read(from: reader, into: folder, expecting: entry.digest)
+        } catch let error as CacheError where error.provesDamage {
+            throw corrupt(key: key, error.description, removingObject: true)
+        } catch let error as CacheError {
+            throw CacheError.inaccessible(key: key, cause: error)
+        } catch {
+            throw CacheError.inaccessible(key: key, cause: .unreadable(path, reason: CacheError.reason(error)))
+        }
+        guard length == entry.bytes else {
+            throw corrupt(key: key, "its entry records \(entry.bytes) bytes but object \(entry.digest.short) holds \(length): the entry points at another object", removingObject: false)
+        }
+    }
+
+    /// Removes the entry of `key` (and with `removingObject`, the object it names) and returns the
+    /// `corrupt` error to throw, saying whether the removal worked.
+    func corrupt(key: String, _ reason: String, removingObject: Bool) -> CacheError {
+        var removed = true
+        if removingObject, let entry = entry(for: key) {
+            removed = removeFile(objectURL(entry.digest)) && removed
+        }
+        removed = removeFile(entryURL(key)) && removed
+        return .corrupt(key: key, reason: reason, removed: removed)
+    }
+
+    /// Deletes a file; true if it is gone afterwards (it may never have existed).
+    func removeFile(_ url: URL) -> Bool {
+        unlink(url.path) == 0 || errno == ENOENT
     }
 
     /// Forgets `key`; with `object`, also deletes its object file (even if other keys share it).

@@ -27,9 +27,12 @@ public enum AtomicFile {
                 try body(handle)
                 try handle.synchronize()
                 try handle.close()
-            } catch {
+            } catch let error as CacheError {
                 try? handle.close()
                 throw error
+            } catch {
+                try? handle.close()
+                throw CacheError.unwritable(temporary.path, reason: CacheError.reason(error))
             }
             try commit(temporary, to: url)
         } catch {

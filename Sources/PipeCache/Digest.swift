@@ -22,6 +22,10 @@ public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible, Comp
 
     /// Streams a file through SHA-256 without loading it whole.
     public static func ofFile(at url: URL) throws -> Digest {
+        // Refused before opening: open(2) of a FIFO blocks, a device may never end.
+        var info = stat()
+        guard stat(url.path, &info) == 0 else { throw CacheError.unreadable(url.path, reason: String(cString: strerror(errno))) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw CacheError.unreadable(url.path, reason: "not a regular file") }
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw CacheError.unreadable(url.path, reason: "cannot open for reading")
         }

@@ -74,7 +74,8 @@ public final class ZstdReader {
         try self.init { count in try input.read(upToCount: count) ?? Data() }
     }
 
-    /// `source(n)` returns up to n more compressed bytes, or empty data at the end.
+    /// `source(n)` returns up to n more compressed bytes, or empty data at the end. Its errors pass
+    /// through unchanged, so a failing disk is never mistaken for damaged data.
     public init(source: @escaping (Int) throws -> Data) throws {
         guard let context = ZSTD_createDCtx() else { throw CacheError.compression("cannot create a decompression context") }
         self.context = context
@@ -99,7 +100,7 @@ public final class ZstdReader {
         out.reserveCapacity(count)
         while out.count < count {
             let chunk = try read(upTo: count - out.count)
-            if chunk.isEmpty { throw CacheError.badArchive("stream ended \(count - out.count) bytes early") }
+            if chunk.isEmpty { throw CacheError.badArchive("the stream ends \(count - out.count) bytes early") }
             out += chunk
         }
         return out
@@ -108,13 +109,13 @@ public final class ZstdReader {
     private func refill() throws -> Bool {
         if inPosition == inBuffer.count {
             if inputEnded { 
-                if !frameComplete { throw CacheError.compression("truncated zstd frame") }
+                if !frameComplete { throw CacheError.badFrame("the last frame is cut short") }
                 return false
             }
             let chunk = try source(ZSTD_DStreamInSize())
             if chunk.isEmpty {
                 inputEnded = true
-                if !frameComplete { throw CacheError.compression("truncated zstd frame") }
+                if !frameComplete { throw CacheError.badFrame("the last frame is cut short") }
                 return false
             }
             inBuffer = [UInt8](chunk)
@@ -127,7 +128,7 @@ public final class ZstdReader {
                 var input = ZSTD_inBuffer(src: inBytes.baseAddress, size: inBytes.count, pos: inPosition)
                 var output = ZSTD_outBuffer(dst: outBytes.baseAddress, size: capacity, pos: 0)
                 let r = ZSTD_decompressStream(context, &output, &input)
-                if ZSTD_isError(r) != 0 { throw CacheError.compression(String(cString: ZSTD_getErrorName(r))) }
+                if ZSTD_isError(r) != 0 { throw CacheError.badFrame(String(cString: ZSTD_getErrorName(r))) }
                 frameComplete = r == 0
                 inPosition = input.pos
                 return output.pos

@@ -23,11 +23,23 @@ public struct Pipeline: Sendable {
     /// In declaration order.
     public let stages: [Stage]
     public let graph: Graph<String>
-
-    public func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
-
     /// Stage ids in dependency order (declaration order among independent stages).
-    public var order: [String] { graph.topologicalOrder() ?? stages.map(\.id) }
+    public let order: [String]
+    private let stageIndex: [String: Int]
+
+    init(name: String, url: URL, cacheFolder: URL, stages: [Stage], graph: Graph<String>) {
+        self.name = name
+        self.url = url
+        self.cacheFolder = cacheFolder
+        self.stages = stages
+        self.graph = graph
+        self.order = graph.topologicalOrder() ?? stages.map(\.id)
+        var index: [String: Int] = [:]
+        for (position, stage) in stages.enumerated() where index[stage.id] == nil { index[stage.id] = position }
+        self.stageIndex = index
+    }
+
+    public func stage(_ id: String) -> Stage? { stageIndex[id].map { stages[$0] } }
 }
 
 /// Reads and validates manifests. Every problem is collected and reported at once, each with its
@@ -41,6 +53,11 @@ public struct ManifestLoader: Sendable {
     static let stageKeys = ["kind", "description", "inputs", "params"]
 
     public func load(_ url: URL) throws -> Pipeline {
+        // Refused before opening: reading a FIFO or a device would block or never end.
+        var info = stat()
+        if stat(url.path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            throw ManifestError.unreadable(path: url.path, reason: "not a regular file")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url)
@@ -104,14 +121,19 @@ public struct ManifestLoader: Sendable {
             issues.append(ManifestIssue(top.key("stages"), "no stages: add at least one"))
             return nil
         }
+        // Ids in first-declared order; a duplicate id (reported above) takes its last value.
         var ids: [String] = []
-        for member in declared where !ids.contains(member.key) { ids.append(member.key) }
+        var lastValue: [String: JSONValue] = [:]
+        for member in declared {
+            if lastValue.updateValue(member.value, forKey: member.key) == nil { ids.append(member.key) }
+        }
+        let known = StageIDs(ordered: ids, set: Set(ids))
 
         var stages: [Pipeline.Stage] = []
         for id in ids {
             let path = top.key("stages").key(id)
-            guard let value = declared.last(where: { $0.key == id })?.value else { continue }
-            if let stage = validateStage(id: id, value, at: path, ids: ids, folder: folder, issues: &issues) {
+            guard let value = lastValue[id] else { continue }
+            if let stage = validateStage(id: id, value, at: path, ids: known, folder: folder, issues: &issues) {
                 stages.append(stage)
             }
         }
@@ -136,7 +158,13 @@ public struct ManifestLoader: Sendable {
         return Pipeline(name: name, url: url, cacheFolder: cacheFolder, stages: stages, graph: graph)
     }
 
-    private func validateStage(id: String, _ value: JSONValue, at path: JSONPath, ids: [String], folder: URL, issues: inout [ManifestIssue]) -> Pipeline.Stage? {
+    /// The manifest's stage ids: in order for suggestions, as a set for lookups.
+    struct StageIDs {
+        var ordered: [String]
+        var set: Set<String>
+    }
+
+    private func validateStage(id: String, _ value: JSONValue, at path: JSONPath, ids: StageIDs, folder: URL, issues: inout [ManifestIssue]) -> Pipeline.Stage? {
         guard let members = value.objectValue else {
             issues.append(ManifestIssue(path, "expected a stage object with \"kind\", got \(value.typeName)"))
             return nil
@@ -181,8 +209,8 @@ public struct ManifestLoader: Sendable {
                         inputsOK = false
                         continue
                     }
-                    guard ids.contains(source) else {
-                        issues.append(ManifestIssue(wirePath, "no stage \"\(source)\" in this manifest\(didYouMean(source, ids))"))
+                    guard ids.set.contains(source) else {
+                        issues.append(ManifestIssue(wirePath, "no stage \"\(source)\" in this manifest\(didYouMean(source, ids.ordered))"))
                         inputsOK = false
                         continue
                     }

@@ -5,6 +5,8 @@
 public enum SafetensorsError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The file could not be opened or mapped.
     case io(path: String, reason: String)
+    /// The file could not be written (disk full, read-only, permissions): the system's reason.
+    case unwritable(path: String, reason: String)
     /// The file is shorter than the 8-byte header length.
     case truncatedHeaderLength(fileSize: Int)
     /// The header length (read at byte 0) is larger than the rest of the file or than allowed.
@@ -38,6 +40,8 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible, Sendabl
         switch self {
         case let .io(path, reason):
             return "cannot read safetensors file \(path): \(reason)"
+        case let .unwritable(path, reason):
+            return "cannot write safetensors file \(path): \(reason)"
         case let .truncatedHeaderLength(size):
             return "safetensors file of \(size) bytes is too short for its 8-byte header length"
         case let .headerLengthOutOfRange(length, size):

@@ -99,29 +99,49 @@ public struct SafetensorsWriter: Sendable {
         return out
     }
 
-    /// Writes the file to `url` through a temporary file renamed into place (never half-written).
+    /// Writes the file to `url` through a temporary file, fsynced and renamed into place (never
+    /// half-written). A failure names the file and the system's reason ("No space left on device").
     public func write(to url: URL) throws {
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw SafetensorsError.io(path: temporary.path, reason: "cannot create file")
+        func failure(_ path: String) -> SafetensorsError {
+            .unwritable(path: path, reason: String(cString: strerror(errno)))
         }
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure(temporary.path) }
         do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            try handle.write(contentsOf: head())
-            for entry in entries { try handle.write(contentsOf: entry.data) }
-            try handle.synchronize()
+            defer { close(fd) }
+            func put(_ data: Data) throws {
+                try data.withUnsafeBytes { bytes in
+                    var offset = 0
+                    while offset < bytes.count {
+                        let n = systemWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                        if n < 0 {
+                            if errno == EINTR { continue }
+                            throw failure(url.path)
+                        }
+                        offset += n
+                    }
+                }
+            }
+            try put(head())
+            for entry in entries { try put(entry.data) }
+            guard fsync(fd) == 0 else { throw failure(url.path) }
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafetensorsError.io(path: url.path, reason: "\(error)")
+            unlink(temporary.path)
+            throw error
         }
         guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafetensorsError.io(path: url.path, reason: reason)
+            let error = failure(url.path)
+            unlink(temporary.path)
+            throw error
         }
     }
+}
+
+/// write(2), named apart from `SafetensorsWriter.write(to:)`, which shadows it inside the type.
+private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, bytes, count)
 }
 
 /// `s` as a JSON string literal.

@@ -74,7 +74,23 @@ struct MalformedGGUFTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let missing = folder.appendingPathComponent("nope.gguf")
         #expect(throws: GGUFError.io(path: missing.path, reason: "No such file or directory")) { try GGUFFile(contentsOf: missing) }
-        #expect(throws: GGUFError.io(path: folder.path, reason: "not a regular file")) { try GGUFFile(contentsOf: folder) }
+        #expect(throws: GGUFError.io(path: folder.path, reason: "is a folder, not a regular file")) { try GGUFFile(contentsOf: folder) }
+    }
+
+    @Test("a FIFO or a device is refused without being opened, so nothing blocks")
+    func specialFiles() throws {
+        let folder = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fifo = folder.appendingPathComponent("model.gguf")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        // Opening a FIFO for reading blocks until a writer appears; holding one open here keeps a
+        // reader that opens it anyway (as the reader did before the fix) from hanging the test.
+        let writer = open(fifo.path, O_RDWR | O_NONBLOCK)
+        defer { close(writer) }
+        #expect(throws: GGUFError.io(path: fifo.path, reason: "is a FIFO (named pipe), not a regular file")) { try GGUFFile(contentsOf: fifo) }
+        #expect(throws: GGUFError.io(path: "/dev/zero", reason: "is a character device, not a regular file")) {
+            try GGUFFile(contentsOf: URL(fileURLWithPath: "/dev/zero"))
+        }
     }
 
     @Test("bad magic")

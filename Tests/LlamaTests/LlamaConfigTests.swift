@@ -52,6 +52,29 @@ struct LlamaConfigTests {
         #expect(throws: LlamaError.self) { try decode("{\"model_type\": \"llama\", \(base), \"num_key_value_heads\": 3}") }
     }
 
+    @Test("float hyper-parameters must be finite and in range: rms_norm_eps, rope_theta, rope scaling factors",
+          arguments: [
+            #""rms_norm_eps": 1e39"#, #""rms_norm_eps": 0"#, #""rms_norm_eps": 1.5"#, #""rms_norm_eps": -1e-6"#,
+            #""rope_theta": 1e309"#, #""rope_theta": 1e300"#, #""rope_theta": 0.5"#, #""rope_theta": -10000"#,
+            #""rope_scaling": {"rope_type": "llama3", "factor": 1e309, "low_freq_factor": 1, "high_freq_factor": 4, "original_max_position_embeddings": 8192}"#,
+            #""rope_scaling": {"rope_type": "llama3", "factor": 8, "low_freq_factor": 1, "high_freq_factor": 1e309, "original_max_position_embeddings": 8192}"#,
+          ])
+    func floatRanges(entry: String) throws {
+        #expect(throws: (any Error).self) { try decode("{\"model_type\": \"llama\", \(base), \(entry)}") }
+    }
+
+    @Test("an infinite rms_norm_eps or rope_theta set in code is refused by validate()")
+    func infiniteInCode() throws {
+        var config = try decode("{\"model_type\": \"llama\", \(base)}")
+        config.rmsNormEps = .infinity
+        #expect(throws: LlamaError.self) { try config.validate() }
+        config.rmsNormEps = 1e-5
+        config.ropeTheta = .infinity
+        #expect(throws: LlamaError.self) { try config.validate() }
+        config.ropeTheta = 10000
+        try config.validate()
+    }
+
     @Test("Llama 3.1 rope scaling gives transformers' inverse frequencies, from rope_parameters or rope_scaling")
     func llama3Rope() throws {
         let scaling = "\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 8192"

@@ -62,3 +62,33 @@ struct ModelArtifactTests {
         }
     }
 }
+
+/// Opening a FIFO blocks until a writer appears and a device may never end: model paths that are
+/// neither a regular file nor a folder are refused from stat(2), before anything opens them.
+@Suite("Model paths that are not files")
+struct SpecialModelPathTests {
+    @Test("a FIFO or a device named as a model is refused, saying what it is")
+    func specialFiles() throws {
+        let folder = try makeTemporaryFolder("special-model")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fifo = folder.appendingPathComponent("model.gguf")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        #expect(throws: ModelArtifactError.unreadable(fifo.path, reason: "is a FIFO (named pipe), not a model file or folder")) {
+            try ModelLoader.sourceFiles(fifo)
+        }
+        #expect(throws: ModelArtifactError.unreadable("/dev/zero", reason: "is a character device, not a model file or folder")) {
+            try ModelLoader.describe(URL(fileURLWithPath: "/dev/zero"))
+        }
+    }
+
+    @Test("a FIFO inside a Hugging Face folder is refused before the folder is read")
+    func fifoInFolder() throws {
+        let folder = try makeTemporaryFolder("special-model")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("config.json")
+        #expect(mkfifo(config.path, 0o600) == 0)
+        #expect(throws: ModelArtifactError.unreadable(config.path, reason: "is a FIFO (named pipe), not a regular file")) {
+            try ModelLoader.sourceFiles(folder)
+        }
+    }
+}

@@ -63,7 +63,7 @@ struct ArtifactStoreTests {
         #expect {
             try store.verify(key: "k")
         } throws: { error in
-            if case .corrupt(key: "k", _) = error as? CacheError { return true }
+            if case .corrupt(key: "k", _, removed: true) = error as? CacheError { return true }
             return false
         }
         #expect(!store.contains("k"))
