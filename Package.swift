@@ -86,7 +86,7 @@ let package = Package(
         // Benchmarks: `swift run -c release pipe-bench <name>`.
         .executableTarget(name: "pipe-bench", dependencies: ["JSON", "PipeCache", "Llama", "Tensor", "GGUF"]),
         // Exports a model to ONNX with pipe's logits beside it, for `scripts/interop/onnx.sh`.
-        .executableTarget(name: "onnx-interop", dependencies: ["Llama", "ONNX"], path: "scripts/interop/ExportONNX"),
+        .executableTarget(name: "onnx-interop", dependencies: ["Llama", "ONNX", "Tensor"], path: "scripts/interop/ExportONNX"),
 
         // MARK: Tests
 

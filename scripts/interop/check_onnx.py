@@ -48,9 +48,11 @@ def compare(label, got, expected, mask, tolerance):
     ok = worst <= tolerance and not np.isnan(got[mask.astype(bool)]).any()
     print(f"  {label}: max |logit diff| {worst:.3g}" + ("" if ok else f"  (over {tolerance:g})"))
     if not ok:
-        b, t, v = np.unravel_index(int(np.nanargmax(np.where(np.isnan(diff), np.inf, diff))), diff.shape)
-        print(f"    first worst position: batch {b}, token {t}, vocabulary id {v}: "
-              f"onnxruntime {got[b, t, v]:.6f}, pipe {expected[b, t, v]:.6f}")
+        bad = np.argwhere(np.isnan(diff) | (diff > tolerance))
+        for label, (b, t, v) in [("first position over", bad[0]),
+                                 ("worst", np.unravel_index(int(np.nanargmax(diff)), diff.shape))]:
+            print(f"    {label}: batch {b}, token {t}, vocabulary id {v}: "
+                  f"onnxruntime {got[b, t, v]:.6f}, pipe {expected[b, t, v]:.6f}")
     return worst, ok
 
 
