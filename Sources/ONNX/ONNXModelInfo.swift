@@ -9,6 +9,12 @@ public struct ONNXModelInfo {
         public let name: String
         public let type: Int
         public let shape: [ONNXDimension]
+
+        public init(name: String, type: Int, shape: [ONNXDimension]) {
+            self.name = name
+            self.type = type
+            self.shape = shape
+        }
     }
 
     public struct Node: Equatable {
@@ -16,6 +22,13 @@ public struct ONNXModelInfo {
         public let domain: String
         public let inputs: [String]
         public let outputs: [String]
+
+        public init(opType: String, domain: String, inputs: [String], outputs: [String]) {
+            self.opType = opType
+            self.domain = domain
+            self.inputs = inputs
+            self.outputs = outputs
+        }
     }
 
     public struct Initializer: Equatable {
