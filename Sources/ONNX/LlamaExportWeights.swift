@@ -17,7 +17,7 @@ final class LlamaExportWeights {
         self.model = model
         for t in model.parameters.omitted.sorted(by: { $0.rawValue < $1.rawValue }) {
             for l in 0..<model.config.layerCount where model.quantized?.matrix(t, layer: l) == nil {
-                throw ONNXError.missingWeights(tensor: t.huggingFaceName(layer: l), layer: l)
+                throw ONNXError.missingWeights(tensor: t.moduleName ?? "\(t)", layer: l)
             }
         }
         for adapter in model.adapters where adapter.config != model.config {
@@ -40,7 +40,7 @@ final class LlamaExportWeights {
         defer { w.deallocate() }
         if p.omitted.contains(t) {
             guard let q = model.quantized?.matrix(t, layer: l) else {
-                throw ONNXError.missingWeights(tensor: t.huggingFaceName(layer: l), layer: l)
+                throw ONNXError.missingWeights(tensor: t.moduleName ?? "\(t)", layer: l)
             }
             q.dequantize(into: w)
         } else {
