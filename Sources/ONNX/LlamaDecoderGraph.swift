@@ -49,9 +49,10 @@ struct LlamaDecoderGraph {
         let kvHeads = ONNXDimension.fixed(c.kvHeadCount), headDim = ONNXDimension.fixed(c.headDim)
         let ids = g.input("input_ids", .int64, [batch, seq])
         let mask = g.input("attention_mask", .int64, [batch, .named("total_sequence_length")])
+        let pastShape = [batch, kvHeads, .named("past_sequence_length"), headDim]
         let past = (0..<c.layerCount).map { l in
-            (key: g.input("past_key_values.\(l).key", .float, [batch, kvHeads, .named("past_sequence_length"), headDim]),
-             value: g.input("past_key_values.\(l).value", .float, [batch, kvHeads, .named("past_sequence_length"), headDim]))
+            (key: g.input("past_key_values.\(l).key", .float, pastShape),
+             value: g.input("past_key_values.\(l).value", .float, pastShape))
         }
         prepareAttention(ids: ids, mask: mask, inverseFrequencies: inverseFrequencies)
 
@@ -83,8 +84,8 @@ struct LlamaDecoderGraph {
         let positions = g.op("Sub", [g.op("CumSum", [mask, g.scalar(1)]), g.scalar(1)])  // (B, T)
         let newPositions = g.op("Slice", [positions, P, T, g.ints([1])])  // (B, S)
         let invFreq = g.initializer(ONNXTensor(name: "model.rotary_emb.inv_freq", floats: inverseFrequencies))
-        let angles = g.op("Mul", [g.op("Unsqueeze", [g.op("Cast", [newPositions], [.int("to", ONNXDataType.float.rawValue)]),
-                                                     g.ints([2])]), invFreq])  // (B, S, D)
+        let floatPositions = g.op("Cast", [newPositions], [.int("to", ONNXDataType.float.rawValue)])
+        let angles = g.op("Mul", [g.op("Unsqueeze", [floatPositions, g.ints([2])]), invFreq])  // (B, S, D)
         let halfCos = g.op("Cos", [angles]), halfSin = g.op("Sin", [angles])
         cos = g.op("Unsqueeze", [g.op("Concat", [halfCos, halfCos], [.int("axis", 2)]), g.ints([1])])  // (B, 1, S, HS)
         sin = g.op("Unsqueeze", [g.op("Concat", [halfSin, halfSin], [.int("axis", 2)]), g.ints([1])])
@@ -97,7 +98,8 @@ struct LlamaDecoderGraph {
         if let window = c.slidingWindow {
             causal = g.op("And", [causal, g.op("Greater", [keys, g.op("Sub", [queries, g.scalar(window)])])])
         }
-        let real = g.op("Unsqueeze", [g.op("Cast", [mask], [.int("to", ONNXDataType.bool.rawValue)]), g.ints([1, 2, 3])])
+        let real = g.op("Unsqueeze", [g.op("Cast", [mask], [.int("to", ONNXDataType.bool.rawValue)]),
+                                      g.ints([1, 2, 3])])  // (B, 1, 1, 1, T)
         visible = g.op("And", [causal, real])  // (B, 1, 1, S, T)
     }
 
@@ -113,7 +115,8 @@ struct LlamaDecoderGraph {
 
         // The G query heads that share a kv head sit together: MatMul broadcasts over the group.
         let q5 = g.op("Reshape", [q, g.ints([0, NKV, NH / NKV, -1, HS])])  // (B, NKV, G, S, HS)
-        let k5 = g.op("Unsqueeze", [keys, g.ints([2])]), v5 = g.op("Unsqueeze", [values, g.ints([2])])  // (B, NKV, 1, T, HS)
+        let k5 = g.op("Unsqueeze", [keys, g.ints([2])])  // (B, NKV, 1, T, HS)
+        let v5 = g.op("Unsqueeze", [values, g.ints([2])])
         let kT = g.op("Transpose", [k5], [.ints("perm", [0, 1, 2, 4, 3])])
         let scores = g.op("Mul", [g.op("MatMul", [q5, kT]), g.scalar(1 / Float(HS).squareRoot())])  // (B, NKV, G, S, T)
         // The lowest float, not -inf: a query with no visible key gets a uniform row, not NaN.

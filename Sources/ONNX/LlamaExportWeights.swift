@@ -59,7 +59,8 @@ final class LlamaExportWeights {
     /// (IN, OUT), for MatMul).
     func tensor(_ t: LlamaTensor, layer l: Int, transposed: Bool) -> ONNXTensor {
         let shape = t.shape(config)
-        return ONNXTensor(name: t.huggingFaceName(layer: l), type: .float, shape: transposed ? shape.reversed() : shape) { out in
+        let stored = transposed ? Array(shape.reversed()) : shape
+        return ONNXTensor(name: t.huggingFaceName(layer: l), type: .float, shape: stored) { out in
             try self.withValues(t, layer: l) { values in
                 if transposed {
                     try appendTransposed(values, rows: shape[0], columns: shape[1], to: out)

@@ -25,8 +25,8 @@ public enum ONNXError: Error, CustomStringConvertible, Equatable {
         case let .unsupportedModel(reason):
             return "cannot export to ONNX: \(reason)"
         case let .missingWeights(tensor, layer):
-            return "cannot export to ONNX: \(tensor) of layer \(layer) is kept only quantized and its blocks are missing; "
-                + "load the model with float weights (floatLinearWeights: true) or with its quantized weights"
+            return "cannot export to ONNX: \(tensor) of layer \(layer) is kept only quantized and its blocks are "
+                + "missing; load the model with float weights (floatLinearWeights: true) or keep its quantized ones"
         case let .adapterMismatch(targets):
             return "cannot export to ONNX: a LoRA adapter over \(targets.joined(separator: ", ")) was made for "
                 + "another model configuration; attach only adapters trained on this model"

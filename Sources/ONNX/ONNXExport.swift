@@ -16,14 +16,17 @@ public enum ONNXExport {
     public static func write(_ model: LlamaModel, to url: URL, externalData: Bool? = nil) throws {
         let c = model.config
         guard c.headDim > 0, c.headDim % 2 == 0 else {
-            throw ONNXError.unsupportedModel(reason: "head size \(c.headDim) is not a positive even number, so RoPE cannot pair halves")
+            throw ONNXError.unsupportedModel(
+                reason: "head size \(c.headDim) is not a positive even number, so RoPE cannot pair halves")
         }
         guard c.kvHeadCount > 0, c.headCount % c.kvHeadCount == 0 else {
-            throw ONNXError.unsupportedModel(reason: "\(c.headCount) query heads are not a multiple of \(c.kvHeadCount) kv heads")
+            throw ONNXError.unsupportedModel(
+                reason: "\(c.headCount) query heads are not a multiple of \(c.kvHeadCount) kv heads")
         }
         let frequencies = model.rope.inverseFrequencies
         guard frequencies.count == c.headDim / 2 else {
-            throw ONNXError.unsupportedModel(reason: "\(frequencies.count) rotary frequencies for head size \(c.headDim)")
+            throw ONNXError.unsupportedModel(
+                reason: "\(frequencies.count) rotary frequencies for head size \(c.headDim)")
         }
         let weights = try LlamaExportWeights(model)
         let graph = LlamaDecoderGraph.build(weights, inverseFrequencies: frequencies)

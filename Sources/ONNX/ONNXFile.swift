@@ -23,7 +23,9 @@ public enum ONNXFile {
     public static func write(_ graph: ONNXGraph, to url: URL, opset: Int, irVersion: Int = 8,
                              producer: String = "pipe", metadata: [(String, String)] = [],
                              externalData: Bool? = nil) throws {
-        let inline = model(graph, opset: opset, irVersion: irVersion, producer: producer, metadata: metadata) { $0.proto() }
+        let inline = model(graph, opset: opset, irVersion: irVersion, producer: producer, metadata: metadata) {
+            $0.proto()
+        }
         let inlineSize = inline.encodedSize
         if externalData == false && inlineSize > messageLimit { throw ONNXError.tooLargeForOneFile(bytes: inlineSize) }
         let external = externalData ?? (inlineSize > messageLimit)
@@ -52,7 +54,8 @@ public enum ONNXFile {
                 padding.withUnsafeBytes { out.append($0) }
                 try t.write(out)
                 guard out.count == offset + t.byteCount else {
-                    throw ONNXError.internalInconsistency("tensor \(t.name) wrote \(out.count - offset) of \(t.byteCount) bytes")
+                    throw ONNXError.internalInconsistency(
+                        "tensor \(t.name) wrote \(out.count - offset) of \(t.byteCount) bytes")
                 }
                 try out.flushIfFull()
             }
@@ -89,7 +92,8 @@ public enum ONNXFile {
     }
 
     /// The ModelProto bytes of a small model (all data inline), in memory.
-    public static func encoded(_ graph: ONNXGraph, opset: Int, irVersion: Int = 8, producer: String = "pipe") throws -> [UInt8] {
+    public static func encoded(_ graph: ONNXGraph, opset: Int, irVersion: Int = 8,
+                               producer: String = "pipe") throws -> [UInt8] {
         try model(graph, opset: opset, irVersion: irVersion, producer: producer, metadata: []) { $0.proto() }.encoded()
     }
 

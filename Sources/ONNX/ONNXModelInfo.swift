@@ -72,7 +72,9 @@ public struct ONNXModelInfo {
         self.data = data
         self.folder = folder
         let model = try ProtoReader(data)
-        guard let ir = try model.int(1) else { throw ONNXError.malformed(offset: 0, reason: "no ir_version (field 1): not an ONNX model") }
+        guard let ir = try model.int(1) else {
+            throw ONNXError.malformed(offset: 0, reason: "no ir_version (field 1): not an ONNX model")
+        }
         irVersion = ir
         var opsets: [String: Int] = [:]
         for o in try model.messages(8) { opsets[try o.string(1) ?? ""] = try o.int(2) ?? 0 }
@@ -81,11 +83,14 @@ public struct ONNXModelInfo {
         var metadata: [String: String] = [:]
         for e in try model.messages(14) { metadata[try e.string(1) ?? ""] = try e.string(2) ?? "" }
         self.metadata = metadata
-        guard let graph = try model.message(7) else { throw ONNXError.malformed(offset: 0, reason: "no graph (field 7)") }
+        guard let graph = try model.message(7) else {
+            throw ONNXError.malformed(offset: 0, reason: "no graph (field 7)")
+        }
         inputs = try graph.messages(11).map(Self.value)
         outputs = try graph.messages(12).map(Self.value)
         nodes = try graph.messages(1).map { n in
-            Node(opType: try n.string(4) ?? "", domain: try n.string(7) ?? "", inputs: try n.strings(1), outputs: try n.strings(2))
+            Node(opType: try n.string(4) ?? "", domain: try n.string(7) ?? "",
+                 inputs: try n.strings(1), outputs: try n.strings(2))
         }
         initializers = try graph.messages(5).map(Self.initializer)
     }
@@ -132,22 +137,28 @@ public struct ONNXModelInfo {
         case let .inline(range):
             bytes = data[range]
         case let .external(file, offset, length):
-            guard let folder else { throw ONNXError.cannotRead(path: file, reason: "no folder to look for external data in") }
+            guard let folder else {
+                throw ONNXError.cannotRead(path: file, reason: "no folder to look for external data in")
+            }
             let url = folder.appendingPathComponent(file)
             let external: Data
             do { external = try Data(contentsOf: url, options: .alwaysMapped) } catch {
                 throw ONNXError.cannotRead(path: url.path, reason: "\(error)")
             }
             guard offset >= 0, length >= 0, offset + length <= external.count else {
-                throw ONNXError.cannotRead(path: url.path, reason: "tensor \(name) at \(offset) + \(length) is past its \(external.count) bytes")
+                throw ONNXError.cannotRead(path: url.path,
+                    reason: "tensor \(name) at \(offset) + \(length) is past its \(external.count) bytes")
             }
             bytes = external[offset..<(offset + length)]
         }
         guard bytes.count == t.shape.reduce(1, *) * 4 else {
-            throw ONNXError.malformed(offset: 0, reason: "initializer \(name) holds \(bytes.count) bytes for shape \(t.shape)")
+            throw ONNXError.malformed(offset: 0,
+                reason: "initializer \(name) holds \(bytes.count) bytes for shape \(t.shape)")
         }
         return bytes.withUnsafeBytes { raw in
-            (0..<(bytes.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            (0..<(bytes.count / 4)).map { i in
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+            }
         }
     }
 }

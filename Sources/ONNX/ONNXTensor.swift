@@ -44,13 +44,17 @@ public struct ONNXTensor {
     /// An int64 tensor (shape `[]` for a scalar).
     public init(name: String, int64s values: [Int], shape: [Int]? = nil) {
         let bytes = values.flatMap { v in withUnsafeBytes(of: Int64(v).littleEndian) { Array($0) } }
-        self.init(name: name, type: .int64, shape: shape ?? [values.count]) { out in bytes.withUnsafeBytes { out.append($0) } }
+        self.init(name: name, type: .int64, shape: shape ?? [values.count]) { out in
+            bytes.withUnsafeBytes { out.append($0) }
+        }
     }
 
     /// A float32 tensor from values in memory.
     public init(name: String, floats values: [Float], shape: [Int]? = nil) {
         let bytes = values.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
-        self.init(name: name, type: .float, shape: shape ?? [values.count]) { out in bytes.withUnsafeBytes { out.append($0) } }
+        self.init(name: name, type: .float, shape: shape ?? [values.count]) { out in
+            bytes.withUnsafeBytes { out.append($0) }
+        }
     }
 
     /// The TensorProto with the data inline.

@@ -102,7 +102,8 @@ public struct ProtoMessage {
                 let start = output.count
                 try write(output)
                 guard output.count - start == count else {
-                    throw ONNXError.internalInconsistency("field \(number) promised \(count) bytes, wrote \(output.count - start)")
+                    throw ONNXError.internalInconsistency(
+                        "field \(number) promised \(count) bytes, wrote \(output.count - start)")
                 }
             }
             try output.flushIfFull()

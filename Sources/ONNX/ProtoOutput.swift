@@ -23,7 +23,8 @@ public final class ProtoOutput {
     public init(file url: URL) throws {
         guard FileManager.default.createFile(atPath: url.path, contents: nil),
               let handle = try? FileHandle(forWritingTo: url) else {
-            throw ONNXError.cannotWrite(path: url.path, reason: "cannot create the file (does its folder exist and is it writable?)")
+            throw ONNXError.cannotWrite(path: url.path,
+                                        reason: "cannot create the file (does its folder exist and is it writable?)")
         }
         file = handle
         path = url.path

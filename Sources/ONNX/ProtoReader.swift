@@ -30,7 +30,8 @@ public struct ProtoReader {
         self.data = data
         let r = range ?? 0..<data.count
         guard r.lowerBound >= 0, r.upperBound <= data.count else {
-            throw ONNXError.malformed(offset: r.lowerBound, reason: "message range \(r) is outside the \(data.count) bytes")
+            throw ONNXError.malformed(offset: r.lowerBound,
+                                      reason: "message range \(r) is outside the \(data.count) bytes")
         }
         fields = try data.withUnsafeBytes { raw in try Self.parse(raw, r) }
     }
@@ -45,7 +46,9 @@ public struct ProtoReader {
                 guard i < r.upperBound else {
                     throw ONNXError.malformed(offset: start, reason: "varint runs past the end of its message")
                 }
-                guard shift < 64 else { throw ONNXError.malformed(offset: start, reason: "varint longer than ten bytes") }
+                guard shift < 64 else {
+                    throw ONNXError.malformed(offset: start, reason: "varint longer than ten bytes")
+                }
                 let byte = raw[i]
                 i += 1
                 v |= UInt64(byte & 0x7f) << shift
@@ -82,7 +85,8 @@ public struct ProtoReader {
                 value = .bytes(i..<(i + Int(length)))
                 i += Int(length)
             case let wire:
-                throw ONNXError.malformed(offset: start, reason: "wire type \(wire) of field \(key >> 3) is not one ONNX uses")
+                throw ONNXError.malformed(offset: start,
+                                          reason: "wire type \(wire) of field \(key >> 3) is not one ONNX uses")
             }
             fields.append(ProtoField(number: Int(key >> 3), value: value, offset: start))
         }
@@ -147,7 +151,9 @@ public struct ProtoReader {
         var v: UInt64 = 0, shift: UInt64 = 0, start = range.lowerBound
         for i in range {
             let byte = data[i]
-            guard shift < 64 else { throw ONNXError.malformed(offset: start, reason: "packed varint longer than ten bytes") }
+            guard shift < 64 else {
+                throw ONNXError.malformed(offset: start, reason: "packed varint longer than ten bytes")
+            }
             v |= UInt64(byte & 0x7f) << shift
             shift += 7
             if byte < 0x80 {
@@ -157,7 +163,9 @@ public struct ProtoReader {
                 start = i + 1
             }
         }
-        guard shift == 0 else { throw ONNXError.malformed(offset: start, reason: "packed varint runs past the end of its field") }
+        guard shift == 0 else {
+            throw ONNXError.malformed(offset: start, reason: "packed varint runs past the end of its field")
+        }
         return out
     }
 }

@@ -33,12 +33,13 @@ struct LlamaExportTests {
             #expect(info.opsets == ["": 17])
             #expect(info.irVersion == 8)
             #expect(info.metadata["model_type"] == "llama")
-            let batch = ONNXDimension.named("batch_size"), kv: [ONNXDimension] = [.fixed(2)], hs: [ONNXDimension] = [.fixed(16)]
+            let batch = ONNXDimension.named("batch_size"), seq = ONNXDimension.named("sequence_length")
+            let kv: [ONNXDimension] = [.fixed(2)], hs: [ONNXDimension] = [.fixed(16)]
             var inputs: [ONNXModelInfo.Value] = [
-                .init(name: "input_ids", type: 7, shape: [batch, .named("sequence_length")]),
+                .init(name: "input_ids", type: 7, shape: [batch, seq]),
                 .init(name: "attention_mask", type: 7, shape: [batch, .named("total_sequence_length")]),
             ]
-            var outputs: [ONNXModelInfo.Value] = [.init(name: "logits", type: 1, shape: [batch, .named("sequence_length"), .fixed(300)])]
+            var outputs: [ONNXModelInfo.Value] = [.init(name: "logits", type: 1, shape: [batch, seq, .fixed(300)])]
             for l in 0..<2 {
                 for kind in ["key", "value"] {
                     inputs.append(.init(name: "past_key_values.\(l).\(kind)", type: 1,
@@ -56,13 +57,17 @@ struct LlamaExportTests {
     func standardOperatorsInOrder() throws {
         let model = try LlamaModel(huggingFaceFolder: Self.tiny)
         let standard: Set = ["Gather", "Shape", "Sub", "CumSum", "Slice", "Cast", "Unsqueeze", "Mul", "Cos", "Sin",
-                             "Concat", "Squeeze", "Range", "LessOrEqual", "Greater", "And", "ReduceMean", "Add", "Sqrt",
-                             "Reciprocal", "MatMul", "Reshape", "Transpose", "Neg", "Where", "Softmax", "Sigmoid", "Gemm"]
+                             "Concat", "Squeeze", "Range", "LessOrEqual", "Greater", "And", "ReduceMean", "Add",
+                             "Sqrt", "Reciprocal", "MatMul", "Reshape", "Transpose", "Neg", "Where", "Softmax",
+                             "Sigmoid", "Gemm"]
         try Self.exported(model) { info, _ in
             var known = Set(info.inputs.map(\.name) + info.initializers.map(\.name))
             for node in info.nodes {
-                #expect(node.domain == "" && standard.contains(node.opType), "\(node.opType) in domain \"\(node.domain)\"")
-                for input in node.inputs where !known.contains(input) { Issue.record("\(node.opType) reads \(input) before it exists") }
+                #expect(node.domain == "" && standard.contains(node.opType),
+                        "\(node.opType) in domain \"\(node.domain)\"")
+                for input in node.inputs where !known.contains(input) {
+                    Issue.record("\(node.opType) reads \(input) before it exists")
+                }
                 known.formUnion(node.outputs)
             }
             for output in info.outputs { #expect(known.contains(output.name), "\(output.name) is never produced") }
@@ -77,7 +82,8 @@ struct LlamaExportTests {
             for (t, l) in model.parameters.instances {
                 let name = t.huggingFaceName(layer: l)
                 let shape = t.shape(c)
-                #expect(info.initializer(named: name)?.shape == (t.moduleName == nil ? shape : shape.reversed()), "\(name)")
+                let stored = t.moduleName == nil ? shape : shape.reversed()
+                #expect(info.initializer(named: name)?.shape == stored, "\(name)")
                 let values = try info.floats(of: name)
                 #expect(values == Self.stored(model.parameters.pointer(t, layer: l), t, c), "\(name)")
             }
@@ -99,11 +105,13 @@ struct LlamaExportTests {
                 let initializer = try #require(info.initializer(named: name))
                 switch initializer.location {
                 case let .external(file, offset, length):
-                    #expect(file == "model.onnx.data" && offset % 4096 == 0 && length == t.instanceSize(model.config) * 4)
+                    #expect(file == "model.onnx.data" && offset % 4096 == 0
+                            && length == t.instanceSize(model.config) * 4)
                 case .inline:
                     #expect(t.instanceSize(model.config) * 4 < 1024, "\(name) is large but inline")
                 }
-                #expect(try info.floats(of: name) == Self.stored(model.parameters.pointer(t, layer: l), t, model.config), "\(name)")
+                let values = try info.floats(of: name)
+                #expect(values == Self.stored(model.parameters.pointer(t, layer: l), t, model.config), "\(name)")
             }
         }
     }
@@ -130,7 +138,8 @@ struct LlamaExportTests {
                 let expected = merged.withUnsafeBufferPointer { Self.stored($0.baseAddress!, t, c) }
                 let worst = zip(got, expected).map { abs($0 - $1) }.max() ?? .infinity
                 #expect(got.count == expected.count && worst < 1e-5, "\(t): max diff \(worst)")
-                #expect(got != Self.stored(model.parameters.pointer(t, layer: 1), t, c), "\(t) unchanged by the adapter")
+                #expect(got != Self.stored(model.parameters.pointer(t, layer: 1), t, c),
+                        "\(t) unchanged by the adapter")
             }
         }
     }
@@ -146,14 +155,16 @@ struct LlamaExportTests {
                 let got = try info.floats(of: t.huggingFaceName(layer: l))
                 let expected = Self.stored(float.parameters.pointer(t, layer: l), t, float.config)
                 let worst = zip(got, expected).map { abs($0 - $1) }.max() ?? .infinity
-                #expect(got.count == expected.count && worst <= 1e-6, "\(t.huggingFaceName(layer: l)): max diff \(worst)")
+                #expect(got.count == expected.count && worst <= 1e-6,
+                        "\(t.huggingFaceName(layer: l)): max diff \(worst)")
             }
         }
     }
 
     @Test("a model whose quantized-only layers lost their blocks is refused, naming the layer")
     func missingQuantizedBlocks() throws {
-        let model = try LlamaModel(ggufAt: Self.tiny.appendingPathComponent("gguf/tiny-q8_0.gguf"), floatLinearWeights: false)
+        let url = Self.tiny.appendingPathComponent("gguf/tiny-q8_0.gguf")
+        let model = try LlamaModel(ggufAt: url, floatLinearWeights: false)
         model.quantized = nil
         let folder = try makeTemporaryFolder("onnx-export")
         defer { try? FileManager.default.removeItem(at: folder) }

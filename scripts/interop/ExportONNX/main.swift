@@ -30,7 +30,8 @@ func randomModel(_ variant: String) throws -> LlamaModel {
     case "qwen2":
         config = LlamaConfig(modelType: "qwen2", vocabSize: 256, hiddenSize: 96, intermediateSize: 192, layerCount: 2,
                              headCount: 6, kvHeadCount: 2, ropeTheta: 500_000,
-                             ropeScaling: RopeScaling(factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8),
+                             ropeScaling: RopeScaling(factor: 8, lowFreqFactor: 1, highFreqFactor: 4,
+                                                      originalMaxPositionEmbeddings: 8),
                              tieWordEmbeddings: true, attentionBias: true)
     case "mistral":
         config = LlamaConfig(modelType: "mistral", vocabSize: 256, hiddenSize: 64, intermediateSize: 128, layerCount: 2,
@@ -64,7 +65,8 @@ if let i = arguments.firstIndex(of: "--adapter"), i + 1 < arguments.count {
     arguments.removeSubrange(i...(i + 1))
 }
 guard arguments.count == 2 else {
-    fail("usage: onnx-interop <GGUF file or Hugging Face folder> <output folder> [--adapter <PEFT folder>] [--external-data]")
+    fail("usage: onnx-interop <GGUF file or Hugging Face folder> <output folder> "
+         + "[--adapter <PEFT folder>] [--external-data]")
 }
 let source = URL(fileURLWithPath: arguments[0]), folder = URL(fileURLWithPath: arguments[1])
 
@@ -76,14 +78,16 @@ do {
         var isFolder: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: source.path, isDirectory: &isFolder)
         // Float weights only, so pipe's logits come from the same numbers the export writes.
-        model = isFolder.boolValue ? try LlamaModel(huggingFaceFolder: source) : try LlamaModel(ggufAt: source, keepQuantized: false)
+        model = isFolder.boolValue ? try LlamaModel(huggingFaceFolder: source)
+                                   : try LlamaModel(ggufAt: source, keepQuantized: false)
     }
     if let adapterPath {
         model.adapters = [try LoRAAdapter(peftFolder: URL(fileURLWithPath: adapterPath), config: model.config)]
     }
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let start = Date()
-    try ONNXExport.write(model, to: folder.appendingPathComponent("model.onnx"), externalData: externalData ? true : nil)
+    try ONNXExport.write(model, to: folder.appendingPathComponent("model.onnx"),
+                         externalData: externalData ? true : nil)
     print(String(format: "exported %@ in %.1f s", source.lastPathComponent, Date().timeIntervalSince(start)))
 
     let V = model.config.vocabSize, T = 10
@@ -92,7 +96,8 @@ do {
     let rightPadded = [full[0], (0..<T).map { $0 < T - 3 ? 1 : 0 }]
     var cases: [Case] = []
     for (name, mask) in [("batch", full), ("right-padded", rightPadded)] {
-        cases.append(Case(name: name, input_ids: ids, attention_mask: mask, logits: try model.logits(ids, attentionMask: mask)))
+        let logits = try model.logits(ids, attentionMask: mask)
+        cases.append(Case(name: name, input_ids: ids, attention_mask: mask, logits: logits))
     }
     try JSONEncoder().encode(["cases": cases]).write(to: folder.appendingPathComponent("expected.json"))
 } catch {
