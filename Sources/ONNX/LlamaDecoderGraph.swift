@@ -17,9 +17,10 @@
 //
 // Positions come from the attention mask: a token's position is the number of real tokens
 // before it (cumsum(mask) - 1), so a left-padded row starts at 0 on its first real token, and
-// without padding the new tokens sit at P ..< T as in pipe's KV-cache forward. The query at
-// index P + i sees key j when j <= P + i and mask[j] = 1 (with a sliding window W, also
-// j > P + i - W). RoPE rotates halves, (x1, x2) -> (x1·cos - x2·sin, x2·cos + x1·sin), with
+// without padding the new tokens sit at P ..< T as in pipe's KV-cache forward. (pipe's batched
+// forward numbers columns 0 ..< T whatever the mask: the two agree except under left padding.)
+// The query at index P + i sees key j when j <= P + i and mask[j] = 1 (with a sliding window W,
+// also j > P + i - W). RoPE rotates halves, (x1, x2) -> (x1·cos - x2·sin, x2·cos + x1·sin), with
 // the model's own inverse frequencies (Llama 3.1 scaling included).
 //
 // Linear weights are stored transposed, (IN, OUT), for MatMul, under their Hugging Face names;
