@@ -54,6 +54,9 @@ let package = Package(
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         // Llama-family models: config, parameters, forward, generation.
         .target(name: "Llama", dependencies: ["Random", "Tensor", "GGUF", "Safetensors", "Tokenizer"], swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]),
+        // ONNX export of Llama decoders (KV cache in and out), through a hand-written protobuf encoder.
+        // Optimized even in debug builds: transposing and merging weights loops over every one.
+        .target(name: "ONNX", dependencies: ["Llama", "Tensor"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: Stages (the only adapters between engine and model half)
 
@@ -84,6 +87,8 @@ let package = Package(
         .executableTarget(name: "pipe", dependencies: ["PipeCLI"]),
         // Benchmarks: `swift run -c release pipe-bench <name>`.
         .executableTarget(name: "pipe-bench", dependencies: ["JSON", "PipeCache", "Llama", "Random", "Tensor", "GGUF"]),
+        // Exports a model to ONNX with pipe's logits beside it, for `scripts/interop/onnx.sh`.
+        .executableTarget(name: "onnx-interop", dependencies: ["Llama", "ONNX", "Tensor"], path: "scripts/interop/ExportONNX"),
 
         // MARK: Tests
 
@@ -96,6 +101,7 @@ let package = Package(
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF", "Safetensors"]),
         .testTarget(name: "SafetensorsTests", dependencies: ["TestSupport", "Safetensors"]),
         .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer", "GGUF"]),
+        .testTarget(name: "ONNXTests", dependencies: ["TestSupport", "Llama", "ONNX"]),
         .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Tensor", "GGUF", "Safetensors", "Tokenizer", "Llama"]),
         .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "JSON", "Datasets"]),
         .testTarget(name: "ModelArtifactsTests", dependencies: ["TestSupport", "Llama", "ModelArtifacts"]),
