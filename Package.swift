@@ -52,6 +52,8 @@ let package = Package(
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         // Llama-family models: config, parameters, forward, generation.
         .target(name: "Llama", dependencies: ["Tensor", "GGUF", "Safetensors", "Tokenizer"], swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]),
+        // Exports for other tools: Hugging Face folders (transformers), PEFT adapters, tokenizer.json.
+        .target(name: "ModelExport", dependencies: ["JSON", "Llama", "GGUF", "Safetensors", "Tokenizer", "Tensor"]),
 
         // MARK: Stages (the only adapters between engine and model half)
 
@@ -93,6 +95,10 @@ let package = Package(
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF", "Safetensors"]),
         .testTarget(name: "SafetensorsTests", dependencies: ["TestSupport", "Safetensors"]),
         .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer", "GGUF"]),
+        .testTarget(name: "ModelExportTests", dependencies: [
+            "TestSupport", "JSON", "Llama", "GGUF", "Safetensors", "Tokenizer", "ModelExport",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Tensor", "GGUF", "Safetensors", "Tokenizer", "Llama"]),
         .testTarget(name: "DatasetsTests", dependencies: ["JSON", "Datasets"]),
         .testTarget(name: "ModelArtifactsTests", dependencies: ["TestSupport", "Llama", "ModelArtifacts"]),
