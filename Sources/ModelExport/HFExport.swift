@@ -31,14 +31,14 @@ public enum HFExport {
         guard maxShardBytes > 0 else { throw HFExportError.invalidShardSize(maxShardBytes) }
         let weights = HFWeights(model: model)
         try weights.validate()
-        _ = try TokenizerJSONWriter.preTokenizer(tokenizer.vocabulary.preTokenizer)  // fail before writing
         try writeFolder(folder) { temporary in
+            // The tokenizer first: what it cannot express fails before the weights are written.
+            try TokenizerJSONWriter.write(tokenizer, template: template,
+                                          modelMaxLength: model.config.maxPositionEmbeddings, to: temporary)
             try writeText(configJSON(model.config).prettyText, to: temporary.appendingPathComponent("config.json"))
             try writeText(GenerationConfig(config: model.config, tokenizer: tokenizer).json.prettyText,
                           to: temporary.appendingPathComponent("generation_config.json"))
             try writeSafetensors(weights, to: temporary, maxShardBytes: maxShardBytes)
-            try TokenizerJSONWriter.write(tokenizer, template: template,
-                                          modelMaxLength: model.config.maxPositionEmbeddings, to: temporary)
         }
     }
 

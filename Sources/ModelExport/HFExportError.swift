@@ -11,6 +11,8 @@ public enum HFExportError: Error, CustomStringConvertible, Equatable {
     case unsupportedPreTokenizer(String)
     /// A token id of the vocabulary cannot be written (e.g. the same text at two ids in `model.vocab`).
     case unwritableToken(id: Int, text: String, reason: String)
+    /// A merge rule that applies makes or uses a string that is not a token (tokenizer.json cannot say so).
+    case unwritableMerge(index: Int, left: String, right: String, reason: String)
     /// A linear layer is kept only quantized and its blocks are missing.
     case missingWeights(tensor: String)
     /// An adapter was made for another model shape than the one being exported.
@@ -33,6 +35,9 @@ public enum HFExportError: Error, CustomStringConvertible, Equatable {
                 + "export a model whose tokenizer uses gpt2, llama3, qwen2 or smollm pre-tokenization"
         case let .unwritableToken(id, text, reason):
             return "token \(id) \(text.debugDescription): \(reason)"
+        case let .unwritableMerge(index, left, right, reason):
+            return "merge rule \(index) (\(left.debugDescription) + \(right.debugDescription)): \(reason); "
+                + "export a tokenizer whose merges make tokens only"
         case let .missingWeights(tensor):
             return "tensor \(tensor) is kept only quantized and its blocks are missing: "
                 + "load the model with its float32 weights (floatLinearWeights: true)"

@@ -15,6 +15,7 @@
 //   decoder        ByteLevel
 //   model          {type "BPE", dropout, unk_token, continuing_subword_prefix, end_of_word_suffix,
 //                  fuse_unk, byte_fallback, ignore_merges, vocab {text: id} by id, merges [[left, right]]}
+// Merge rules that can never apply are left out (see `writableMerges`).
 // A "[PAD<id>]" unused entry (what llama.cpp writes for a hole in a vocabulary) is left out of
 // `vocab`, so the hole comes back as a hole. Same tokenizer, same bytes.
 //
@@ -42,7 +43,8 @@ public enum TokenizerJSONWriter {
             seen[text] = id
             vocab.append((key: text, value: .number(Double(id))))
         }
-        let merges: [JSONValue] = v.merges.map { .array([.string($0.left), .string($0.right)]) }
+        let merges: [JSONValue] = try writableMerges(v, vocabulary: seen)
+            .map { .array([.string($0.left), .string($0.right)]) }
         let model: JSONValue = [
             "type": "BPE", "dropout": nil, "unk_token": nil, "continuing_subword_prefix": nil,
             "end_of_word_suffix": nil, "fuse_unk": false, "byte_fallback": false,
@@ -58,6 +60,34 @@ public enum TokenizerJSONWriter {
             "post_processor": postProcessor(v), "decoder": byteLevel(trimOffsets: true, useRegex: true),
             "model": model,
         ]
+    }
+
+    /// The merge rules as tokenizer.json can hold them. `tokenizers` requires both parts and the
+    /// result of every rule in `vocab`; a rule whose parts no chain of rules builds from single
+    /// bytes never applies (in llama.cpp or here) and is left out, which changes no id. A rule
+    /// that does apply but makes a string that is not a token (llama.cpp then falls back to
+    /// bytes) has no tokenizer.json form: it is an error.
+    public static func writableMerges(_ v: BPEVocabulary, vocabulary: [String: Int]? = nil) throws -> [MergeRule] {
+        let vocab = vocabulary ?? Dictionary(v.tokens.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var reachable = Set(ByteLevel.scalarForByte.map { String($0) })
+        var grew = true
+        while grew {
+            grew = false
+            for rule in v.merges where reachable.contains(rule.left) && reachable.contains(rule.right) {
+                if reachable.insert(rule.left + rule.right).inserted { grew = true }
+            }
+        }
+        var out: [MergeRule] = []
+        out.reserveCapacity(v.merges.count)
+        for (index, rule) in v.merges.enumerated() {
+            guard reachable.contains(rule.left) && reachable.contains(rule.right) else { continue }
+            if let missing = [rule.left, rule.right, rule.left + rule.right].first(where: { vocab[$0] == nil }) {
+                throw HFExportError.unwritableMerge(index: index, left: rule.left, right: rule.right,
+                    reason: "\(missing.debugDescription) is not a token, and tokenizer.json's merges may only name tokens")
+            }
+            out.append(rule)
+        }
+        return out
     }
 
     /// Ids of the tokens listed under `added_tokens`, with their `special` flag.

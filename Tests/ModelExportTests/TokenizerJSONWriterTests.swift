@@ -40,7 +40,10 @@ struct TokenizerJSONWriterTests {
         let gguf = try Fixtures.tinyTokenizer()
         let json = try roundTrip(gguf)
         #expect(json.vocabulary.tokens == gguf.vocabulary.tokens && json.vocabulary.types == gguf.vocabulary.types)
-        #expect(json.vocabulary.merges == gguf.vocabulary.merges && json.specialTokens == gguf.specialTokens)
+        // Rule 38 ("Ġ" + "to") can never apply: no rule makes "to". tokenizers would refuse it.
+        var live = gguf.vocabulary.merges
+        #expect(live.remove(at: 38) == MergeRule("Ġ", "to"))
+        #expect(json.vocabulary.merges == live && json.specialTokens == gguf.specialTokens)
         #expect(json.vocabulary.chatTemplate == gguf.vocabulary.chatTemplate)
         for text in sampleTexts {
             for special in [false, true] {
@@ -103,6 +106,17 @@ struct TokenizerJSONWriterTests {
             _ = try TokenizerJSONWriter.tokenizerJSON(BPETokenizer(vocabulary))
         } catch {
             #expect("\(error)".contains("token 5") && "\(error)".contains("token 4"))
+        }
+    }
+
+    @Test("a merge rule that applies but makes a string that is not a token is refused, naming the rule")
+    func syntheticMergeRefused() throws {
+        var vocabulary = try Fixtures.tinyTokenizer().vocabulary
+        vocabulary.merges.append(MergeRule("h", "i"))  // "hi" is not a token of the tiny vocabulary
+        #expect(!vocabulary.tokens.contains("hi"))
+        #expect(throws: HFExportError.unwritableMerge(index: 41, left: "h", right: "i",
+            reason: "\"hi\" is not a token, and tokenizer.json's merges may only name tokens")) {
+            try TokenizerJSONWriter.tokenizerJSON(BPETokenizer(vocabulary))
         }
     }
 
