@@ -83,7 +83,8 @@ public enum TokenizerJSONWriter {
             guard reachable.contains(rule.left) && reachable.contains(rule.right) else { continue }
             if let missing = [rule.left, rule.right, rule.left + rule.right].first(where: { vocab[$0] == nil }) {
                 throw HFExportError.unwritableMerge(index: index, left: rule.left, right: rule.right,
-                    reason: "\(missing.debugDescription) is not a token, and tokenizer.json's merges may only name tokens")
+                    reason: "\(missing.debugDescription) is not a token, "
+                        + "and tokenizer.json's merges may only name tokens")
             }
             out.append(rule)
         }

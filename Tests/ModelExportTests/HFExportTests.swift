@@ -59,9 +59,11 @@ struct HFExportTests {
         try HFExport.write(model, tokenizer: Fixtures.tinyTokenizer(), template: nil, to: folder,
                            maxShardBytes: 200_000)
         let names = try entries(folder)
-        #expect(names.contains("model-00001-of-00003.safetensors") && names.contains("model-00003-of-00003.safetensors"))
+        #expect(names.contains("model-00001-of-00003.safetensors"))
+        #expect(names.contains("model-00003-of-00003.safetensors"))
         #expect(!names.contains("model.safetensors"))
-        let index = try JSONParser.parse(Data(contentsOf: folder.appendingPathComponent("model.safetensors.index.json")))
+        let indexURL = folder.appendingPathComponent("model.safetensors.index.json")
+        let index = try JSONParser.parse(Data(contentsOf: indexURL))
         #expect(index["metadata"]?["total_size"]?.intValue == model.parameterCount * 4)
         #expect(index["weight_map"]?.objectValue?.count == 2 + 9 * 2 + 1)
         let shardSizes = try names.filter { $0.hasPrefix("model-") }.map {
@@ -108,7 +110,8 @@ struct HFExportTests {
         #expect(config["hidden_act"] == "silu" && config["num_key_value_heads"] == 2 && config["rms_norm_eps"] == 1e-5)
         let generation = try JSONParser.parse(Data(contentsOf: folder.appendingPathComponent("generation_config.json")))
         let stops = Set(tokenizer.endOfGenerationIDs.map(Int.init)).union(model.config.eosTokenIds).sorted()
-        let expected: JSONValue = stops.count == 1 ? .number(Double(stops[0])) : .array(stops.map { .number(Double($0)) })
+        let expected: JSONValue = stops.count == 1
+            ? .number(Double(stops[0])) : .array(stops.map { .number(Double($0)) })
         #expect(generation["eos_token_id"] == expected)
     }
 }

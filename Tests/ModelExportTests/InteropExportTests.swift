@@ -3,6 +3,7 @@
 //
 //   tiny-hf/, tiny-merged-hf/, smollm2-hf/   HFExport of the tiny model, of the tiny model with its
 //                                            adapter merged, and of the demo model (from its GGUF)
+//   tiny-sharded-hf/                         the tiny model in three shards with an index
 //   tiny-peft/                               PEFTExport of the tiny adapter (base "../tiny-hf")
 //   pipe.safetensors                         <name>.input_ids (B, T) int32 and <name>.logits (B, T, V)
 //                                            for tiny, tiny_lora and smollm2.case<i>
@@ -43,6 +44,9 @@ struct InteropExportTests {
         try HFExport.write(tiny, tokenizer: tinyTokenizer, template: Fixtures.template(of: tinyTokenizer),
                            to: out.appendingPathComponent("tiny-merged-hf"))
         renders += try self.renders("tiny-hf", Fixtures.template(of: tinyTokenizer))
+        tiny.adapters = []
+        try HFExport.write(tiny, tokenizer: tinyTokenizer, template: nil,
+                           to: out.appendingPathComponent("tiny-sharded-hf"), maxShardBytes: 200_000)
 
         if Fixtures.hasDemoModel {
             let smol = try LlamaModel(ggufAt: TestPaths.demoModel, keepQuantized: false)

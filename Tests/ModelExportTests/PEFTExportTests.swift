@@ -36,7 +36,9 @@ struct PEFTExportTests {
             try PEFTExport.write(adapter, baseModel: path, to: parent.appendingPathComponent("peft"))
         }
         #expect(try entries(parent).isEmpty)
-        #expect(throws: LlamaError.self) { try adapter.savePEFT(to: parent.appendingPathComponent("p"), baseModel: path) }
+        #expect(throws: LlamaError.self) {
+            try adapter.savePEFT(to: parent.appendingPathComponent("p"), baseModel: path)
+        }
     }
 
     @Test("a model name and a relative path are accepted, an empty or multi-line name is not",

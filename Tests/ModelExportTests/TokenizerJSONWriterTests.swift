@@ -31,7 +31,8 @@ struct TokenizerJSONWriterTests {
         #expect(json.specialTokens == gguf.specialTokens && json.vocabulary.addBOS == gguf.vocabulary.addBOS)
         for line in try Fixtures.referenceLines() {
             #expect(json.encode(line.text, parseSpecial: false) == line.ids, "\(line.text.debugDescription)")
-            #expect(json.encode(line.text, parseSpecial: true) == line.ids_with_special, "\(line.text.debugDescription)")
+            #expect(json.encode(line.text, parseSpecial: true) == line.ids_with_special,
+                    "\(line.text.debugDescription)")
         }
     }
 
@@ -115,7 +116,8 @@ struct TokenizerJSONWriterTests {
         vocabulary.merges.append(MergeRule("h", "i"))  // "hi" is not a token of the tiny vocabulary
         #expect(!vocabulary.tokens.contains("hi"))
         #expect(throws: HFExportError.unwritableMerge(index: 41, left: "h", right: "i",
-            reason: "\"hi\" is not a token, and tokenizer.json's merges may only name tokens")) {
+            reason: "\"hi\" is not a token, and tokenizer.json's merges may only name tokens"
+        )) {
             try TokenizerJSONWriter.tokenizerJSON(BPETokenizer(vocabulary))
         }
     }

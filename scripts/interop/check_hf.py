@@ -26,6 +26,9 @@ from safetensors.numpy import load_file
 import transformers
 import peft
 
+transformers.utils.logging.set_verbosity_error()
+transformers.utils.logging.disable_progress_bar()
+
 LOGIT_TOLERANCE = 1e-3
 PEFT_TOLERANCE = 1e-4
 
@@ -55,9 +58,13 @@ def first_id_difference(a, b):
     return f"lengths {len(a)} vs {len(b)}"
 
 
-def check_tokenizer(pipe, folder, source, texts, reference=None):
-    """AutoTokenizer on the export vs pipe on the source and the export (and a reference)."""
+def check_tokenizer(pipe, folder, source, texts, reference=None, renders=()):
+    """AutoTokenizer on the export vs pipe on the source and the export (and a reference).
+    pipe's chat renders for this folder are tokenized too (they hold special tokens)."""
     name = os.path.basename(folder)
+    extra = [r["text"] for r in renders if r["folder"] == name and r["text"]]
+    texts = texts + extra
+    reference = reference + [None] * len(extra) if reference else None
     plain = transformers.AutoTokenizer.from_pretrained(folder, split_special_tokens=True)
     parsed = transformers.AutoTokenizer.from_pretrained(folder)
     for special, tokenizer in ((False, plain), (True, parsed)):
@@ -66,7 +73,7 @@ def check_tokenizer(pipe, folder, source, texts, reference=None):
         problem = None
         for i, text in enumerate(texts):
             got = tokenizer(text)["input_ids"]
-            expected = [want[i], from_folder[i]] + ([reference[i][special]] if reference else [])
+            expected = [want[i], from_folder[i]] + ([reference[i][special]] if reference and reference[i] else [])
             for other in expected:
                 if got != other:
                     problem = f"text {i} {text[:40]!r}: {first_id_difference(got, other)}"
@@ -101,7 +108,8 @@ def check_logits(consumer, file, model, pipe_out, names, tolerance):
         if problem:
             problem = f"{name} {problem}"
             break
-    record(consumer, file, problem is None, problem or f"max |diff| {worst:.2e} <= {tolerance:g} ({len(names)} batches)")
+    detail = problem or f"max |diff| {worst:.2e} <= {tolerance:g} ({len(names)} batches)"
+    record(consumer, file, problem is None, detail)
 
 
 def load_model(folder):
@@ -120,8 +128,9 @@ def check_template(folder, renders):
         got = tokenizer.apply_chat_template(case["messages"], tokenize=False,
                                             add_generation_prompt=case["add_generation_prompt"])
         if got != case["text"]:
-            at = next((j for j, (x, y) in enumerate(zip(got, case["text"])) if x != y), min(len(got), len(case["text"])))
-            problem = f"render {i}: differs at character {at}: {got[at:at + 30]!r} vs pipe {case['text'][at:at + 30]!r}"
+            want = case["text"]
+            at = next((j for j, (x, y) in enumerate(zip(got, want)) if x != y), min(len(got), len(want)))
+            problem = f"render {i}: differs at character {at}: {got[at:at + 30]!r} vs pipe {want[at:at + 30]!r}"
             break
     record("transformers apply_chat_template", f"{name}/tokenizer_config.json", problem is None,
            problem or f"{len(cases)}/{len(cases)} renders equal")
@@ -145,11 +154,14 @@ def main():
 
     tiny_hf = os.path.join(export, "tiny-hf")
     tiny_gguf = os.path.join(args.reference, "tiny", "gguf", "tiny-f32.gguf")
-    check_tokenizer(args.pipe, tiny_hf, tiny_gguf, texts)
+    check_tokenizer(args.pipe, tiny_hf, tiny_gguf, texts, renders=renders)
     check_template(tiny_hf, renders)
     base = load_model(tiny_hf)
     check_logits("transformers AutoModelForCausalLM", "tiny-hf/model.safetensors", base, pipe_out, ["tiny"],
                  LOGIT_TOLERANCE)
+    sharded = load_model(os.path.join(export, "tiny-sharded-hf"))
+    check_logits("transformers AutoModelForCausalLM", "tiny-sharded-hf/model.safetensors.index.json", sharded,
+                 pipe_out, ["tiny"], LOGIT_TOLERANCE)
     merged = load_model(os.path.join(export, "tiny-merged-hf"))
     check_logits("transformers AutoModelForCausalLM", "tiny-merged-hf/model.safetensors", merged, pipe_out,
                  ["tiny_lora"], LOGIT_TOLERANCE)
@@ -169,7 +181,7 @@ def main():
 
     smol_hf = os.path.join(export, "smollm2-hf")
     if args.demo and os.path.exists(args.demo) and os.path.isdir(smol_hf):
-        check_tokenizer(args.pipe, smol_hf, args.demo, texts, reference)
+        check_tokenizer(args.pipe, smol_hf, args.demo, texts, reference, renders)
         check_template(smol_hf, renders)
         cases = sorted({k.rsplit(".", 1)[0] for k in pipe_out if k.startswith("smollm2.")})
         check_logits("transformers AutoModelForCausalLM", "smollm2-hf/model.safetensors", load_model(smol_hf),
