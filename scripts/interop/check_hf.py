@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import torch
@@ -26,6 +27,7 @@ from safetensors.numpy import load_file
 import transformers
 import peft
 
+warnings.filterwarnings("ignore", category=FutureWarning)
 transformers.utils.logging.set_verbosity_error()
 transformers.utils.logging.disable_progress_bar()
 
