@@ -57,6 +57,8 @@ let package = Package(
         // ONNX export of Llama decoders (KV cache in and out), through a hand-written protobuf encoder.
         // Optimized even in debug builds: transposing and merging weights loops over every one.
         .target(name: "ONNX", dependencies: ["Llama", "Tensor"], swiftSettings: [.unsafeFlags(["-O"])]),
+        // Exports for other tools: Hugging Face folders (transformers), PEFT adapters, tokenizer.json.
+        .target(name: "ModelExport", dependencies: ["JSON", "Llama", "GGUF", "Safetensors", "Tokenizer", "Tensor"]),
 
         // MARK: Stages (the only adapters between engine and model half)
 
@@ -102,6 +104,10 @@ let package = Package(
         .testTarget(name: "SafetensorsTests", dependencies: ["TestSupport", "Safetensors"]),
         .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer", "GGUF"]),
         .testTarget(name: "ONNXTests", dependencies: ["TestSupport", "Llama", "ONNX"]),
+        .testTarget(name: "ModelExportTests", dependencies: [
+            "TestSupport", "JSON", "Llama", "GGUF", "Safetensors", "Tokenizer", "ModelExport",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Tensor", "GGUF", "Safetensors", "Tokenizer", "Llama"]),
         .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "JSON", "Datasets"]),
         .testTarget(name: "ModelArtifactsTests", dependencies: ["TestSupport", "Llama", "ModelArtifacts"]),

@@ -7,8 +7,15 @@ import Safetensors
 
 extension LoRAAdapter {
     /// Writes `adapter_config.json` and `adapter_model.safetensors` (PEFT names,
-    /// float32) into `folder`, creating it.
+    /// float32) into `folder`, creating it. `baseModel` (PEFT's `base_model_name_or_path`) is a
+    /// model name or a relative path; an absolute path of this machine is refused, since the
+    /// folder is meant to be opened elsewhere.
     public func savePEFT(to folder: URL, dropout: Float = 0, baseModel: String? = nil) throws {
+        if let baseModel, Self.isAbsolutePath(baseModel) {
+            throw LlamaError.invalidAdapter(path: folder.path,
+                reason: "base model \"\(baseModel)\" is an absolute path "
+                + "of this machine; give a model name or a path relative to where the adapter will be loaded")
+        }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var writer = SafetensorsWriter()
         writer.metadata = ["format": "pt"]
@@ -31,8 +38,20 @@ extension LoRAAdapter {
             "alpha_pattern": [String: Double](), "modules_to_save": NSNull(),
             "base_model_name_or_path": baseModel.map { $0 as Any } ?? NSNull(),
         ]
-        let json = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
+        let json = try JSONSerialization.data(withJSONObject: config,
+                                              options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try json.write(to: folder.appendingPathComponent("adapter_config.json"), options: .atomic)
+    }
+
+    /// Whether `reference` names a file by an absolute path (`/x`, `~/x`, `file:///x`, `C:\x`, `\\host\x`).
+    public static func isAbsolutePath(_ reference: String) -> Bool {
+        let s = reference.trimmingCharacters(in: .whitespaces)
+        if s.hasPrefix("/") || s.hasPrefix("~") || s.hasPrefix("\\") || s.lowercased().hasPrefix("file:") {
+            return true
+        }
+        let u = Array(s.unicodeScalars)  // a Windows drive: C:\ or C:/
+        return u.count >= 3 && u[0].isASCII && u[0].properties.isAlphabetic && u[1] == ":"
+            && (u[2] == "\\" || u[2] == "/")
     }
 }
 

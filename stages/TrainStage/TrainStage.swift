@@ -81,6 +81,7 @@ public struct TrainStage: Stage {
         let weightsFile: String
         if let adapter = trainer.adapter {
             weightsFile = "\(AdapterArtifact.peftFolder)/adapter_model.safetensors"
+            // PEFT's base_model_name_or_path: the base's file or folder name, never this machine's path.
             try adapter.savePEFT(to: out.appendingPathComponent(AdapterArtifact.peftFolder), dropout: Float(params.dropout),
                                  baseModel: URL(fileURLWithPath: base.path).lastPathComponent)
             try AdapterArtifact(base: base, baseKey: modelInput.key, method: params.method.rawValue, rank: adapter.rank, alpha: Double(adapter.alpha),
