@@ -75,6 +75,8 @@ let package = Package(
         .target(name: "TrainStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts", "Llama"], path: "stages/TrainStage"),
         // `evaluate`: loss, perplexity, generations and reference metrics, tuned vs base.
         .target(name: "EvaluateStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts", "Llama", "Tokenizer"], path: "stages/EvaluateStage"),
+        // `merge`: weighted adapters folded into their base, or concatenated into one adapter.
+        .target(name: "MergeStage", dependencies: ["PipeCore", "ModelArtifacts", "Llama"], path: "stages/MergeStage"),
         // `augment`: replacement rules, copies, templates, filters, shuffle, split.
         .target(name: "AugmentStage", dependencies: ["JSON", "PipeCore", "Datasets", "Random"], path: "stages/AugmentStage"),
 
@@ -82,7 +84,7 @@ let package = Package(
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage",
+            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The entry point only.

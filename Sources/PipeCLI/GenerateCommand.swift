@@ -13,7 +13,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A GGUF file, a Hugging Face folder, or MANIFEST:STAGE.")
     var model: String
 
-    @Option(name: .long, help: "A PEFT LoRA adapter folder to apply (repeatable).")
+    @Option(name: .long, help: ArgumentHelp("A LoRA adapter to apply: a PEFT folder or MANIFEST:STAGE, with an optional :WEIGHT (repeatable; the weighted sum equals the merge stage's model).", valueName: "adapter[:weight]"))
     var adapter: [String] = []
 
     @Option(name: .long, help: "The prompt.")
@@ -69,12 +69,8 @@ struct GenerateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try ModelLocator.open(model)
-        for path in adapter {
-            let url = URL(fileURLWithPath: path)
-            guard FileManager.default.fileExists(atPath: url.appendingPathComponent("adapter_config.json").path) else {
-                throw ValidationError("--adapter \(path): not a PEFT adapter folder (no adapter_config.json)")
-            }
-            loaded.model.adapters.append(try LoRAAdapter(peftFolder: url, config: loaded.model.config))
+        for reference in adapter {
+            loaded.model.adapters.append(try ModelLocator.openAdapter(reference, config: loaded.model.config))
         }
         let options = GenerationOptions(
             maxNewTokens: maxNewTokens,

@@ -19,6 +19,43 @@ enum ModelLocator {
         return try ModelLoader.open(url)
     }
 
+    /// `--adapter A[:WEIGHT]`: a PEFT folder or `MANIFEST:STAGE` (a cached adapter artifact), its
+    /// update scaled by WEIGHT (default 1).
+    static func openAdapter(_ reference: String, config: LlamaConfig) throws -> LoRAAdapter {
+        var source = reference
+        var weight: Float = 1
+        if let colon = reference.lastIndex(of: ":"), let value = Float(reference[reference.index(after: colon)...]),
+           value.isFinite {
+            source = String(reference[..<colon])
+            weight = value
+        }
+        let adapter: LoRAAdapter
+        if let (manifest, stage) = splitStageReference(source) {
+            let options = try ManifestOptions.parse([manifest.path])
+            let (pipeline, store, plan) = try options.plan()
+            try checkStage(stage, in: pipeline, option: "--adapter")
+            guard let key = plan.keys[stage], let entry = store.entry(for: key) else {
+                throw ValidationError("stage \"\(stage)\" of \(manifest.lastPathComponent) has no cached artifact; run `pipe run \(manifest.path) --until \(stage)` first")
+            }
+            guard entry.type == "adapter" else {
+                throw ValidationError("--adapter \(source): stage \"\(stage)\" produces \(ArtifactType(entry.type).withArticle), not an adapter")
+            }
+            let folder = try store.makeTemporaryFolder("adapter")
+            try? FileManager.default.removeItem(at: folder)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try store.unpack(key: key, into: folder)
+            adapter = try LoRAAdapter(peftFolder: folder.appendingPathComponent(AdapterArtifact.peftFolder), config: config)
+        } else {
+            let url = URL(fileURLWithPath: source)
+            guard FileManager.default.fileExists(atPath: url.appendingPathComponent("adapter_config.json").path) else {
+                throw ValidationError("--adapter \(source): not a PEFT adapter folder (no adapter_config.json) nor MANIFEST:STAGE")
+            }
+            adapter = try LoRAAdapter(peftFolder: url, config: config)
+        }
+        adapter.scaleUpdate(by: weight)
+        return adapter
+    }
+
     /// `path/to/m.json:stage` when the part before the last colon is an existing manifest.
     static func splitStageReference(_ reference: String) -> (URL, String)? {
         guard let colon = reference.lastIndex(of: ":") else { return nil }

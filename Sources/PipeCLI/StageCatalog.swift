@@ -1,6 +1,7 @@
 import AugmentStage
 import EvaluateStage
 import LoadStage
+import MergeStage
 import TokenizeStage
 import TrainStage
 import PipeCore
@@ -14,6 +15,7 @@ public enum StageCatalog {
         registry.register(TokenizeStage.self)
         registry.register(TrainStage.self)
         registry.register(EvaluateStage.self)
+        registry.register(MergeStage.self)
         return registry
     }
 }

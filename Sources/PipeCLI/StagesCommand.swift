@@ -32,7 +32,7 @@ struct StagesCommand: AsyncParsableCommand {
             if !kind.inputs.isEmpty {
                 print("  inputs:")
                 for port in kind.inputs {
-                    print("    \(port.name): \(port.acceptsDescription)\(port.optional ? " (optional)" : "") — \(port.doc)")
+                    print("    \(port.name): \(port.acceptsDescription)\(port.multiple ? " (one or more)" : "")\(port.optional ? " (optional)" : "") — \(port.doc)")
                 }
             }
             print("  params:")
@@ -58,8 +58,12 @@ struct StagesCommand: AsyncParsableCommand {
             "version": .number(Double(kind.version)),
             "summary": .string(kind.summary),
             "inputs": .array(kind.inputs.map { port in
-                ["name": .string(port.name), "accepts": .array(port.accepts.map { .string($0.name) }),
-                 "optional": .bool(port.optional), "doc": .string(port.doc)]
+                var members: [(key: String, value: JSONValue)] = [
+                    ("name", .string(port.name)), ("accepts", .array(port.accepts.map { .string($0.name) })),
+                    ("optional", .bool(port.optional)), ("doc", .string(port.doc)),
+                ]
+                if port.multiple { members.append(("multiple", true)) }
+                return .object(members)
             }),
             "params": ManifestSchema.recordSchema(kind.parameters),
         ]

@@ -24,16 +24,29 @@ public struct InputPort: Sendable {
     public let name: String
     public let accepts: [ArtifactType]
     public let optional: Bool
+    /// The port takes a list of stage ids (`"adapters": ["medical", "finance"]`); the stage gets
+    /// them in order from `StageInputs.all(name)`.
+    public let multiple: Bool
     public let doc: String
 
-    public init(_ name: String, accepts: [ArtifactType], optional: Bool = false, doc: String) {
+    public init(_ name: String, accepts: [ArtifactType], optional: Bool = false, multiple: Bool = false, doc: String) {
         self.name = name
         self.accepts = accepts
         self.optional = optional
+        self.multiple = multiple
         self.doc = doc
     }
 
     public var acceptsDescription: String {
         accepts.map(\.withArticle).joined(separator: " or ")
+    }
+
+    /// The wire name of the `index`th stage on a `multiple` port: `adapters.0`, `adapters.1`, ...
+    public static func wire(_ port: String, index: Int) -> String { "\(port).\(index)" }
+
+    /// The port a wire belongs to: `adapters` for `adapters.1`, the wire itself otherwise.
+    public static func portName(ofWire wire: String) -> String {
+        guard let dot = wire.lastIndex(of: "."), Int(wire[wire.index(after: dot)...]) != nil else { return wire }
+        return String(wire[..<dot])
     }
 }

@@ -143,7 +143,7 @@ public struct ManifestLoader: Sendable {
             for (port, source) in stage.inputs.sorted(by: { $0.key < $1.key }) {
                 guard let producer = byID[source], let spec = stage.kind.port(named: port) else { continue }
                 if !spec.accepts.contains(producer.outputType) {
-                    issues.append(ManifestIssue(top.key("stages").key(stage.id).key("inputs").key(port),
+                    issues.append(ManifestIssue(top.key("stages").key(stage.id).key("inputs").key(InputPort.portName(ofWire: port)),
                         "stage \"\(source)\" produces \(producer.outputType.withArticle), but port \"\(port)\" of \(stage.kind.kind) takes \(spec.acceptsDescription)"))
                 }
             }
@@ -197,15 +197,32 @@ public struct ManifestLoader: Sendable {
         if let inputsValue = value["inputs"] {
             if let wires = inputsValue.objectValue {
                 let portNames = kind.inputs.map(\.name)
+                // A `multiple` port takes a list; each element becomes its own wire (adapters.0, ...).
+                var expanded: [(wire: String, path: JSONPath, value: JSONValue)] = []
                 for wire in wires {
                     let wirePath = path.key("inputs").key(wire.key)
-                    guard portNames.contains(wire.key) else {
+                    guard let port = kind.inputs.first(where: { $0.name == wire.key }) else {
                         issues.append(ManifestIssue(wirePath, "unknown input port \"\(wire.key)\" of \(kind.kind)\(didYouMean(wire.key, portNames)); ports: \(portNames.joined(separator: ", "))"))
                         inputsOK = false
                         continue
                     }
+                    if port.multiple, let list = wire.value.arrayValue {
+                        if list.isEmpty {
+                            issues.append(ManifestIssue(wirePath, "expected at least one stage id"))
+                            inputsOK = false
+                        }
+                        for (index, item) in list.enumerated() {
+                            expanded.append((InputPort.wire(port.name, index: index), wirePath.index(index), item))
+                        }
+                    } else {
+                        expanded.append((port.multiple ? InputPort.wire(port.name, index: 0) : port.name, wirePath, wire.value))
+                    }
+                }
+                for wire in expanded {
+                    let wirePath = wire.path
                     guard let source = wire.value.stringValue else {
-                        issues.append(ManifestIssue(wirePath, "expected a stage id (string), got \(shown(wire.value))"))
+                        let expected = kind.port(named: wire.wire)?.multiple == true ? "a stage id or a list of them" : "a stage id (string)"
+                        issues.append(ManifestIssue(wirePath, "expected \(expected), got \(shown(wire.value))"))
                         inputsOK = false
                         continue
                     }
@@ -219,7 +236,7 @@ public struct ManifestLoader: Sendable {
                         inputsOK = false
                         continue
                     }
-                    inputs[wire.key] = source
+                    inputs[wire.wire] = source
                 }
             } else {
                 issues.append(ManifestIssue(path.key("inputs"), "expected an object of port -> stage id, got \(shown(inputsValue))"))
@@ -243,7 +260,7 @@ public struct ManifestLoader: Sendable {
         }
         let before = issues.count
         issues += prepared.issues.map { ManifestIssue(JSONPath(paramsPath.components + $0.path.components), $0.message) }
-        for port in prepared.requiredInputs.sorted() where inputs[port] == nil && inputsOK {
+        for port in prepared.requiredInputs.sorted() where inputs[port] == nil && inputs[InputPort.wire(port, index: 0)] == nil && inputsOK {
             let spec = kind.port(named: port)
             issues.append(ManifestIssue(path.key("inputs").key(port), "missing input: \(kind.kind) needs \(spec?.acceptsDescription ?? "an artifact") on port \"\(port)\""))
         }

@@ -6,7 +6,10 @@ public enum ManifestSchema {
     public static func make(_ registry: StageRegistry) -> JSONValue {
         let stageVariants: [JSONValue] = registry.sortedKinds.map { kind in
             let ports: [(key: String, value: JSONValue)] = kind.inputs.map { port in
-                (key: port.name, value: ["type": "string", "description": .string("\(port.doc) (a stage id producing \(port.acceptsDescription))")])
+                (key: port.name, value: port.multiple
+                    ? ["anyOf": [["type": "string"], ["type": "array", "items": ["type": "string"], "minItems": 1]],
+                       "description": .string("\(port.doc) (stage ids producing \(port.acceptsDescription))")]
+                    : ["type": "string", "description": .string("\(port.doc) (a stage id producing \(port.acceptsDescription))")])
             }
             return [
                 "type": "object",

@@ -103,6 +103,11 @@ public struct StageInputs: Sendable {
         guard let artifact = artifacts[port] else { throw StageError.missingInput(port) }
         return artifact
     }
+
+    /// The artifacts on a `multiple` port, in the manifest's order.
+    public func all(_ port: String) -> [Artifact] {
+        (0...).lazy.map { InputPort.wire(port, index: $0) }.prefix { artifacts[$0] != nil }.compactMap { artifacts[$0] }
+    }
 }
 
 /// Errors a stage raises that the engine knows how to show.

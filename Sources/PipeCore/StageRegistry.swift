@@ -34,7 +34,12 @@ public struct StageKind: Sendable {
         }
     }
 
-    public func port(named name: String) -> InputPort? { inputs.first { $0.name == name } }
+    /// The port of a wire name (`adapters.1` belongs to the `multiple` port `adapters`).
+    public func port(named name: String) -> InputPort? {
+        if let port = inputs.first(where: { $0.name == name }) { return port }
+        let base = InputPort.portName(ofWire: name)
+        return inputs.first { $0.name == base && $0.multiple }
+    }
 }
 
 /// A stage entry whose params decoded: everything the planner and executor need.

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Two LoRA adapters of one tiny base (and one of another base), merged and concatenated.
+private func mixingProject(extraStages: String = "") throws -> Project {
+    let project = try Project()
+    let root = PipeProcess.packageRoot
+    let model = root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
+    func lora(_ id: String, base: String, seed: Int, targets: String) -> String {
+        """
+        "\(id)": { "kind": "train", "inputs": { "model": "\(base)", "dataset": "tokens" },
+                   "params": { "method": "lora", "r": 4, "alpha": 8, "targets": [\(targets)], "max_steps": 3, "lr": 0.01,
+                               "batch_size": 4, "seed": \(seed), "checkpoint_every": 0 } },
+        """
+    }
+    try project.write("mixing.json", """
+        { "stages": {
+            "records": { "kind": "load", "params": { "dataset": "data/medical.jsonl", "format": "alpaca" } },
+            "tiny": { "kind": "load", "params": { "model": { "init": { "layers": 2, "width": 64, "heads": 4, "kv_heads": 2, "ffn": 128 },
+                                                             "tokenizer": "\(model)", "seed": 0 } } },
+            "other": { "kind": "load", "params": { "model": { "init": { "layers": 2, "width": 64, "heads": 4, "kv_heads": 2, "ffn": 128 },
+                                                              "tokenizer": "\(model)", "seed": 1 } } },
+            "tokens": { "kind": "tokenize", "inputs": { "dataset": "records", "model": "tiny" }, "params": { "template": "chatml", "max_length": 64 } },
+            \(lora("first", base: "tiny", seed: 1, targets: #""q_proj", "v_proj""#))
+            \(lora("second", base: "tiny", seed: 2, targets: #""v_proj", "o_proj", "down_proj""#))
+            \(lora("stranger", base: "other", seed: 3, targets: #""q_proj""#))
+            \(extraStages)
+            "merged": { "kind": "merge", "inputs": { "model": "tiny", "adapters": ["first", "second"] }, "params": { "weights": [0.6, 1.4] } },
+            "cat": { "kind": "merge", "inputs": { "model": "tiny", "adapters": ["first", "second"] },
+                     "params": { "weights": [0.6, 1.4], "combine": "cat" } }
+        } }
+        """)
+    try project.write("data/medical.jsonl", String(contentsOf: root.appendingPathComponent("pipelines/data/medical.jsonl"), encoding: .utf8))
+    return project
+}
+
+@Suite("Merging adapters", .serialized)
+struct MergePipelineTests {
+    @Test("merged and concatenated adapters generate what the base with the weighted adapters generates")
+    func mergeEqualsWeightedAdapters() throws {
+        let project = try mixingProject()
+        defer { project.remove() }
+        let run = try project.pipe("run", "mixing.json", "--json")
+        #expect(run.status == 0, "\(run.stderr)")
+        let generate = ["generate", "--prompt", "急性心梗", "--max-new-tokens", "12", "--json"]
+        let reference = try project.pipe(["generate", "--model", "mixing.json:tiny", "--adapter", "mixing.json:first:0.6",
+                                          "--adapter", "mixing.json:second:1.4"] + generate.dropFirst())
+        #expect(reference.status == 0, "\(reference.stderr)")
+        let merged = try project.pipe(["generate", "--model", "mixing.json:merged"] + generate.dropFirst())
+        let cat = try project.pipe(["generate", "--model", "mixing.json:tiny", "--adapter", "mixing.json:cat"] + generate.dropFirst())
+        let base = try project.pipe(["generate", "--model", "mixing.json:tiny"] + generate.dropFirst())
+        func tokens(_ result: PipeProcess.Result) throws -> [Int] {
+            try #require((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["tokens"] as? [Int])
+        }
+        #expect(try tokens(merged) == tokens(reference))
+        #expect(try tokens(cat) == tokens(reference))
+        #expect(try tokens(base) != tokens(reference), "the adapters change nothing; the test cannot tell a merge from none")
+    }
+
+    @Test("an adapter trained on another base is refused, naming both bases")
+    func otherBaseIsRefused() throws {
+        let project = try mixingProject(extraStages: #""wrong": { "kind": "merge", "inputs": { "model": "tiny", "adapters": ["first", "stranger"] } },"#)
+        defer { project.remove() }
+        let run = try project.pipe("run", "mixing.json", "--until", "wrong")
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("adapter \"stranger\" was trained on") && run.stderr.contains("not on \"tiny\""), "\(run.stderr)")
+    }
+
+    @Test("weights must match the adapters, and the adapters port takes only adapters")
+    func badWiring() throws {
+        let project = try mixingProject(extraStages: #""bad": { "kind": "merge", "inputs": { "model": "tiny", "adapters": ["first", "records"] } },"#)
+        defer { project.remove() }
+        let result = try project.pipe("validate", "mixing.json")
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("stages.bad.inputs.adapters") && result.stderr.contains("produces a dataset"), "\(result.stderr)")
+    }
+}
