@@ -77,6 +77,8 @@ let package = Package(
         .target(name: "EvaluateStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts", "Llama", "Tokenizer"], path: "stages/EvaluateStage"),
         // `merge`: weighted adapters folded into their base, or concatenated into one adapter.
         .target(name: "MergeStage", dependencies: ["PipeCore", "ModelArtifacts", "Llama"], path: "stages/MergeStage"),
+        // `export`: models and adapters written for other tools (transformers, peft, onnxruntime), published at a path.
+        .target(name: "ExportStage", dependencies: ["PipeCore", "ModelArtifacts", "ModelExport", "ONNX", "Llama"], path: "stages/ExportStage"),
         // `augment`: replacement rules, copies, templates, filters, shuffle, split.
         .target(name: "AugmentStage", dependencies: ["JSON", "PipeCore", "Datasets", "Random"], path: "stages/AugmentStage"),
 
@@ -84,7 +86,7 @@ let package = Package(
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage",
+            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage", "ExportStage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The entry point only.

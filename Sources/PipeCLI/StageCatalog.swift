@@ -1,5 +1,6 @@
 import AugmentStage
 import EvaluateStage
+import ExportStage
 import LoadStage
 import MergeStage
 import TokenizeStage
@@ -16,6 +17,7 @@ public enum StageCatalog {
         registry.register(TrainStage.self)
         registry.register(EvaluateStage.self)
         registry.register(MergeStage.self)
+        registry.register(ExportStage.self)
         return registry
     }
 }

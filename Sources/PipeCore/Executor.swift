@@ -205,6 +205,10 @@ public final class Executor: Sendable {
     private func publishExports(of stage: Pipeline.Stage, from output: URL) throws {
         for export in stage.prepared.exports {
             let source = output.appendingPathComponent(export.file)
+            if export.isFolder {
+                try publishFolder(source, to: export.destination, stage: stage.id, declared: export.file)
+                continue
+            }
             guard let handle = FileHandle(forReadingAtPath: source.path) else {
                 throw StageError.failed("stage \(stage.id) declared export \(export.file) but did not write it")
             }
@@ -212,6 +216,28 @@ public final class Executor: Sendable {
             try AtomicFile.write(to: export.destination) { out in
                 while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty { try out.write(contentsOf: chunk) }
             }
+        }
+    }
+
+    /// Copies a folder beside its destination, then swaps it in, so readers never see half of it.
+    private func publishFolder(_ source: URL, to destination: URL, stage: String, declared: String) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw StageError.failed("stage \(stage) declared export folder \(declared) but did not write it")
+        }
+        let parent = destination.deletingLastPathComponent()
+        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
+        do {
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: source, to: staging)
+            if FileManager.default.fileExists(atPath: destination.path) {
+                _ = try FileManager.default.replaceItemAt(destination, withItemAt: staging)
+            } else {
+                try FileManager.default.moveItem(at: staging, to: destination)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw StageError.failed("cannot publish \(destination.path): \(error.localizedDescription)")
         }
     }
 

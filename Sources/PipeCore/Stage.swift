@@ -57,15 +57,18 @@ public struct ExternalFile: Sendable, Hashable {
     }
 }
 
-/// A file of the output artifact that is also published outside the cache.
+/// A file or folder of the output artifact that is also published outside the cache.
 public struct Export: Sendable, Hashable {
     /// Path inside the output artifact.
     public let file: String
     public let destination: URL
+    /// The export is a folder, published whole (a Hugging Face or PEFT folder).
+    public let isFolder: Bool
 
-    public init(file: String, destination: URL) {
+    public init(file: String, destination: URL, isFolder: Bool = false) {
         self.file = file
         self.destination = destination
+        self.isFolder = isFolder
     }
 }
 

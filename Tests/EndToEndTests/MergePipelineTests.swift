@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// Two LoRA adapters of one tiny base (and one of another base), merged and concatenated.
-private func mixingProject(extraStages: String = "") throws -> Project {
+func mixingProject(extraStages: String = "") throws -> Project {
     let project = try Project()
     let root = PipeProcess.packageRoot
     let model = root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
@@ -74,5 +74,60 @@ struct MergePipelineTests {
         let result = try project.pipe("validate", "mixing.json")
         #expect(result.status == 64)
         #expect(result.stderr.contains("stages.bad.inputs.adapters") && result.stderr.contains("produces a dataset"), "\(result.stderr)")
+    }
+}
+
+@Suite("Exporting models and adapters", .serialized)
+struct ExportPipelineTests {
+    static let exports = """
+        "hf": { "kind": "export", "inputs": { "model": "merged" }, "params": { "format": "hf", "path": "out/merged-hf" } },
+        "peft": { "kind": "export", "inputs": { "model": "first" }, "params": { "format": "peft", "path": "out/first-peft" } },
+        "onnx": { "kind": "export", "inputs": { "model": "first" }, "params": { "format": "onnx", "path": "out/first-onnx" } },
+        """
+
+    @Test("exports are published at their paths, restored when deleted, and the hf folder generates what its stage does")
+    func exportsArePublished() throws {
+        let project = try mixingProject(extraStages: Self.exports)
+        defer { project.remove() }
+        let run = try project.pipe("run", "mixing.json", "--json")
+        #expect(run.status == 0, "\(run.stderr)")
+        let out = project.folder.appendingPathComponent("out")
+        for file in ["merged-hf/config.json", "merged-hf/model.safetensors", "merged-hf/tokenizer.json", "merged-hf/tokenizer_config.json",
+                     "first-peft/adapter_config.json", "first-peft/adapter_model.safetensors", "first-onnx/model.onnx"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
+        }
+        let config = try String(contentsOf: out.appendingPathComponent("first-peft/adapter_config.json"), encoding: .utf8)
+        #expect(!config.contains(project.folder.path) && !config.contains("\"/"), "\(config)")
+
+        let generate = ["--prompt", "急性心梗", "--max-new-tokens", "12", "--json"]
+        let fromStage = try project.pipe(["generate", "--model", "mixing.json:merged"] + generate)
+        let fromExport = try project.pipe(["generate", "--model", "out/merged-hf"] + generate)
+        #expect(fromExport.status == 0, "\(fromExport.stderr)")
+        func tokens(_ result: PipeProcess.Result) -> [Int]? {
+            (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["tokens"] as? [Int]
+        }
+        #expect(tokens(fromExport) != nil && tokens(fromExport) == tokens(fromStage))
+
+        try FileManager.default.removeItem(at: out.appendingPathComponent("merged-hf"))
+        let rerun = try project.pipe("run", "mixing.json", "--json")
+        #expect(try rerun.statuses().values.allSatisfy { $0 == "cached" })
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("merged-hf/model.safetensors").path))
+    }
+
+    @Test("an unknown format is refused at its JSON path; peft of a model fails naming the stage")
+    func badExports() throws {
+        let typo = try mixingProject(extraStages: """
+            "typo": { "kind": "export", "inputs": { "model": "merged" }, "params": { "format": "gguff", "path": "out/y" } },
+            """)
+        defer { typo.remove() }
+        let validate = try typo.pipe("validate", "mixing.json")
+        #expect(validate.status == 64 && validate.stderr.contains("stages.typo.params.format"), "\(validate.stderr)")
+
+        let wrong = try mixingProject(extraStages: """
+            "wrong": { "kind": "export", "inputs": { "model": "merged" }, "params": { "format": "peft", "path": "out/x" } },
+            """)
+        defer { wrong.remove() }
+        let run = try wrong.pipe("run", "mixing.json", "--until", "wrong")
+        #expect(run.status == 1 && run.stderr.contains("format peft exports an adapter; stage \"merged\" produces a model"), "\(run.stderr)")
     }
 }
