@@ -119,6 +119,9 @@ let package = Package(
         .testTarget(name: "AugmentStageTests", dependencies: ["TestSupport", "JSON", "PipeCache", "AugmentStage", "PipeCore", "Datasets"]),
         .testTarget(name: "TokenizeStageTests", dependencies: ["TestSupport", "JSON", "PipeCache", "Tokenizer", "TokenizeStage", "PipeCore", "Datasets", "ModelArtifacts"]),
         .testTarget(name: "EvaluateStageTests", dependencies: ["TestSupport", "JSON", "PipeCache", "Tokenizer", "Llama", "EvaluateStage", "PipeCore", "Datasets", "ModelArtifacts"]),
+        .testTarget(name: "TrainStageTests", dependencies: [
+            "TestSupport", "JSON", "PipeCache", "PipeCore", "Datasets", "Llama", "ModelArtifacts", "Tokenizer", "TrainStage",
+        ]),
         .testTarget(name: "StageCatalogTests", dependencies: ["JSON", "Llama", "PipeCLI", "PipeCore", "TrainStage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "pipe"]),
     ]
