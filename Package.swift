@@ -52,6 +52,8 @@ let package = Package(
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         // Llama-family models: config, parameters, forward, generation.
         .target(name: "Llama", dependencies: ["Tensor", "GGUF", "Safetensors", "Tokenizer"], swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]),
+        // Writing models and adapters for other tools: GGUF for llama.cpp (quantized on the way), Hugging Face and PEFT folders.
+        .target(name: "ModelExport", dependencies: ["JSON", "Tensor", "Llama", "GGUF", "Safetensors", "Tokenizer"]),
 
         // MARK: Stages (the only adapters between engine and model half)
 
@@ -82,6 +84,8 @@ let package = Package(
         .executableTarget(name: "pipe", dependencies: ["PipeCLI"]),
         // Benchmarks: `swift run -c release pipe-bench <name>`.
         .executableTarget(name: "pipe-bench", dependencies: ["JSON", "PipeCache", "Llama", "Tensor", "GGUF"]),
+        // GGUF exports for the llama.cpp interop checks: scripts/interop/gguf.sh.
+        .executableTarget(name: "pipe-export-check", dependencies: ["Llama", "ModelExport", "Tokenizer"]),
 
         // MARK: Tests
 
@@ -95,6 +99,9 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer", "GGUF"]),
         .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Tensor", "GGUF", "Safetensors", "Tokenizer", "Llama"]),
         .testTarget(name: "DatasetsTests", dependencies: ["JSON", "Datasets"]),
+        .testTarget(name: "ModelExportTests", dependencies: [
+            "TestSupport", "GGUF", "Llama", "Tokenizer", "ModelExport", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "ModelArtifactsTests", dependencies: ["TestSupport", "Llama", "ModelArtifacts"]),
         .testTarget(name: "LoadStageTests", dependencies: ["TestSupport", "JSON", "LoadStage", "PipeCore", "Datasets"]),
         .testTarget(name: "AugmentStageTests", dependencies: ["TestSupport", "JSON", "PipeCache", "AugmentStage", "PipeCore", "Datasets"]),
