@@ -57,7 +57,7 @@ let package = Package(
         // ONNX export of Llama decoders (KV cache in and out), through a hand-written protobuf encoder.
         // Optimized even in debug builds: transposing and merging weights loops over every one.
         .target(name: "ONNX", dependencies: ["Llama", "Tensor"], swiftSettings: [.unsafeFlags(["-O"])]),
-        // Exports for other tools: Hugging Face folders (transformers), PEFT adapters, tokenizer.json.
+        // Writing models and adapters for other tools: GGUF for llama.cpp (quantized on the way), Hugging Face and PEFT folders.
         .target(name: "ModelExport", dependencies: ["JSON", "Llama", "GGUF", "Safetensors", "Tokenizer", "Tensor"]),
 
         // MARK: Stages (the only adapters between engine and model half)
@@ -95,6 +95,8 @@ let package = Package(
         .executableTarget(name: "pipe-bench", dependencies: ["JSON", "PipeCache", "Llama", "Random", "Tensor", "GGUF"]),
         // Exports a model to ONNX with pipe's logits beside it, for `scripts/interop/onnx.sh`.
         .executableTarget(name: "onnx-interop", dependencies: ["Llama", "ONNX", "Tensor"], path: "scripts/interop/ExportONNX"),
+        // GGUF exports for the llama.cpp interop checks: scripts/interop/gguf.sh.
+        .executableTarget(name: "pipe-export-check", dependencies: ["Llama", "ModelExport", "Tokenizer"]),
 
         // MARK: Tests
 

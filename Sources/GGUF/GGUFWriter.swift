@@ -4,6 +4,8 @@
 // Key names are data: the writer knows nothing of any architecture.
 // The writer is a state machine: `.collecting` (set / addTensor) until `write` or `serialized`
 // emits header -> key-values -> tensor infos -> data; it can then be emitted again unchanged.
+// A tensor's bytes are given up front (`Data`) or by a producer called when the data section is
+// written, one tensor at a time: a large model streams to disk without a second copy of its weights.
 
 import Foundation
 #if canImport(Glibc)
@@ -20,7 +22,7 @@ public struct GGUFWriter: Sendable {
     public let alignment: Int
     private var keys: [String] = []
     private var values: [String: GGUFValue] = [:]
-    private var tensors: [(info: GGUFTensorInfo, data: Data)] = []
+    private var tensors: [(info: GGUFTensorInfo, bytes: TensorBytes)] = []
     private var tensorNames: Set<String> = []
     private var dataSize = 0
 
@@ -60,8 +62,40 @@ public struct GGUFWriter: Sendable {
         }
     }
 
+    /// Fills a tensor's bytes (exactly the buffer's count, in the tensor's type) when the file is written.
+    public typealias TensorProducer = @Sendable (UnsafeMutableRawBufferPointer) throws -> Void
+
+    /// Where a tensor's bytes come from.
+    private enum TensorBytes: Sendable {
+        case data(Data)
+        case producer(TensorProducer)
+    }
+
     /// Adds a tensor whose bytes are already in `type`'s layout. `dimensions` are in ggml order (ne0 first).
     public mutating func addTensor(name: String, type: GGMLType, dimensions: [Int], data: Data) throws {
+        let info = try tensorInfo(name: name, type: type, dimensions: dimensions)
+        guard data.count == info.byteCount else {
+            throw GGUFError.sizeMismatch(what: "bytes of tensor \"\(name)\" (\(type) \(dimensions))",
+                                         expected: info.byteCount, actual: data.count)
+        }
+        append(info, .data(data))
+    }
+
+    /// Adds a tensor whose bytes `producer` writes when the file is emitted (`type.rowByteCount` of the
+    /// row length times the row count of them). A producer that throws makes `write` fail and leave no file.
+    public mutating func addTensor(name: String, type: GGMLType, dimensions: [Int],
+                                   producer: @escaping TensorProducer) throws {
+        append(try tensorInfo(name: name, type: type, dimensions: dimensions), .producer(producer))
+    }
+
+    private mutating func append(_ info: GGUFTensorInfo, _ bytes: TensorBytes) {
+        tensors.append((info, bytes))
+        tensorNames.insert(info.name)
+        dataSize += padded(info.byteCount)
+    }
+
+    /// The info of a new tensor at the end of the data section, after checking its name and shape.
+    private func tensorInfo(name: String, type: GGMLType, dimensions: [Int]) throws -> GGUFTensorInfo {
         guard !tensorNames.contains(name) else { throw GGUFError.writer("tensor \"\(name)\" is added twice") }
         guard (1 ... GGUFFile.maxDimensions).contains(dimensions.count), dimensions.allSatisfy({ $0 >= 0 }) else {
             throw GGUFError.writer("tensor \"\(name)\": dimensions \(dimensions) (1 to \(GGUFFile.maxDimensions) non-negative)")
@@ -69,14 +103,7 @@ public struct GGUFWriter: Sendable {
         guard dimensions[0] % type.blockSize == 0 else {
             throw GGUFError.writer("tensor \"\(name)\": row length \(dimensions[0]) is not a multiple of \(type)'s block size \(type.blockSize)")
         }
-        let info = GGUFTensorInfo(name: name, dimensions: dimensions, type: type, offset: dataSize, fileOffset: -1)
-        guard data.count == info.byteCount else {
-            throw GGUFError.sizeMismatch(what: "bytes of tensor \"\(name)\" (\(type) \(dimensions))",
-                                         expected: info.byteCount, actual: data.count)
-        }
-        tensors.append((info, data))
-        tensorNames.insert(name)
-        dataSize += padded(data.count)
+        return GGUFTensorInfo(name: name, dimensions: dimensions, type: type, offset: dataSize, fileOffset: -1)
     }
 
     /// Adds a tensor from floats, converting them to `type` as ggml's reference quantizers do.
@@ -116,13 +143,35 @@ public struct GGUFWriter: Sendable {
     }
 
     /// The whole file in memory.
-    public func serialized() -> Data {
+    public func serialized() throws -> Data {
         var file = head()
-        for (_, data) in tensors {
-            file.append(data)
-            file.append(Data(count: padded(data.count) - data.count))
-        }
+        try emitData { file.append($0) }
         return file
+    }
+
+    /// Hands the data section to `sink` tensor by tensor, each padded to the alignment. Produced
+    /// tensors are written into one reused buffer as large as the largest of them.
+    private func emitData(_ sink: (Data) throws -> Void) throws {
+        let largest = tensors.map { padded($0.info.byteCount) }.max() ?? 0
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(largest, 1), alignment: 64)
+        defer { scratch.deallocate() }
+        for (info, bytes) in tensors {
+            let size = padded(info.byteCount)
+            switch bytes {
+            case let .data(data):
+                try sink(data)
+                if size > data.count { try sink(Data(count: size - data.count)) }
+            case let .producer(produce):
+                let body = UnsafeMutableRawBufferPointer(rebasing: scratch[0 ..< info.byteCount])
+                try produce(body)
+                if size > info.byteCount {
+                    scratch[info.byteCount ..< size].initializeMemory(as: UInt8.self, repeating: 0)
+                }
+                if let base = scratch.baseAddress, size > 0 {
+                    try sink(Data(bytesNoCopy: base, count: size, deallocator: .none))
+                }
+            }
+        }
     }
 
     /// Writes the file to `url` through a temporary file renamed into place (never half-written).
@@ -136,11 +185,7 @@ public struct GGUFWriter: Sendable {
             let handle = try FileHandle(forWritingTo: temporary)
             defer { try? handle.close() }
             try handle.write(contentsOf: head())
-            for (_, data) in tensors {
-                try handle.write(contentsOf: data)
-                let padding = padded(data.count) - data.count
-                if padding > 0 { try handle.write(contentsOf: Data(count: padding)) }
-            }
+            try emitData { try handle.write(contentsOf: $0) }
             try handle.synchronize()
         } catch {
             try? FileManager.default.removeItem(at: temporary)

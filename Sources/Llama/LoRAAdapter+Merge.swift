@@ -32,7 +32,8 @@ extension LlamaModel {
                     reason: "the adapter was made for another model shape; it cannot be merged")
             }
             if let kept = adapter.targets.first(where: { parameters.omitted.contains($0) }) {
-                throw LlamaError.invalidInput("cannot merge an adapter into \(kept): the model keeps that layer only quantized; "
+                throw LlamaError.invalidInput("cannot merge an adapter into \(kept): "
+                    + "the model keeps that layer only quantized; "
                     + "load it with float weights (floatLinearWeights: true) to merge")
             }
         }

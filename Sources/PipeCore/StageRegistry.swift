@@ -20,7 +20,12 @@ public struct StageKind: Sendable {
         summary = S.summary
         parameters = S.Params.specs
         inputs = S.inputs
-        defaultValues = { try S.Params.decode(.object([])).values }
+        defaultValues = {
+            // Required params have no default; their placeholder values stand in for the manifest's.
+            let placeholders = S.Params().values
+            let required = S.Params.specs.filter(\.required).compactMap { spec in placeholders[spec.name].map { (key: spec.name, value: $0) } }
+            return try S.Params.decode(.object(required)).values
+        }
         prepare = { json, folder in
             let params = try S.Params.decodeValidated(json)
             return PreparedStage(

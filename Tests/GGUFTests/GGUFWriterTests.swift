@@ -52,7 +52,7 @@ struct GGUFWriterTests {
         for tensor in original.tensors {
             try writer.addTensor(name: tensor.name, type: tensor.type, dimensions: tensor.dimensions, data: original.data(of: tensor))
         }
-        #expect(writer.serialized() == (try Data(contentsOf: url)))
+        #expect(try writer.serialized() == Data(contentsOf: url))
     }
 
     @Test("rewriting the demo model gives its file byte for byte")
@@ -92,5 +92,29 @@ struct GGUFWriterTests {
         #expect(throws: GGUFError.self) { try writer.addTensor(name: "u", type: .f32, dimensions: [3], data: Data(count: 8)) }
         #expect(throws: GGUFError.self) { try writer.addTensor(name: "v", floats: [Float](repeating: 0, count: 16), dimensions: [16], as: .q8_0) }
         #expect(throws: GGUFError.self) { try GGUFWriter(alignment: 24) }
+    }
+
+    @Test("a tensor produced while the file is written gives the same file as its bytes given up front")
+    func producedTensors() throws {
+        let values: [Float] = (0..<64).map { Float($0) / 7 - 3 }
+        let bytes = try quantize(values, as: .q8_0)
+        var given = try GGUFWriter()
+        try given.addTensor(name: "a", floats: [1, 2, 3], dimensions: [3])
+        try given.addTensor(name: "q", type: .q8_0, dimensions: [32, 2], data: Data(bytes))
+        var produced = try GGUFWriter()
+        try produced.addTensor(name: "a", type: .f32, dimensions: [3]) { out in
+            for (i, v) in [Float(1), 2, 3].enumerated() { out.storeBytes(of: v, toByteOffset: 4 * i, as: Float.self) }
+        }
+        try produced.addTensor(name: "q", type: .q8_0, dimensions: [32, 2]) { out in
+            #expect(out.count == bytes.count)
+            out.copyBytes(from: bytes)
+        }
+        #expect(try produced.serialized() == given.serialized())
+        struct Refused: Error {}
+        try produced.addTensor(name: "bad", type: .f32, dimensions: [1]) { _ in throw Refused() }
+        let folder = try Fixtures.temporaryFolder()
+        #expect(throws: GGUFError.self) { try produced.write(to: folder.appendingPathComponent("x.gguf")) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        try FileManager.default.removeItem(at: folder)
     }
 }

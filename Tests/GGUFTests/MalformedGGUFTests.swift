@@ -322,7 +322,7 @@ struct MalformedGGUFTests {
         try writer.set("tokens", .array(elementType: .string, [.string("a"), .string("bc")]))
         try writer.set("nested", .array(elementType: .array, [.array(elementType: .uint8, [.uint8(1)])]))
         try writer.addTensor(name: "t", floats: [Float](repeating: 1, count: 32), dimensions: [32], as: .q8_0)
-        let bytes = writer.serialized()
+        let bytes = try writer.serialized()
         let file = try GGUFFile(data: bytes)
         let t = try #require(file.tensor(named: "t"))
         // Padding after the last tensor is optional; any shorter prefix is broken.

@@ -8,7 +8,8 @@ struct MergeAdaptersTests {
     func mergedLogitsEqualAdapterLogits() throws {
         let tokens = [[1, 5, 9, 200, 17, 3, 44, 120], [7, 7, 260, 31, 2, 99, 150, 11]]
         let model = try LlamaModel(huggingFaceFolder: Paths.tiny)
-        model.adapters = [try LoRAAdapter(peftFolder: Paths.tiny.appendingPathComponent("adapter"), config: model.config)]
+        let folder = Paths.tiny.appendingPathComponent("adapter")
+        model.adapters = [try LoRAAdapter(peftFolder: folder, config: model.config)]
         let withAdapter = try model.logits(tokens)
         try model.mergeAdapters()
         #expect(model.adapters.isEmpty)
@@ -23,7 +24,8 @@ struct MergeAdaptersTests {
     func quantizedOnlyLayersAreRefused() throws {
         let gguf = Paths.tiny.appendingPathComponent("gguf/tiny-q8_0.gguf")
         let model = try LlamaModel(ggufAt: gguf, floatLinearWeights: false)
-        model.adapters = [try LoRAAdapter(peftFolder: Paths.tiny.appendingPathComponent("adapter"), config: model.config)]
+        let folder = Paths.tiny.appendingPathComponent("adapter")
+        model.adapters = [try LoRAAdapter(peftFolder: folder, config: model.config)]
         #expect {
             try model.mergeAdapters()
         } throws: { error in

@@ -18,7 +18,7 @@ extension ExportStage {
         @Param(required: true, doc: "hf: a Hugging Face folder; peft: the adapter as a PEFT folder; onnx: a folder with model.onnx.")
         public var format: Format = .hf
         @Param(type: .path, required: true, doc: "Where to write it, relative to the manifest (a file or a folder, by format); restored if deleted, rewritten when stale.")
-        public var path = ""
+        public var path = "out/model"
         @Param(doc: "peft: how adapter_config.json names the base model — a Hugging Face id or a path relative to where the adapter is loaded (default: the base model's file or folder name).")
         public var baseModel: String? = nil
 

@@ -1,0 +1,139 @@
+// One tensor of a model as a GGUF export writes it: float32 rows (from the model's weights, or
+// dequantized from its blocks when it keeps a layer only quantized), with its adapters' updates folded
+// in, rows reordered for llama.cpp's RoPE (attn_q / attn_k of llama-architecture files), converted to
+// the tensor's ggml type. Rows are converted in parallel, straight into the writer's buffer; a float
+// copy of one tensor is made only when adapters must be merged into it.
+//
+// Legend: OUT rows (GGUF ne1), IN row length (GGUF ne0); a 1-D tensor is OUT rows of one element.
+
+import Foundation
+import GGUF
+import Llama
+import Tensor
+
+/// A model tensor to be written in `type`.
+struct GGUFTensorSource: @unchecked Sendable {
+    let model: LlamaModel
+    let tensor: LlamaTensor
+    let layer: Int
+    let type: GGMLType
+    /// Heads of the RoPE row reordering, nil when rows keep their order.
+    let ropeHeads: Int?
+
+    var config: LlamaConfig { model.config }
+    var name: String { tensor.ggufName(layer: layer) }
+    /// GGUF dimensions (ne0 first).
+    var dimensions: [Int] { tensor.shape(config).reversed() }
+    /// Rows moved as units: a matrix's rows, or a vector's elements.
+    var rows: Int { tensor.shape(config)[0] }
+    var rowLength: Int { tensor.shape(config).count == 2 ? tensor.shape(config)[1] : 1 }
+
+    /// Writes the tensor's bytes in `type` into `out` (exactly its byte count).
+    func produce(into out: UnsafeMutableRawBufferPointer) throws {
+        guard let outBase = out.baseAddress else { return }
+        let rows = rows, rowLength = rowLength, type = type
+        guard let rowBytes = type.rowByteCount(rowLength), canQuantize(type) else {
+            throw GGUFExportError.tensor(name: name, reason: "\(type) cannot hold rows of \(rowLength) elements")
+        }
+        let reader = try floatRows()
+        defer { reader.release() }
+        let heads = ropeHeads
+        let workers = WorkerPool.shared(threads: defaultMatvecThreads)
+        let chunkRows = max(1, min(rows, (1 << 16) / max(rowLength, 1)))
+        let chunks = (rows + chunkRows - 1) / chunkRows
+        let failure = FirstError()
+        let base = UnsafeSendablePointer(outBase)
+        workers.run(chunks: chunks) { chunk in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: rowLength)
+            defer { scratch.deallocate() }
+            for g in (chunk * chunkRows)..<min(rows, (chunk + 1) * chunkRows) {
+                let source = heads.map { ggufRowSource(g, rows: rows, heads: $0) } ?? g
+                let floats = reader.row(source, scratch: scratch)
+                do {
+                    try quantizeRow(type, floats, into: base.value + g * rowBytes, count: rowLength)
+                } catch {
+                    failure.record(GGUFExportError.tensor(name: name, reason: "\(error)"))
+                }
+            }
+        }
+        if let error = failure.error { throw error }
+    }
+
+    /// Where the float rows of the tensor come from.
+    private func floatRows() throws -> RowReader {
+        let n = rows * rowLength
+        let adapters = model.adapters.filter { $0.adapts(tensor) }
+        let omitted = model.parameters.omitted.contains(tensor)
+        let blocks = omitted ? model.quantized?.matrix(tensor, layer: layer) : nil
+        if omitted && blocks == nil { throw GGUFExportError.missingWeights(tensor: name) }
+        if adapters.isEmpty {
+            if let blocks { return RowReader(blocks: blocks, rowLength: rowLength) }
+            return RowReader(floats: model.parameters.pointer(tensor, layer: layer), rowLength: rowLength, owned: false)
+        }
+        // Merging: one float copy of this tensor, with every adapter's update added.
+        let copy = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        if let blocks {
+            blocks.dequantize(into: copy, threads: defaultMatvecThreads)
+        } else {
+            copy.update(from: model.parameters.pointer(tensor, layer: layer), count: n)
+        }
+        for adapter in adapters { adapter.addUpdate(of: tensor, layer: layer, into: copy) }
+        return RowReader(floats: copy, rowLength: rowLength, owned: true)
+    }
+}
+
+/// GGUF row `g` of an attn_q / attn_k tensor holds this Hugging Face row (`LlamaCppRowOrder`, the
+/// map the loader undoes).
+func ggufRowSource(_ g: Int, rows: Int, heads: Int) -> Int {
+    LlamaCppRowOrder(heads: heads, headSize: rows / heads).huggingFaceRow(g)
+}
+
+/// Float rows of one tensor: a float32 buffer (the model's own, or a merged copy) or quantized blocks
+/// dequantized a row at a time.
+final class RowReader: @unchecked Sendable {
+    private let floats: UnsafeMutablePointer<Float>?
+    private let blocks: QuantizedMatrix?
+    private let rowLength: Int
+    private let owned: Bool
+
+    init(floats: UnsafeMutablePointer<Float>, rowLength: Int, owned: Bool) {
+        self.floats = floats
+        self.blocks = nil
+        self.rowLength = rowLength
+        self.owned = owned
+    }
+
+    init(blocks: QuantizedMatrix, rowLength: Int) {
+        self.floats = nil
+        self.blocks = blocks
+        self.rowLength = rowLength
+        self.owned = false
+    }
+
+    /// Row `r`: a pointer into the buffer, or `scratch` (rowLength floats) filled from the blocks.
+    func row(_ r: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        if let floats { return UnsafePointer(floats + r * rowLength) }
+        blocks?.dequantizeRow(r, into: scratch)
+        return UnsafePointer(scratch)
+    }
+
+    func release() { if owned { floats?.deallocate() } }
+}
+
+/// The first error of a parallel job.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var error: Error?
+
+    func record(_ e: Error) {
+        lock.lock()
+        if error == nil { error = e }
+        lock.unlock()
+    }
+}
+
+/// A raw pointer handed to the pieces of a parallel job (each writes its own rows).
+struct UnsafeSendablePointer: @unchecked Sendable {
+    let value: UnsafeMutableRawPointer
+    init(_ value: UnsafeMutableRawPointer) { self.value = value }
+}
