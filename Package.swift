@@ -78,7 +78,10 @@ let package = Package(
         // `merge`: weighted adapters folded into their base, or concatenated into one adapter.
         .target(name: "MergeStage", dependencies: ["PipeCore", "ModelArtifacts", "Llama"], path: "stages/MergeStage"),
         // `export`: models and adapters written for other tools (transformers, peft, onnxruntime), published at a path.
-        .target(name: "ExportStage", dependencies: ["PipeCore", "ModelArtifacts", "ModelExport", "ONNX", "Llama"], path: "stages/ExportStage"),
+        .target(name: "ExportStage", dependencies: ["PipeCore", "ModelArtifacts", "ModelExport", "ONNX", "Llama", "GGUF"], path: "stages/ExportStage"),
+        // `quantize`: a model stored in a GGUF precision kept in blocks, with size and perplexity before and after.
+        .target(name: "QuantizeStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts", "ModelExport", "Llama"],
+                path: "stages/QuantizeStage"),
         // `augment`: replacement rules, copies, templates, filters, shuffle, split.
         .target(name: "AugmentStage", dependencies: ["JSON", "PipeCore", "Datasets", "Random"], path: "stages/AugmentStage"),
 
@@ -86,7 +89,7 @@ let package = Package(
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage", "ExportStage",
+            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage", "QuantizeStage", "ExportStage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The entry point only.

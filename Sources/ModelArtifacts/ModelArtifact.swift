@@ -18,10 +18,15 @@ public struct ModelArtifact: Codable, Sendable, Equatable {
         /// Trained weights stored in the artifact itself (`weights/`, a Hugging Face folder); the
         /// tokenizer comes from `path`.
         case embedded
+        /// A GGUF file stored in the artifact itself (`weights/model.gguf`, the `quantize` stage's
+        /// output), kept in its blocks and carrying its own tokenizer.
+        case quantized
     }
 
     /// Where `embedded` weights live inside the artifact folder.
     public static let weightsFolder = "weights"
+    /// The GGUF file of a `quantized` artifact, inside its folder.
+    public static let quantizedFile = "weights/model.gguf"
 
     public var format: Format
     /// The GGUF file or Hugging Face folder; for `init`, the tokenizer's file or folder. As the
@@ -149,5 +154,17 @@ extension ModelArtifact {
     public func sourceURL(relativeTo manifestFolder: URL) -> URL {
         if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL }
         return manifestFolder.appendingPathComponent(path).standardizedFileURL
+    }
+}
+
+extension ModelArtifact {
+    /// The GGUF file the weights are read from, if they are a GGUF file (the loaded source or the
+    /// artifact's own quantized copy); `folder` is the artifact's folder.
+    public func ggufFile(in folder: URL, manifestFolder: URL) -> URL? {
+        switch format {
+        case .gguf: return sourceURL(relativeTo: manifestFolder)
+        case .quantized: return folder.appendingPathComponent(Self.quantizedFile)
+        case .huggingFace, .initialized, .embedded: return nil
+        }
     }
 }

@@ -85,6 +85,23 @@ public enum ModelLoader {
                              summary: summary)
     }
 
+    /// Describes the GGUF file a `quantize` stage wrote at `ModelArtifact.quantizedFile` of `folder`:
+    /// format `quantized`, its tensor types and tokenizer; path and chat rendering come from `source`,
+    /// the artifact it was made from.
+    public static func describe(quantizedIn folder: URL, from source: ModelArtifact) throws -> ModelArtifact {
+        let url = folder.appendingPathComponent(ModelArtifact.quantizedFile)
+        let gguf: GGUFFile
+        do { gguf = try GGUFFile(contentsOf: url) } catch { throw ModelArtifactError.unreadable(url.path, reason: "\(error)") }
+        var tensorTypes: [String: Int] = [:]
+        for tensor in gguf.tensors { tensorTypes[tensor.type.name, default: 0] += 1 }
+        let config = try LlamaConfig(gguf: gguf)
+        let summary = ModelSummary(parameters: parameterSizes(config).reduce(0, +), tensorTypes: tensorTypes,
+                                   tokenizer: describe(try openTokenizer(url)))
+        var artifact = ModelArtifact(format: .quantized, path: source.path, files: [], config: config, seed: nil, summary: summary)
+        artifact.chat = source.chat
+        return artifact
+    }
+
     /// Describes a model initialised from `spec` with seeded random weights and the tokenizer at `tokenizerURL`.
     public static func describe(initializing spec: ModelInitSpec, tokenizer tokenizerURL: URL, recordedAs recordedPath: String? = nil,
                                 seed: UInt64) throws -> ModelArtifact {
@@ -205,9 +222,10 @@ extension ModelArtifact {
             }
         }
         if quantizedOnly {
-            guard format == .gguf else {
+            guard format == .gguf || format == .quantized else {
                 throw ModelArtifactError.invalid("keeping the base quantized needs a GGUF base (Q4_0, Q4_1 or Q8_0); \(path) is \(format.rawValue)")
             }
+            let root = try format == .quantized ? quantizedURL(in: folder) : root
             let model: LlamaModel
             do { model = try LlamaModel(ggufAt: root, keepQuantized: true, floatLinearWeights: false) } catch {
                 throw ModelArtifactError.unreadable(root.path, reason: "\(error)")
@@ -220,6 +238,8 @@ extension ModelArtifact {
         case .initialized:
             let tokenizer = try ModelLoader.openTokenizer(root)
             return LoadedModel(model: LlamaModel(config: config, seed: seed ?? 0), tokenizer: tokenizer)
+        case .quantized:
+            return try ModelLoader.open(try quantizedURL(in: folder))
         case .embedded:
             guard let folder else { throw ModelArtifactError.invalid("an embedded model opens only from its artifact folder") }
             let weights = folder.appendingPathComponent(Self.weightsFolder)
@@ -227,6 +247,11 @@ extension ModelArtifact {
             do { model = try LlamaModel(huggingFaceFolder: weights) } catch { throw ModelArtifactError.unreadable(weights.path, reason: "\(error)") }
             return LoadedModel(model: model, tokenizer: try ModelLoader.openTokenizer(root))
         }
+    }
+
+    private func quantizedURL(in folder: URL?) throws -> URL {
+        guard let folder else { throw ModelArtifactError.invalid("a quantized model opens only from its artifact folder") }
+        return folder.appendingPathComponent(Self.quantizedFile)
     }
 
     private func isFolder(_ url: URL) -> Bool {

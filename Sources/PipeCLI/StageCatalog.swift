@@ -3,6 +3,7 @@ import EvaluateStage
 import ExportStage
 import LoadStage
 import MergeStage
+import QuantizeStage
 import TokenizeStage
 import TrainStage
 import PipeCore
@@ -17,6 +18,7 @@ public enum StageCatalog {
         registry.register(TrainStage.self)
         registry.register(EvaluateStage.self)
         registry.register(MergeStage.self)
+        registry.register(QuantizeStage.self)
         registry.register(ExportStage.self)
         return registry
     }

@@ -114,6 +114,36 @@ struct ExportPipelineTests {
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("merged-hf/model.safetensors").path))
     }
 
+    @Test("quantize reports size and perplexity; its GGUF export generates what the stage does; gguf-lora writes the adapter")
+    func quantizeAndGGUF() throws {
+        let project = try mixingProject(extraStages: """
+            "q8": { "kind": "quantize", "inputs": { "model": "merged", "dataset": "tokens" }, "params": { "type": "q8_0", "split": "train" } },
+            "q8eval": { "kind": "evaluate", "inputs": { "model": "q8", "dataset": "tokens" }, "params": { "prompts": ["急性心梗"], "max_new_tokens": 4, "references": 1 } },
+            "gguf": { "kind": "export", "inputs": { "model": "q8" }, "params": { "format": "gguf", "path": "out/merged-q8_0.gguf" } },
+            "f16": { "kind": "export", "inputs": { "model": "first" }, "params": { "format": "gguf", "type": "f16", "path": "out/first-f16.gguf" } },
+            "lora": { "kind": "export", "inputs": { "model": "first" }, "params": { "format": "gguf-lora", "path": "out/first-lora.gguf" } },
+            """)
+        defer { project.remove() }
+        let run = try project.pipe("run", "mixing.json", "--json")
+        #expect(run.status == 0, "\(run.stderr)")
+        let shown = try project.pipe("show", "mixing.json", "q8", "--json")
+        let content = (try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])?["content"] as? [String: Any] ?? [:]
+        let before = content["perplexity_before"] as? Double ?? 0, after = content["perplexity_after"] as? Double ?? 0
+        #expect(before > 1 && after > 1 && abs(after / before - 1) < 0.05, "\(content)")
+        #expect((content["bytes_after"] as? Double ?? 0) < (content["bytes_before"] as? Double ?? 0), "\(content)")
+        let out = project.folder.appendingPathComponent("out")
+        for file in ["merged-q8_0.gguf", "first-f16.gguf", "first-lora.gguf"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
+        }
+        let generate = ["--prompt", "急性心梗", "--max-new-tokens", "12", "--json"]
+        let fromStage = try project.pipe(["generate", "--model", "mixing.json:q8"] + generate)
+        let fromFile = try project.pipe(["generate", "--model", "out/merged-q8_0.gguf"] + generate)
+        func tokens(_ result: PipeProcess.Result) -> [Int]? {
+            (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["tokens"] as? [Int]
+        }
+        #expect(tokens(fromFile) != nil && tokens(fromFile) == tokens(fromStage), "\(fromFile.stderr)\(fromStage.stderr)")
+    }
+
     @Test("an unknown format is refused at its JSON path; peft of a model fails naming the stage")
     func badExports() throws {
         let typo = try mixingProject(extraStages: """

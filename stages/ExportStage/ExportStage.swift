@@ -1,4 +1,5 @@
 import Foundation
+import GGUF
 import Llama
 import ModelArtifacts
 import ModelExport
@@ -12,9 +13,9 @@ import PipeCore
 public struct ExportStage: Stage {
     public static let kind = "export"
     public static let version = 1
-    public static let summary = "Writes a model or adapter for other tools: Hugging Face, PEFT or ONNX, published at a path."
+    public static let summary = "Writes a model or adapter for other tools: GGUF (merged or LoRA), Hugging Face, PEFT or ONNX, published at a path."
     public static let inputs: [InputPort] = [
-        InputPort("model", accepts: ["model", "adapter"], doc: "The model (adapters merged on the way) or, for peft, the adapter."),
+        InputPort("model", accepts: ["model", "adapter"], doc: "The model (adapters merged on the way) or, for peft and gguf-lora, the adapter."),
     ]
     static let exportFolder = "export"
 
@@ -35,6 +36,15 @@ public struct ExportStage: Stage {
         let target = context.outputFolder.appendingPathComponent(Self.exportFolder).appendingPathComponent(name)
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         switch params.format {
+        case .gguf:
+            let type = try params.type.fixed ?? Self.precision(of: input.folder, manifestFolder: context.manifestFolder)
+            try GGUFExport.writeModel(loaded.model, tokenizer: loaded.tokenizer, template: loaded.chatTemplate, type: type,
+                                      name: input.producer, to: target)
+        case .ggufLoRA:
+            guard input.type == "adapter", let adapter = loaded.model.adapters.first else {
+                throw StageError.failed("format gguf-lora exports an adapter; stage \"\(input.producer)\" produces \(input.type.withArticle)")
+            }
+            try GGUFExport.writeLoRA(adapter, config: loaded.model.config, name: input.producer, to: target)
         case .hf:
             try HFExport.write(loaded.model, tokenizer: loaded.tokenizer, template: loaded.chatTemplate, to: target)
         case .peft:
@@ -57,6 +67,15 @@ public struct ExportStage: Stage {
             "files": .array(files.map { ["name": .string($0.name), "bytes": .number(Double($0.bytes))] }),
         ])
         context.say("\(params.format.rawValue) → \(params.path), \(Self.formatBytes(total))")
+    }
+
+    /// The precision of the GGUF file a model (or an adapter's base) is read from; f32 for float weights.
+    static func precision(of folder: URL, manifestFolder: URL) throws -> QuantizationType {
+        let model = FileManager.default.fileExists(atPath: folder.appendingPathComponent(AdapterArtifact.fileName).path)
+            ? try AdapterArtifact.read(from: folder).base : try ModelArtifact.read(from: folder)
+        guard let url = model.ggufFile(in: folder, manifestFolder: manifestFolder),
+              let fileType = try GGUFFile(contentsOf: url).metadata.int("general.file_type") else { return .f32 }
+        return QuantizationType(fileType: fileType) ?? .f32
     }
 
     /// The files of an export (itself when it is one file), with their sizes, by relative name.
