@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The interop checks the test command runs: the real consumers load pipe's exports.
+#   gguf.sh         llama.cpp (llama-cpp-python, built from source the first time) generates from each GGUF
+#                   export, merged and LoRA, the same greedy tokens as `pipe generate`
+#   onnx.sh         onnxruntime reproduces pipe's logits from the ONNX export, with and without past key/values
+#   safetensors.sh  the safetensors package reads every safetensors export, tensors equal to the reference
+# One Python environment for all three: .build/interop-venv (PIPE_INTEROP_VENV overrides), kept between runs.
+# transformers and peft (gigabytes of PyTorch) are checked by hand: scripts/interop/hf.sh.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+export PIPE_INTEROP_VENV="${PIPE_INTEROP_VENV:-$root/.build/interop-venv}"
+"$root/scripts/interop/gguf.sh"
+"$root/scripts/interop/onnx.sh"
+"$root/scripts/interop/safetensors.sh"
+echo "interop: llama.cpp, onnxruntime and safetensors read every export"
