@@ -12,7 +12,8 @@
 //                each layer's saved values (one layer's with gradient checkpointing), the
 //                attention probabilities (NH per B*T*T), backward scratch
 //   logits       (R, V)
-//   scratch      batches in flight, RoPE tables (2, T, HS), checkpoint copies (3P), BLAS buffers
+//   scratch      batches in flight, RoPE tables (2, T, HS), a checkpoint's copies (6P: its three
+//                tensors, then the file assembled from them), BLAS buffers
 
 /// What a training configuration needs in memory, in bytes, part by part.
 public struct TrainingMemoryEstimate: Sendable, Equatable {
@@ -32,7 +33,7 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
     public var method: TrainingMethod
 
     /// What the BLAS library and the runtime take besides the buffers counted here.
-    static let runtimeBytes = 64 << 20
+    static let runtimeBytes = 16 << 20
 
     /// All parts.
     public var total: Int { weights + adapter + gradients + optimizer + activations + logits + scratch }
@@ -63,7 +64,7 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
         activations = (sizes.reduce(0, +) - sizes[4]) * float + LlamaTrainingActivations.indexBytes(batch)
         let batches = hp.gradientAccumulation * 3 * batch.rows * MemoryLayout<Int32>.size  // tokens, labels, mask
         let rope = 2 * batch.longest * c.headDim * float
-        scratch = batches + rope + (checkpoints ? 3 * trainable * float : 0) + Self.runtimeBytes
+        scratch = batches + rope + (checkpoints ? 6 * trainable * float : 0) + Self.runtimeBytes
         self.batch = batch
         batchSize = hp.batchSize
         maxLength = hp.maxLength
@@ -79,18 +80,19 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
 
     /// What would lower the estimate most, as the params to change.
     public var advice: String {
-        var ways = ["lower batch_size or max_length"]
+        var ways = ["lower batch_size or the tokenize stage's max_length"]
         if !gradientCheckpointing && activations > logits / 2 { ways.append("turn on gradient_checkpointing") }
         if method == .full && gradients + optimizer > total / 4 { ways.append("train with method lora") }
         return ways.joined(separator: ", or ")
     }
 
-    /// Bytes in decimal units: "27.7 GB", "512 MB", "3.2 MB", "980 kB".
+    /// Bytes in decimal units: "4.5 TB", "27.7 GB", "512 MB", "3.2 MB", "980 kB".
     public static func format(_ bytes: Int) -> String {
         let b = Double(bytes)
         func one(_ v: Double, _ unit: String) -> String {
             v >= 100 ? "\(Int(v.rounded())) \(unit)" : "\((v * 10).rounded() / 10) \(unit)"
         }
+        if b >= 1e12 { return one(b / 1e12, "TB") }
         if b >= 1e9 { return one(b / 1e9, "GB") }
         if b >= 1e6 { return one(b / 1e6, "MB") }
         if b >= 1e3 { return one(b / 1e3, "kB") }

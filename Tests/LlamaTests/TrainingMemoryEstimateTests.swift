@@ -116,6 +116,7 @@ struct TrainingMemoryEstimateTests {
 
     @Test("byte counts read in decimal units with three significant digits")
     func formatsBytes() {
+        #expect(TrainingMemoryEstimate.format(4_527_000_000_000) == "4.5 TB")
         #expect(TrainingMemoryEstimate.format(27_652_587_520) == "27.7 GB")
         #expect(TrainingMemoryEstimate.format(512_000_000) == "512 MB")
         #expect(TrainingMemoryEstimate.format(3_200_000) == "3.2 MB")
