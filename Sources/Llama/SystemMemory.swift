@@ -26,8 +26,14 @@ public enum SystemMemory {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    /// The most this process has held resident so far.
+    /// The most this process has held resident since it started, or since `resetPeakResident`.
     public static func peakResident() -> Int {
+        if let text = read("/proc/self/status") {
+            for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+                let parts = line.split(separator: " ")
+                if parts.count >= 2, let kilobytes = Int(parts[1]) { return kilobytes * 1024 }
+            }
+        }
         var usage = rusage()
         #if os(Linux)
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -36,6 +42,14 @@ public enum SystemMemory {
         getrusage(RUSAGE_SELF, &usage)
         return usage.ru_maxrss  // bytes
         #endif
+    }
+
+    /// Starts `peakResident` over from what is resident now (Linux); false when it cannot.
+    @discardableResult
+    public static func resetPeakResident() -> Bool {
+        guard let file = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? file.close() }
+        return (try? file.write(contentsOf: Data("5".utf8))) != nil
     }
 
     /// A `/proc/meminfo` field ("MemAvailable:   21340000 kB") in bytes.

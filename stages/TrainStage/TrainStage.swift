@@ -46,6 +46,7 @@ public struct TrainStage: Stage {
         let hyperparameters = Self.hyperparameters(params, maxLength: tokens.info.maxLength, padToken: tokens.info.padID,
                                                    packing: tokens.info.packing ?? false)
         let initial = try params.initAdapter.map { try LoRAAdapter(peftFolder: context.resolve($0), config: loaded.model.config) }
+        SystemMemory.resetPeakResident()  // the peak the metrics report is the training's
         let residentBefore = SystemMemory.resident()
         let trainer = try Trainer(model: loaded.model, hyperparameters: hyperparameters, trainingSet: train, evaluationSet: eval,
                                   checkpointFolder: context.checkpointFolder, initialAdapter: initial,
