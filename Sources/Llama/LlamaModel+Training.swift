@@ -45,10 +45,10 @@ extension LlamaModel {
                                 B: Int, T: Int, activations a: LlamaTrainingActivations,
                                 dropout: LoRADropout = .none, backwardScale: Float? = nil,
                                 packed: Bool = false) throws -> (lossSum: Double, kept: Int) {
-        guard B <= a.B, T <= a.T, adapters.count <= 1,
+        guard a.capacity.holds(B: B, T: T), adapters.count <= 1,
               (trainedAdapter?.rank ?? 0) <= a.loraRank, (trainedAdapter?.targets.count ?? 0) <= a.loraTargets else {
             throw LlamaError.invalidInput(
-                "training activations for (\(a.B), \(a.T)) with LoRA rank \(a.loraRank) cannot run (\(B), \(T)) "
+                "training activations for \(a.capacity) with LoRA rank \(a.loraRank) cannot run (\(B), \(T)) "
                 + "with \(adapters.count) adapter(s) of rank \(trainedAdapter?.rank ?? 0)")
         }
         let c = config, R = B * T, C = c.hiddenSize

@@ -3,7 +3,9 @@
 //
 // Legend: B batch, T time, R = B*T rows, C hidden, QD = NH*HS, KVD = NKV*HS,
 // FF intermediate, V vocabulary, L layers, NT LoRA targets, r LoRA rank,
-// IN the widest linear input (max of C, QD, FF).
+// IN the widest linear input (max of C, QD, FF). Each buffer is sized for the
+// largest batch that uses it (`BatchCapacity`): R the largest B*T, and the
+// attention probabilities the largest B*T*T.
 //
 // The residual stream entering each layer is kept for every layer (xs, (L+1, R, C)).
 // The rest of a layer's activations (LayerSaved) is kept per layer, or, with
@@ -27,19 +29,19 @@ struct LayerSaved {
     var h: UnsafeMutablePointer<Float>       // (R, FF)  silu(gate) · up
     var lora: UnsafeMutablePointer<Float>    // (NT, R, r) dropped input · Aᵀ per target
 
-    static func size(_ c: LlamaConfig, B: Int, T: Int, loraSize: Int) -> Int {
-        let R = B * T
+    static func size(_ c: LlamaConfig, _ capacity: BatchCapacity, loraSize: Int) -> Int {
+        let R = capacity.rows
         return 2 * R + 3 * R * c.hiddenSize + 2 * R * c.qDim + 2 * R * c.kvDim
-            + B * c.headCount * T * T + 3 * R * c.intermediateSize + loraSize
+            + c.headCount * capacity.attention + 3 * R * c.intermediateSize + loraSize
     }
 
-    init(_ p: UnsafeMutablePointer<Float>, _ c: LlamaConfig, B: Int, T: Int) {
-        let R = B * T
+    init(_ p: UnsafeMutablePointer<Float>, _ c: LlamaConfig, _ capacity: BatchCapacity) {
+        let R = capacity.rows
         var p = p
         func take(_ n: Int) -> UnsafeMutablePointer<Float> { defer { p += n }; return p }
         rstd1 = take(R); xn1 = take(R * c.hiddenSize)
         q = take(R * c.qDim); k = take(R * c.kvDim); v = take(R * c.kvDim)
-        att = take(B * c.headCount * T * T); attOut = take(R * c.qDim)
+        att = take(c.headCount * capacity.attention); attOut = take(R * c.qDim)
         x2 = take(R * c.hiddenSize); rstd2 = take(R); xn2 = take(R * c.hiddenSize)
         gate = take(R * c.intermediateSize); up = take(R * c.intermediateSize); h = take(R * c.intermediateSize)
         lora = p
@@ -48,8 +50,8 @@ struct LayerSaved {
 
 /// Activations and scratch of training steps on (B, T) batches.
 public final class LlamaTrainingActivations: @unchecked Sendable {
-    public let B: Int
-    public let T: Int
+    /// The largest batches these buffers hold.
+    public let capacity: BatchCapacity
     /// Whether layers are recomputed in the backward instead of kept.
     public let checkpointing: Bool
     let loraRank: Int
@@ -95,26 +97,38 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
     /// Float32 values held (for memory accounting).
     public let count: Int
 
-    /// Buffers for batches of up to B sequences of up to T tokens.
-    public init(config c: LlamaConfig, B: Int, T: Int, loraRank: Int = 0, loraTargets: Int = 0,
-                checkpointing: Bool = false, quantizedBase: Bool = false) {
-        self.B = B
-        self.T = T
-        self.checkpointing = checkpointing
-        self.loraRank = loraRank
-        self.loraTargets = loraTargets
-        let R = B * T, C = c.hiddenSize, L = c.layerCount
+    /// Element counts of the buffers, in the order `init` lays them out (index 4: the logits).
+    static func layout(config c: LlamaConfig, capacity: BatchCapacity, loraRank: Int, loraTargets: Int,
+                       checkpointing: Bool, quantizedBase: Bool) -> [Int] {
+        let R = capacity.rows, T = capacity.longest, C = c.hiddenSize, L = c.layerCount
         let IN = max(C, c.qDim, c.intermediateSize)
-        let loraSize = loraTargets * R * loraRank
-        let layerSize = LayerSaved.size(c, B: B, T: T, loraSize: loraSize)
-        let savedLayers = checkpointing ? 1 : L
-        let sizes = [
-            (L + 1) * R * C, savedLayers * layerSize, R, R * C, R * c.vocabSize, R, R * C,
+        let layerSize = LayerSaved.size(c, capacity, loraSize: loraTargets * R * loraRank)
+        return [
+            (L + 1) * R * C, (checkpointing ? 1 : L) * layerSize, R, R * C, R * c.vocabSize, R, R * C,
             R * C, R * C, R * c.qDim, R * c.kvDim, R * c.kvDim, R * c.qDim, T * T,
             R * c.intermediateSize, R * c.intermediateSize, R * c.intermediateSize, R * max(loraRank, 1),
             loraRank > 0 ? R * IN : 0, loraRank > 0 ? R * IN : 0,
             quantizedBase ? max(c.qDim, c.intermediateSize, C) * IN : 0,
         ]
+    }
+
+    /// Buffers for batches of up to B sequences of up to T tokens.
+    public convenience init(config c: LlamaConfig, B: Int, T: Int, loraRank: Int = 0, loraTargets: Int = 0,
+                            checkpointing: Bool = false, quantizedBase: Bool = false) {
+        self.init(config: c, capacity: BatchCapacity(B: B, T: T), loraRank: loraRank, loraTargets: loraTargets,
+                  checkpointing: checkpointing, quantizedBase: quantizedBase)
+    }
+
+    /// Buffers for every batch `capacity` holds.
+    public init(config c: LlamaConfig, capacity: BatchCapacity, loraRank: Int = 0, loraTargets: Int = 0,
+                checkpointing: Bool = false, quantizedBase: Bool = false) {
+        self.capacity = capacity
+        self.checkpointing = checkpointing
+        self.loraRank = loraRank
+        self.loraTargets = loraTargets
+        let R = capacity.rows
+        let sizes = Self.layout(config: c, capacity: capacity, loraRank: loraRank, loraTargets: loraTargets,
+                                checkpointing: checkpointing, quantizedBase: quantizedBase)
         count = sizes.reduce(0, +)
         memory = .allocate(capacity: max(count, 1))
         memory.initialize(repeating: 0, count: max(count, 1))
@@ -122,7 +136,8 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
         var p = memory
         for s in sizes { views.append(p); p += s }
         xs = views[0]
-        layers = (0..<savedLayers).map { LayerSaved(views[1] + $0 * layerSize, c, B: B, T: T) }
+        let savedLayers = checkpointing ? 1 : c.layerCount
+        layers = (0..<savedLayers).map { LayerSaved(views[1] + $0 * sizes[1] / savedLayers, c, capacity) }
         rstdF = views[2]; xnF = views[3]; logits = views[4]; losses = views[5]; xnK = views[6]
         dx = views[7]; dxn = views[8]; dq = views[9]; dk = views[10]; dv = views[11]; dattOut = views[12]
         dP = views[13]; dgate = views[14]; dup = views[15]; dh = views[16]; dlora = views[17]
@@ -132,8 +147,10 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
         positions.initialize(repeating: 0, count: max(3 * R, 1))
         keptRows = positions + R
         targets = positions + 2 * R
-        for b in 0..<B { for t in 0..<T { positions[b * T + t] = Int32(t) } }
     }
+
+    /// Bytes of the int32 positions, kept rows and targets (R each) beside the float buffers.
+    static func indexBytes(_ capacity: BatchCapacity) -> Int { 3 * capacity.rows * MemoryLayout<Int32>.size }
 
     deinit {
         memory.deallocate()
@@ -141,5 +158,5 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
     }
 
     func saved(_ l: Int) -> LayerSaved { layers[checkpointing ? 0 : l] }
-    func x(_ l: Int, _ C: Int) -> UnsafeMutablePointer<Float> { xs + l * B * T * C }
+    func x(_ l: Int, _ C: Int) -> UnsafeMutablePointer<Float> { xs + l * capacity.rows * C }
 }

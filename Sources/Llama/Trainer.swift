@@ -54,12 +54,19 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case emptyTrainingSet
     /// The checkpoint folder holds a checkpoint of a different run, or a damaged one.
     case incompatibleCheckpoint(path: String, reason: String)
+    /// The run would need more memory than `available` bytes: the machine's (`maxMemory` false),
+    /// or the limit the caller set (the `max_memory` param).
+    case notEnoughMemory(TrainingMemoryEstimate, available: Int, maxMemory: Bool)
 
     public var description: String {
         switch self {
         case let .cancelled(step): return "training cancelled after step \(step)"
         case .emptyTrainingSet: return "the training set has no example"
         case let .incompatibleCheckpoint(path, reason): return "checkpoint \(path): \(reason)"
+        case let .notEnoughMemory(estimate, available, maxMemory):
+            let limit = maxMemory ? "max_memory \(TrainingMemoryEstimate.format(available))"
+                : "the \(TrainingMemoryEstimate.format(available)) available"
+            return "training needs \(estimate.description); more than \(limit). To fit, \(estimate.advice)"
         }
     }
 }
@@ -90,6 +97,8 @@ public final class Trainer: @unchecked Sendable {
     let optimizer: AdamW
     let activations: LlamaTrainingActivations
     let trainingSetCount: Int
+    /// What the run needs in memory (checked against what there is before anything was allocated).
+    public let memoryEstimate: TrainingMemoryEstimate
 
     // the position of the run, all saved in checkpoints
     /// Optimizer steps done.
@@ -101,9 +110,13 @@ public final class Trainer: @unchecked Sendable {
     /// A trainer for `model`. LoRA puts a fresh adapter (PEFT init, seeded) on
     /// the model, or a copy of `initialAdapter` (its rank, alpha and targets);
     /// full fine-tuning needs a model without adapters.
+    ///
+    /// Before allocating, refuses (`TrainingError.notEnoughMemory`) a run whose `memoryEstimate` is more
+    /// than `memoryLimit` bytes, or, without one, more than the machine has available besides the weights
+    /// already loaded.
     public init(model: LlamaModel, hyperparameters hp: TrainingHyperparameters, trainingSet: [TrainingExample],
                 evaluationSet: [TrainingExample] = [], checkpointFolder: URL? = nil,
-                initialAdapter: LoRAAdapter? = nil) throws {
+                initialAdapter: LoRAAdapter? = nil, memoryLimit: Int? = nil) throws {
         try hp.validate()
         guard !trainingSet.isEmpty else { throw TrainingError.emptyTrainingSet }
         for e in trainingSet + evaluationSet {
@@ -119,6 +132,35 @@ public final class Trainer: @unchecked Sendable {
         self.checkpointFolder = checkpointFolder
         trainingSetCount = trainingSet.count
         let c = model.config
+        let packed = hp.batching == .packed
+        let rows = packed ? packExamples(trainingSet, maxLength: hp.maxLength, seed: hp.seed) : trainingSet
+        batcher = TrainingBatcher(examples: rows,
+                                  batchSize: hp.batchSize, maxLength: hp.maxLength,
+                                  seed: hp.seed, padToken: hp.padToken, groupByLength: hp.batching == .groupedByLength)
+        evalBatcher = evaluationSet.isEmpty ? nil
+            : TrainingBatcher(examples: evaluationSet, batchSize: hp.batchSize, maxLength: hp.maxLength,
+                              seed: hp.seed, padToken: hp.padToken, shuffle: false)
+        if hp.method == .full {
+            guard model.parameters.omitted.isEmpty else {
+                throw LlamaError.invalidInput(
+                    "full fine-tuning needs float32 weights; load the model with floatLinearWeights")
+            }
+            guard model.adapters.isEmpty else {
+                throw LlamaError.invalidInput(
+                    "full fine-tuning needs a model without LoRA adapters (it has \(model.adapters.count))")
+            }
+        }
+        let batch = [batcher, evalBatcher].compactMap { $0?.capacity }.reduce(batcher.capacity) { $0.union($1) }
+        let quantizedBase = !model.parameters.omitted.isEmpty
+        let lora: (rank: Int, targets: [LlamaTensor])? = try hp.method == .full ? nil
+            : initialAdapter.map { ($0.rank, $0.targets) } ?? (hp.rank, hp.targetTensors())
+        let trainable = lora.map { TrainingMemoryEstimate.adapterCount(c, rank: $0.rank, targets: $0.targets) }
+            ?? model.parameters.count
+        memoryEstimate = TrainingMemoryEstimate(
+            config: c, weightBytes: TrainingMemoryEstimate.weightBytes(of: model), trainable: trainable,
+            lora: lora.map { ($0.rank, Set($0.targets).count) }, batch: batch, hyperparameters: hp,
+            quantizedBase: quantizedBase, checkpoints: checkpointFolder != nil && hp.checkpointEvery > 0)
+        try Self.checkMemory(memoryEstimate, limit: memoryLimit)
         switch hp.method {
         case .lora:
             let a: LoRAAdapter
@@ -136,12 +178,6 @@ public final class Trainer: @unchecked Sendable {
             optimizer = AdamW(count: a.count, settings: AdamWSettings(beta1: hp.beta1, beta2: hp.beta2, eps: hp.eps,
                                                                       weightDecay: hp.weightDecay))
         case .full:
-            guard model.parameters.omitted.isEmpty else {
-                throw LlamaError.invalidInput("full fine-tuning needs float32 weights; load the model with floatLinearWeights")
-            }
-            guard model.adapters.isEmpty else {
-                throw LlamaError.invalidInput("full fine-tuning needs a model without LoRA adapters (it has \(model.adapters.count))")
-            }
             adapter = nil
             gradients = LlamaGradients(fullFineTuningOf: c)
             // as transformers' Trainer: no weight decay on norm weights and biases
@@ -152,24 +188,30 @@ public final class Trainer: @unchecked Sendable {
             optimizer = AdamW(count: p.count, settings: AdamWSettings(beta1: hp.beta1, beta2: hp.beta2, eps: hp.eps,
                                                                       weightDecay: hp.weightDecay), noDecay: noDecay)
         }
-        let packed = hp.batching == .packed
-        batcher = TrainingBatcher(examples: packed ? packExamples(trainingSet, maxLength: hp.maxLength, seed: hp.seed) : trainingSet,
-                                  batchSize: hp.batchSize, maxLength: hp.maxLength,
-                                  seed: hp.seed, padToken: hp.padToken, groupByLength: hp.batching == .groupedByLength)
-        evalBatcher = evaluationSet.isEmpty ? nil
-            : TrainingBatcher(examples: evaluationSet, batchSize: hp.batchSize, maxLength: hp.maxLength,
-                              seed: hp.seed, padToken: hp.padToken, shuffle: false)
         let stepsPerEpoch = (batcher.batchesPerEpoch + hp.gradientAccumulation - 1) / hp.gradientAccumulation
         totalSteps = hp.maxSteps > 0 ? hp.maxSteps : hp.epochs * stepsPerEpoch
         schedule = LRSchedule(kind: hp.schedule, peak: hp.learningRate, totalSteps: totalSteps,
                               warmupSteps: hp.warmupSteps, warmupRatio: hp.warmupRatio)
-        let T = max(batcher.longest, evalBatcher?.longest ?? 0, 1)
-        activations = LlamaTrainingActivations(config: c, B: hp.batchSize, T: T, loraRank: adapter?.rank ?? 0,
+        activations = LlamaTrainingActivations(config: c, capacity: batch, loraRank: adapter?.rank ?? 0,
                                                loraTargets: adapter?.targets.count ?? 0,
-                                               checkpointing: hp.gradientCheckpointing,
-                                               quantizedBase: !model.parameters.omitted.isEmpty)
+                                               checkpointing: hp.gradientCheckpointing, quantizedBase: quantizedBase)
         var sm = SplitMix64(seed: hp.seed ^ 0xD509_0D50)
         dropoutRNG = Xoshiro256(seed: sm.next())
+    }
+
+    /// Refuses an estimate above `limit`, or, without one, above what the machine has available
+    /// (the weights are already loaded: what they hold counts as available to the run).
+    static func checkMemory(_ estimate: TrainingMemoryEstimate, limit: Int?) throws {
+        if let limit {
+            guard estimate.total <= limit else {
+                throw TrainingError.notEnoughMemory(estimate, available: limit, maxMemory: true)
+            }
+        } else if let free = SystemMemory.available() {
+            let available = free + estimate.weights
+            guard estimate.total <= available else {
+                throw TrainingError.notEnoughMemory(estimate, available: available, maxMemory: false)
+            }
+        }
     }
 
     /// The trainable values (the adapter's A and B, or every weight).

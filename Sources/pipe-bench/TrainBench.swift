@@ -56,7 +56,10 @@ func benchmarkTrain(_ args: [String]) throws {
     hp.learningRate = full ? 1e-5 : 1e-4
     hp.schedule = .constant
     hp.gradientCheckpointing = checkpointing
+    SystemMemory.resetPeakResident()
+    let before = SystemMemory.resident() ?? 0
     let trainer = try Trainer(model: model, hyperparameters: hp, trainingSet: data)
+    let estimate = trainer.memoryEstimate
     var rates: [Double] = []
     let start = DispatchTime.now().uptimeNanoseconds
     var firstDone: UInt64 = 0
@@ -82,6 +85,9 @@ func benchmarkTrain(_ args: [String]) throws {
                  checkpointing ? ", gradient checkpointing" : "", B, T, steps, tokensPerSecond))
     print(String(format: "  model %.1f GFLOP/s, sgemm peak %.1f GFLOP/s, MFU %.0f%%", achieved, peak, 100 * achieved / peak))
     print(String(format: "  peak RSS %.0f MB", peakRSSMegabytes()))
+    print("  memory estimate \(estimate.description); without the weights (loaded before) "
+          + "\(TrainingMemoryEstimate.format(estimate.total - estimate.weights)), measured peak growth "
+          + "\(TrainingMemoryEstimate.format(SystemMemory.peakResident() - before))")
 }
 
 /// GFLOP/s of the sgemm shapes a training step uses (diagnostics).

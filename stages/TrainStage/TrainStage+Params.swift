@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 import Llama
 import PipeCore
@@ -62,6 +63,11 @@ extension TrainStage {
         public var groupByLength = true
         @Param(type: .path, doc: "Start LoRA from this PEFT adapter folder (not a resume: a new run from its weights).")
         public var initAdapter: String? = nil
+        @Param(doc: """
+            Memory the run may use, e.g. "8G", "512M", "1.5GB" (decimal units; KiB, MiB, GiB binary): a run \
+            estimated to need more is refused before it starts. Default: what the machine has available.
+            """)
+        public var maxMemory: String? = nil
 
         public init() {}
     }
@@ -74,7 +80,24 @@ extension TrainStage {
         if Set(params.targets).count != params.targets.count {
             issues.append(ManifestIssue(.root.key("targets"), "a projection is listed twice"))
         }
+        if let text = params.maxMemory, bytes(text) == nil {
+            issues.append(ManifestIssue(.root.key("max_memory"),
+                                        "\"\(text)\" is not a size; write a number and a unit, like \"8G\" or \"512M\""))
+        }
         return issues
+    }
+
+    /// "8G", "512 MB", "1.5GiB", "1000000" (bytes) in bytes; nil when not a positive size.
+    static func bytes(_ text: String) -> Int? {
+        let units: [String: Double] = [
+            "": 1, "B": 1, "K": 1e3, "KB": 1e3, "M": 1e6, "MB": 1e6, "G": 1e9, "GB": 1e9, "T": 1e12, "TB": 1e12,
+            "KIB": 0x1p10, "MIB": 0x1p20, "GIB": 0x1p30, "TIB": 0x1p40,
+        ]
+        let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let number = trimmed.prefix { $0.isNumber || $0 == "." }
+        let unit = trimmed.dropFirst(number.count).trimmingCharacters(in: .whitespaces)
+        guard let value = Double(number), let scale = units[unit], value > 0, value * scale < 1e18 else { return nil }
+        return Int(value * scale)
     }
 }
 

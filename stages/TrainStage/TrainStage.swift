@@ -46,8 +46,12 @@ public struct TrainStage: Stage {
         let hyperparameters = Self.hyperparameters(params, maxLength: tokens.info.maxLength, padToken: tokens.info.padID,
                                                    packing: tokens.info.packing ?? false)
         let initial = try params.initAdapter.map { try LoRAAdapter(peftFolder: context.resolve($0), config: loaded.model.config) }
+        SystemMemory.resetPeakResident()  // the peak the metrics report is the training's
+        let residentBefore = SystemMemory.resident()
         let trainer = try Trainer(model: loaded.model, hyperparameters: hyperparameters, trainingSet: train, evaluationSet: eval,
-                                  checkpointFolder: context.checkpointFolder, initialAdapter: initial)
+                                  checkpointFolder: context.checkpointFolder, initialAdapter: initial,
+                                  memoryLimit: params.maxMemory.flatMap(Self.bytes))
+        context.say("memory: \(trainer.memoryEstimate.description)")
         // The log so far survives in the checkpoint folder, so a resumed run reports every step.
         var log = context.checkpointFile(named: "log.json").flatMap { try? JSONDecoder().decode([TrainingLog.Step].self, from: $0) } ?? []
         let started = Date()
@@ -107,6 +111,7 @@ public struct TrainStage: Stage {
             "seconds": .number(Date().timeIntervalSince(started)),
             "tokens_per_second": .number(summary.tokensPerSecond),
             "steps": .array(rates.map { .array([.number(Double($0.step)), .number($0.tokensPerSecond)]) }),
+            "memory": Self.memoryMetrics(trainer.memoryEstimate, residentBefore: residentBefore),
         ])
         try context.writeSummary(markdown: Self.describe(record, summary: summary, params: params), json: show)
         context.say(String(format: "%d steps, last loss %.4f%@, %.0f tokens/s", summary.steps, summary.lastLoss,
@@ -140,6 +145,18 @@ public struct TrainStage: Stage {
         h.batching = packing ? .packed : p.groupByLength ? .groupedByLength : .shuffled
         h.padToken = padToken
         return h
+    }
+
+    /// The memory estimate, part by part, beside what the process held before the trainer and at its peak (bytes).
+    static func memoryMetrics(_ estimate: TrainingMemoryEstimate, residentBefore: Int?) -> JSONValue {
+        let parts = estimate.parts.map { (key: $0.name, value: JSONValue.number(Double($0.bytes))) }
+        var memory: [(key: String, value: JSONValue)] = [
+            ("estimate", .object([("total", .number(Double(estimate.total)))] + parts)),
+            ("batch", [.number(Double(estimate.batch.sequences)), .number(Double(estimate.batch.longest))]),
+            ("peak_resident", .number(Double(SystemMemory.peakResident()))),
+        ]
+        if let residentBefore { memory.append(("resident_before", .number(Double(residentBefore)))) }
+        return .object(memory)
     }
 
     /// The training log as `pipe show` prints it.
