@@ -7,26 +7,28 @@ extension ChatTemplate {
         let loop = "{%- for message in messages %}"
         let end = "{%- endfor %}"
         let generation = "{%- if add_generation_prompt %}{{ \(Self.literal(generationPrompt)) }}{%- endif %}"
-        let noSystem = "{%- if messages | length > 0 and messages[0]['role'] != 'system' %}"
+        // The system turn a conversation without one gets (none when the prompt is empty), as `render`.
+        func defaultSystem(_ text: String) -> String {
+            systemPrompt.isEmpty ? ""
+                : "{%- if messages | length > 0 and messages[0]['role'] != 'system' %}{{ \(Self.literal(text)) }}{%- endif %}"
+        }
         switch kind {
         case .chatml:
-            let system = defaultSystemPrompt.map { noSystem + "{{ \(Self.literal("<|im_start|>system\n\($0)<|im_end|>\n")) }}{%- endif %}" } ?? ""
-            return system + loop
+            return defaultSystem("<|im_start|>system\n\(systemPrompt)<|im_end|>\n") + loop
                 + "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
                 + end + generation
         case .llama3:
-            return loop
+            return defaultSystem("<|start_header_id|>system<|end_header_id|>\n\n\(Self.trim(systemPrompt))<|eot_id|>") + loop
                 + "{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + message['content'] | trim + '<|eot_id|>' }}"
                 + end + generation
         case .alpaca:
-            return noSystem + "{{ \(Self.literal((defaultSystemPrompt ?? Self.alpacaPreamble) + "\n\n")) }}{%- endif %}" + loop
+            return defaultSystem(systemPrompt + "\n\n") + loop
                 + "{%- if message['role'] == 'system' %}{{ message['content'] + '\\n\\n' }}"
                 + "{%- elif message['role'] == 'assistant' %}{{ '### Response:\\n' + message['content'] + \(Self.literal(eosText + "\n\n")) }}"
                 + "{%- else %}{{ '### Instruction:\\n' + message['content'] + '\\n\\n' }}{%- endif %}"
                 + end + generation
         case .plain:
-            let system = defaultSystemPrompt.map { noSystem + "{{ \(Self.literal($0 + "\n\n")) }}{%- endif %}" } ?? ""
-            return system + loop
+            return defaultSystem(systemPrompt + "\n\n") + loop
                 + "{%- if message['role'] == 'system' %}{{ message['content'] + '\\n\\n' }}"
                 + "{%- elif message['role'] == 'assistant' %}{{ message['content'] + \(Self.literal(eosText + "\n")) }}"
                 + "{%- else %}{{ message['content'] + '\\n' }}{%- endif %}"

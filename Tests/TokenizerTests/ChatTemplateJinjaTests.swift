@@ -18,4 +18,14 @@ struct ChatTemplateJinjaTests {
         let template = ChatTemplate(kind: .plain, defaultSystemPrompt: "It's a \\ test\nline", eosText: "</s>")
         #expect(template.jinja.contains(#"{{ 'It\'s a \\ test\nline\n\n' }}"#))
     }
+
+    @Test("an empty system prompt writes no system turn in Jinja either, as render does")
+    func emptySystemPromptWritesNone() {
+        for kind in [ChatTemplate.Kind.chatml, .llama3, .plain] {
+            let template = ChatTemplate(kind: kind, defaultSystemPrompt: "", eosText: "</s>")
+            #expect(!template.jinja.contains("system<") && !template.jinja.contains("messages[0]"), "\(kind): \(template.jinja)")
+        }
+        let llama3 = ChatTemplate(kind: .llama3, defaultSystemPrompt: "Be brief.", eosText: "")
+        #expect(llama3.jinja.contains(#"'<|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>'"#))
+    }
 }
