@@ -47,7 +47,8 @@ let package = Package(
         // Read-only, memory-mapped file bytes (shared by the model file formats).
         .target(name: "MappedFile"),
         // GGUF files, read and write, and the quantized block formats.
-        .target(name: "GGUF", dependencies: ["MappedFile"]),
+        // Optimized even in debug builds: the quantizers loop over every weight of an export.
+        .target(name: "GGUF", dependencies: ["MappedFile"], swiftSettings: [.unsafeFlags(["-O"])]),
         // safetensors files, read and write.
         .target(name: "Safetensors", dependencies: ["MappedFile"]),
         // Byte-level BPE tokenizers, pre-tokenizers and chat templates.
@@ -58,7 +59,8 @@ let package = Package(
         // Optimized even in debug builds: transposing and merging weights loops over every one.
         .target(name: "ONNX", dependencies: ["Llama", "Tensor"], swiftSettings: [.unsafeFlags(["-O"])]),
         // Writing models and adapters for other tools: GGUF for llama.cpp (quantized on the way), Hugging Face and PEFT folders.
-        .target(name: "ModelExport", dependencies: ["JSON", "Llama", "GGUF", "Safetensors", "Tokenizer", "Tensor"]),
+        .target(name: "ModelExport", dependencies: ["JSON", "Llama", "GGUF", "Safetensors", "Tokenizer", "Tensor"],
+                swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: Stages (the only adapters between engine and model half)
 

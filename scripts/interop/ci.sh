@@ -9,7 +9,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 export PIPE_INTEROP_VENV="${PIPE_INTEROP_VENV:-$root/.build/interop-venv}"
-"$root/scripts/interop/gguf.sh"
+# The debug build the test command just made serves (the export code is optimized in it too).
+PIPE_BUILD_CONFIG="${PIPE_BUILD_CONFIG:-debug}" "$root/scripts/interop/gguf.sh"
 "$root/scripts/interop/onnx.sh"
 "$root/scripts/interop/safetensors.sh"
 echo "interop: llama.cpp, onnxruntime and safetensors read every export"
