@@ -127,12 +127,14 @@ struct FuzzRunner {
     }
 }
 
-/// Whether an error message points at a place: a JSON path, a file (and line), a byte offset,
-/// a named tensor or key.
+/// Whether an error message points at a place: one of the case's files, any file and line
+/// (`records/train.jsonl:2`), a JSON path, a byte offset, a named tensor or key.
 enum Location {
     static func names(_ message: String, places: [String]) -> Bool {
         if places.contains(where: message.contains) { return true }
-        let markers = ["byte ", "offset", "tensor ", "metadata ", "model configuration: ", "stages.", "line "]
+        let fileAndLine = #/[\w.-]+\.(json|jsonl|csv|tsv|txt|gguf|safetensors):\d+/#
+        if message.contains(fileAndLine) { return true }
+        let markers = ["byte ", "offset", "tensor ", "tensors ", "metadata ", "model configuration: ", "stages.", "line "]
         return markers.contains(where: message.contains)
     }
 }
