@@ -72,16 +72,17 @@ struct FuzzCase {
         case .safetensors, .safetensorsCLI:
             var bytes = FuzzCorpus.safetensors
             var config = FuzzCorpus.config
+            var tokenizer = FuzzCorpus.tokenizerJSON
             for _ in 0..<mutations {
-                if inputClass == .safetensorsCLI && rng.next(below: 4) == 0 {
-                    Self.mutateJSON(&config, &rng)
-                } else {
-                    SafetensorsMutator.mutate(&bytes, &rng)
+                switch inputClass == .safetensorsCLI ? rng.next(below: 6) : 0 {
+                case 4: Self.mutateJSON(&config, &rng)
+                case 5: Self.mutateJSON(&tokenizer, &rng)
+                default: SafetensorsMutator.mutate(&bytes, &rng)
                 }
             }
-            files = ["model/model.safetensors": bytes, "model/config.json": config]
+            files = ["model/model.safetensors": bytes, "model/config.json": config, "model/tokenizer.json": tokenizer]
             arguments = ["generate", "--model", "model", "--prompt", "hi", "--max-new-tokens", "2"]
-            places = ["model.safetensors", "config.json"]
+            places = ["model.safetensors", "config.json", "tokenizer"]
         }
     }
 

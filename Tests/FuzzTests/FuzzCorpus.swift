@@ -1,4 +1,7 @@
 import Foundation
+import GGUF
+import ModelExport
+import Tokenizer
 import TestSupport
 
 /// The valid inputs the mutators start from: the shipped manifests, the fixture data files, the
@@ -61,6 +64,13 @@ enum FuzzCorpus {
 
     static let config: [UInt8] = FileManager.default.contents(
         atPath: TestPaths.reference.appendingPathComponent("tiny/config.json").path).map { [UInt8]($0) } ?? []
+
+    /// The tiny model's tokenizer as a Hugging Face tokenizer.json (written from its GGUF).
+    static let tokenizerJSON: [UInt8] = {
+        guard let gguf = try? GGUFFile(data: Data(ggufFiles[0])), let tokenizer = try? BPETokenizer(gguf: gguf),
+              let json = try? TokenizerJSONWriter.tokenizerJSON(tokenizer) else { return [] }
+        return Array(json.compactText.utf8)
+    }()
 
     /// The demo model the shipped pipelines name (`../models/...`), linked into each work folder.
     static let demoModel = TestPaths.demoModel

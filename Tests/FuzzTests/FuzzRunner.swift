@@ -1,7 +1,6 @@
 import Foundation
 import GGUF
 import Llama
-import ModelExport
 import Safetensors
 import TestSupport
 import Tokenizer
@@ -51,8 +50,7 @@ struct FuzzRunner {
         return tally
     }
 
-    /// Everything a class's cases share: the data and model the manifests name, a tokenizer for
-    /// model folders.
+    /// Everything a class's cases share: the data and model the manifests name.
     private func prepare() throws {
         let files = FileManager.default
         switch inputClass {
@@ -62,11 +60,6 @@ struct FuzzRunner {
                                to: work.appendingPathComponent("pipelines/data"))
             try files.createSymbolicLink(at: work.appendingPathComponent("models/" + FuzzCorpus.demoModel.lastPathComponent),
                                          withDestinationURL: FuzzCorpus.demoModel)
-        case .safetensorsCLI:
-            let gguf = try GGUFFile(data: Data(FuzzCorpus.ggufFiles[0]))
-            let tokenizer = try TokenizerJSONWriter.tokenizerJSON(BPETokenizer(gguf: gguf))
-            try files.createDirectory(at: work.appendingPathComponent("model"), withIntermediateDirectories: true)
-            try Data(tokenizer.compactText.utf8).write(to: work.appendingPathComponent("model/tokenizer.json"))
         default: break
         }
     }
