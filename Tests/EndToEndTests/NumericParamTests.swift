@@ -29,7 +29,8 @@ struct NumericParamTests {
     func numberBeyondDouble() throws {
         let result = try validate(augment: #"{"split": {"eval": 1e400}}"#)
         #expect(result.status == 64, "\(result.stderr)")
-        #expect(result.stderr.contains("m.json:2:") && result.stderr.contains("1e400 is out of range"), "\(result.stderr)")
+        #expect(result.stderr.contains("m.json:2:"), "\(result.stderr)")
+        #expect(result.stderr.contains("1e400 is out of range"), "\(result.stderr)")
     }
 
     @Test("split counts whose sum overflows are usage errors at their JSON paths")
@@ -41,7 +42,8 @@ struct NumericParamTests {
     }
 
     @Test("integer params beyond Int are usage errors at their JSON paths",
-          arguments: [#"{"copies": 1e19}"#, #"{"seed": 1e19}"#, #"{"seed": -1}"#, #"{"min_length": 9223372036854775808}"#,
+          arguments: [#"{"copies": 1e19}"#, #"{"seed": 1e19}"#, #"{"seed": -1}"#,
+                      #"{"min_length": 9223372036854775808}"#,
                       #"{"max_length": -9223372036854775809}"#, #"{"copies": 2.5}"#])
     func integerOutOfRange(_ params: String) throws {
         let result = try validate(augment: params)

@@ -76,7 +76,8 @@ enum GGUFMutator {
 enum SafetensorsMutator {
     static func mutate(_ bytes: inout [UInt8], _ rng: inout SplitMix64) {
         guard bytes.count >= 8 else { ByteMutator.mutate(&bytes, &rng); return }
-        let length = Int(clamping: bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        let raw = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let length = Int(clamping: raw)
         guard length <= bytes.count - 8 else { ByteMutator.mutate(&bytes, &rng); return }
         switch rng.next(below: 6) {
         case 0, 1, 2:

@@ -69,7 +69,7 @@ enum ByteMutator {
 
     /// Replaces the run of number characters at or after `start` by a boundary number.
     static func replaceNumber(in bytes: inout [UInt8], near start: Int, _ rng: inout SplitMix64) {
-        let isNumber: (UInt8) -> Bool = { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E || $0 == 0x65 || $0 == 0x2B }
+        let isNumber: (UInt8) -> Bool = { ($0 >= 0x30 && $0 <= 0x39) || Array("-.e+".utf8).contains($0) }
         guard let first = bytes[start...].firstIndex(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return }
         var end = first
         while end < bytes.count, isNumber(bytes[end]) { end += 1 }

@@ -101,7 +101,8 @@ struct FuzzCase {
     func write(into folder: URL) throws {
         for (path, bytes) in files {
             let url = folder.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let parent = url.deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
             try Data(bytes).write(to: url)
         }
     }

@@ -36,14 +36,17 @@ enum FuzzCorpus {
              split + #", "template": {"instruction": "解析", "input": "{clause}", "output": "{analysis}"}"#),
             (fixtures.appendingPathComponent("seed_finance.jsonl"), #""format": "text""#, split),
             (fixtures.appendingPathComponent("seed_machine_logs.csv"),
-             #""format": "alpaca", "fields": {"input": "sensor_data", "output": "diagnosis"}, "defaults": {"instruction": "诊断"}"#,
+             #""format": "alpaca", "fields": {"input": "sensor_data", "output": "diagnosis"}, "#
+                + #""defaults": {"instruction": "诊断"}"#,
              split + #", "replace": {"input": {"温度": ["压力", "电流"]}}, "copies": 2"#),
             (fixtures.appendingPathComponent("seed_medical.csv"), #""format": "completion""#, split),
-            (fixtures.appendingPathComponent("seed_medical.json"), #""format": "alpaca""#, split + #", "min_length": 4"#),
+            (fixtures.appendingPathComponent("seed_medical.json"), #""format": "alpaca""#,
+             split + #", "min_length": 4"#),
             (fixtures.appendingPathComponent("sharegpt.json"), #""format": "messages""#, split),
             (pipelines.appendingPathComponent("contracts.json"), #""format": "records""#, #""dedupe": true"#),
             (pipelines.appendingPathComponent("machine_logs.csv"), #""fields": {"input": "sensor_data"}"#, split),
-            (pipelines.appendingPathComponent("medical.jsonl"), #""format": "alpaca", "limit": 40"#, #""split": {"eval": 3}"#),
+            (pipelines.appendingPathComponent("medical.jsonl"), #""format": "alpaca", "limit": 40"#,
+             #""split": {"eval": 3}"#),
         ]
         return seeds.compactMap { url, load, augment in
             FileManager.default.contents(atPath: url.path).map {

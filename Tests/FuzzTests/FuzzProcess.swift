@@ -58,7 +58,8 @@ enum FuzzProcess {
         }
         reading.wait()
         let text = String(decoding: stderr, as: UTF8.self) + "\n" + String(decoding: stdout, as: UTF8.self)
-        return Result(status: process.terminationStatus, signaled: !hung && process.terminationReason == .uncaughtSignal,
+        let signaled = !hung && process.terminationReason == .uncaughtSignal
+        return Result(status: process.terminationStatus, signaled: signaled,
                       hung: hung, output: text)
     }
 }

@@ -14,10 +14,12 @@ actor FuzzReport {
     static func table(_ tallies: [Tally]) -> String {
         var lines = ["| input class | cases tried | clean | crash | hang | unclean |", "|---|---:|---:|---:|---:|---:|"]
         for t in tallies {
-            lines.append("| \(t.inputClass.rawValue) | \(t.cases) | \(t.clean) | \(t.crash) | \(t.hang) | \(t.unclean) |")
+            let counts = [t.cases, t.clean, t.crash, t.hang, t.unclean].map(String.init).joined(separator: " | ")
+            lines.append("| \(t.inputClass.rawValue) | \(counts) |")
         }
         let sum = { (field: KeyPath<Tally, Int>) in tallies.reduce(0) { $0 + $1[keyPath: field] } }
-        lines.append("| total | \(sum(\.cases)) | \(sum(\.clean)) | \(sum(\.crash)) | \(sum(\.hang)) | \(sum(\.unclean)) |")
+        let totals = [sum(\.cases), sum(\.clean), sum(\.crash), sum(\.hang), sum(\.unclean)].map(String.init)
+        lines.append("| total | \(totals.joined(separator: " | ")) |")
         return lines.joined(separator: "\n")
     }
 }

@@ -23,7 +23,8 @@ struct Tally: Sendable {
         case let .unclean(detail): unclean += 1; note = detail
         }
         if failures.count < 8 {
-            failures.append("\(inputClass.rawValue) seed \(seed) (replay: PIPE_FUZZ_REPLAY=\(inputClass.rawValue):\(seed)): \(note)")
+            let name = "\(inputClass.rawValue):\(seed)"
+            failures.append("\(inputClass.rawValue) seed \(seed) (replay: PIPE_FUZZ_REPLAY=\(name)): \(note)")
         }
     }
 }
@@ -58,7 +59,8 @@ struct FuzzRunner {
             try files.createDirectory(at: work.appendingPathComponent("models"), withIntermediateDirectories: true)
             try files.copyItem(at: FuzzCorpus.root.appendingPathComponent("pipelines/data"),
                                to: work.appendingPathComponent("pipelines/data"))
-            try files.createSymbolicLink(at: work.appendingPathComponent("models/" + FuzzCorpus.demoModel.lastPathComponent),
+            let link = work.appendingPathComponent("models/" + FuzzCorpus.demoModel.lastPathComponent)
+            try files.createSymbolicLink(at: link,
                                          withDestinationURL: FuzzCorpus.demoModel)
         default: break
         }
@@ -74,7 +76,8 @@ struct FuzzRunner {
             try fuzzCase.write(into: work)
             let result = try FuzzProcess.run(fuzzCase.arguments, in: folder)
             if FuzzSettings.verbose {
-                print("\(inputClass.rawValue) \(fuzzCase.seed): exit \(result.status) \(result.output.prefix(240).debugDescription)")
+                let output = result.output.prefix(240).debugDescription
+                print("\(inputClass.rawValue) \(fuzzCase.seed): exit \(result.status) \(output)")
             }
             if inputClass != .manifest { try? FileManager.default.removeItem(at: work.appendingPathComponent(".pipe")) }
             if result.hung { return .hang }
@@ -107,8 +110,11 @@ struct FuzzRunner {
             return .clean
         } catch {
             let message = "\(error)"
-            if FuzzSettings.verbose { print("\(inputClass.rawValue) \(fuzzCase.seed): \(message.prefix(240).debugDescription)") }
-            return Location.names(message, places: []) ? .clean : .unclean("error names no place: \(message.prefix(300))")
+            if FuzzSettings.verbose {
+                print("\(inputClass.rawValue) \(fuzzCase.seed): \(message.prefix(240).debugDescription)")
+            }
+            if Location.names(message, places: []) { return .clean }
+            return .unclean("error names no place: \(message.prefix(300))")
         }
     }
 
@@ -127,7 +133,8 @@ enum Location {
         if places.contains(where: message.contains) { return true }
         let fileAndLine = #/[\w.-]+\.(json|jsonl|csv|tsv|txt|gguf|safetensors):\d+/#
         if message.contains(fileAndLine) { return true }
-        let markers = ["byte ", "offset", "tensor ", "tensors ", "metadata ", "model configuration: ", "stages.", "line "]
+        let markers = ["byte ", "offset", "tensor ", "tensors ", "metadata ", "model configuration: ",
+                       "stages.", "params.", "line "]
         return markers.contains(where: message.contains)
     }
 }

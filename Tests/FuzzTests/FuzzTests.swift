@@ -15,3 +15,20 @@ import Testing
         #expect(tally.unclean == 0, "\(tally.failures.joined(separator: "\n"))")
     }
 }
+
+/// Cases the fuzzer once failed on, replayed on every run. The inputs are made from the seed by
+/// today's generators; each fix also has a test with a literal input in its module's tests.
+@Suite struct FuzzRegressionTests {
+    static let seeds: [(InputClass, UInt64)] = [
+        (.jsonl, 2_000_146),        // split too large for the data: message named no param (AugmentStage)
+        (.json, 1_000_037),         // a template field missing from record 2 (file:line of the artifact)
+        (.safetensors, 1_001_128),  // two tensors overlap: named by both tensors
+    ]
+
+    @Test("cases that once failed end cleanly", arguments: seeds.map { "\($0.0.rawValue):\($0.1)" })
+    func onceFailingCasesEndCleanly(_ name: String) throws {
+        let (inputClass, seed) = try #require(Self.seeds.first { "\($0.0.rawValue):\($0.1)" == name })
+        let tally = try FuzzRunner(inputClass).run(seeds: [seed])
+        #expect(tally.clean == 1, "\(tally.failures.joined(separator: "\n"))")
+    }
+}

@@ -40,8 +40,9 @@ indirect enum FuzzJSON {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16) } else { out.unicodeScalars.append(scalar) }
+                guard scalar.value < 0x20 else { out.unicodeScalars.append(scalar); continue }
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             }
         }
         return out + "\""
@@ -131,7 +132,8 @@ enum JSONMutator {
             document.edit(at: target) { node in
                 guard case var .object(members) = node, !members.isEmpty, !keys.isEmpty else { return }
                 let index = rng.next(below: members.count)
-                members[index].key = rng.next(below: 4) == 0 ? members[index].key + "_x" : keys[rng.next(below: keys.count)]
+                let renamed = rng.next(below: 4) == 0 ? members[index].key + "_x" : keys[rng.next(below: keys.count)]
+                members[index].key = renamed
                 node = .object(members)
             }
         case 5:

@@ -20,7 +20,8 @@ struct IntegerParamRangeTests {
     }
 
     func issues(kind: String, params: JSONValue) -> [String] {
-        let manifest = JSONValue.object([("stages", .object([("s", .object([("kind", .string(kind)), ("params", params)]))]))])
+        let stage = JSONValue.object([("kind", .string(kind)), ("params", params)])
+        let manifest = JSONValue.object([("stages", .object([("s", stage)]))])
         do {
             _ = try ManifestLoader(registry: StageCatalog.registry)
                 .load(Data(manifest.compactText.utf8), url: URL(fileURLWithPath: "/nonexistent/m.json"))
