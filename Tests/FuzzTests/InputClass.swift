@@ -27,9 +27,9 @@ enum InputClass: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// dearer than in-process ones.
     var suiteCases: Int {
         switch self {
-        case .manifest: return 120
-        case .csv, .jsonl, .json: return 50
-        case .ggufCLI, .safetensorsCLI: return 30
+        case .manifest: return 80
+        case .csv, .jsonl, .json: return 30
+        case .ggufCLI, .safetensorsCLI: return 20
         case .gguf, .safetensors: return 300
         }
     }
