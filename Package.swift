@@ -131,5 +131,9 @@ let package = Package(
         ]),
         .testTarget(name: "StageCatalogTests", dependencies: ["JSON", "Llama", "PipeCLI", "PipeCore", "TrainStage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "pipe"]),
+        // Seeded, bounded fuzzing of manifests, data files, GGUF and safetensors (the mutators live here).
+        .testTarget(name: "FuzzTests", dependencies: [
+            "TestSupport", "JSON", "Random", "GGUF", "Safetensors", "Tokenizer", "Llama", "ModelExport", "pipe",
+        ]),
     ]
 )

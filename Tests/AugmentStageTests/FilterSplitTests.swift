@@ -89,6 +89,20 @@ struct FilterSplitTests {
         await #expect(throws: StageError.self) { try await runAugment(Self.numbered(5), #"{"split": {"eval": 5}}"#, scratch: scratch) }
     }
 
+    /// Regression (fuzz seed jsonl:2000146): the message named no param, so a user could not tell
+    /// which value to change.
+    @Test("asking for more records than train holds names params.split and each split's count")
+    func tooBigNamesTheParam() async throws {
+        let scratch = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        do {
+            _ = try await runAugment(Self.numbered(2), #"{"split": {"eval": 3, "test": 0.4}}"#, scratch: scratch)
+            Issue.record("expected a failure")
+        } catch {
+            #expect("\(error)" == "params.split asks for 4 of the 2 train records (eval: 3, test: 1); leave some for training")
+        }
+    }
+
     @Test("two runs with one seed give the same bytes; another seed shuffles differently")
     func determinism() async throws {
         let scratch = try scratchFolder()

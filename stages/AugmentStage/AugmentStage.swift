@@ -90,7 +90,7 @@ public struct AugmentStage: Stage {
         // 3. Split: a seeded choice of train records moves to each named split.
         if !params.split.isEmpty {
             guard let trainIndex else {
-                throw StageError.failed("split needs a \"train\" split to take records from; the input has \(splits.map(\.name).joined(separator: ", "))")
+                throw StageError.failed("params.split needs a \"train\" split to take records from; the input has \(splits.map(\.name).joined(separator: ", "))")
             }
             let train = splits[trainIndex].records
             let amounts = params.split.sorted { $0.key < $1.key }.map { name, amount in
@@ -98,7 +98,9 @@ public struct AugmentStage: Stage {
             }
             let moving = amounts.reduce(0) { $0 + $1.count }
             guard moving < train.count else {
-                throw StageError.failed("split asks for \(moving) of the \(train.count) train records; leave some for training")
+                let asked = amounts.map { "\($0.name): \($0.count)" }.joined(separator: ", ")
+                throw StageError.failed(
+                    "params.split asks for \(moving) of the \(train.count) train records (\(asked)); leave some for training")
             }
             var order = Array(train.indices)
             var rng = SplitMix64(seed: seed, stream: "split")
