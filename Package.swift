@@ -102,7 +102,7 @@ let package = Package(
         // Exports a model to ONNX with pipe's logits beside it, for `scripts/interop/onnx.sh`.
         .executableTarget(name: "onnx-interop", dependencies: ["Llama", "ONNX", "Tensor"], path: "scripts/interop/ExportONNX"),
         // GGUF exports for the llama.cpp interop checks: scripts/interop/gguf.sh.
-        .executableTarget(name: "pipe-export-check", dependencies: ["Llama", "ModelExport", "Tokenizer"]),
+        .executableTarget(name: "pipe-export-check", dependencies: ["GGUF", "Llama", "MappedFile", "ModelExport", "Tokenizer"]),
 
         // MARK: Tests
 

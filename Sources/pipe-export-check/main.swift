@@ -5,10 +5,13 @@
 //                                                          with the adapter merged when given
 //   pipe-export-check lora PEFT_FOLDER BASE OUT            the adapter as a llama.cpp LoRA GGUF for BASE
 //
-// Prints one line: what was written and the seconds the export took (loading excluded).
+// Prints one line: the seconds loading took, what was written and the seconds the export took
+// (loading excluded; the line ends with them).
 
 import Foundation
+import GGUF
 import Llama
+import MappedFile
 import ModelExport
 import Tokenizer
 
@@ -27,15 +30,26 @@ do {
             fail("unknown type \(arguments[2]); one of \(known)")
         }
         let out = URL(fileURLWithPath: arguments[3])
-        let model = try LlamaModel.load(contentsOf: input)
+        let loadStart = Date()
+        let model: LlamaModel, tokenizer: BPETokenizer
+        if FileKind(path: input.path) == .regularFile {
+            // One parse of the GGUF file for both the weights and the vocabulary.
+            let file = try GGUFFile(contentsOf: input)
+            model = try LlamaModel(gguf: file, path: input.path)
+            tokenizer = try BPETokenizer(gguf: file)
+        } else {
+            model = try LlamaModel.load(contentsOf: input)
+            tokenizer = try BPETokenizer(contentsOf: input)
+        }
         if arguments.count == 5 {
             model.adapters = [try LoRAAdapter(peftFolder: URL(fileURLWithPath: arguments[4]), config: model.config)]
         }
-        let tokenizer = try BPETokenizer(contentsOf: input)
+        let loaded = Date().timeIntervalSince(loadStart)
         let start = Date()
         try GGUFExport.writeModel(model, tokenizer: tokenizer, template: tokenizer.chatTemplate, type: type,
                                   name: input.deletingPathExtension().lastPathComponent, to: out)
-        print(String(format: "wrote %@ (%@) in %.2f s", out.path, type.rawValue, Date().timeIntervalSince(start)))
+        print(String(format: "loaded in %.2f s; wrote %@ (%@) in %.2f s", loaded, out.path, type.rawValue,
+                     Date().timeIntervalSince(start)))
     case ("lora", 4):
         let base = try LlamaModel.load(contentsOf: URL(fileURLWithPath: arguments[2]))
         let folder = URL(fileURLWithPath: arguments[1])
