@@ -145,17 +145,29 @@ extension LlamaModel {
         let omitted = floatLinearWeights ? [] : Set(quantized?.layers.keys.map { $0 } ?? [])
         try self.init(parameters: LlamaParameters(gguf: gguf, config: config, path: path, omitting: omitted))
         self.quantized = quantized
-        // Llama 3.1 files carry their RoPE scaling as per-frequency divisors.
-        if let info = gguf.tensor(named: "rope_freqs.weight") {
-            let factors: [Float]
-            do { factors = try gguf.floats(of: info) } catch {
-                throw LlamaError.unreadableFile(path: path, reason: "tensor rope_freqs.weight: \(error)")
-            }
-            guard factors.count == config.headDim / 2, factors.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-                throw LlamaError.shapeMismatch(name: "rope_freqs.weight", expected: [config.headDim / 2], elementCount: factors.count)
-            }
-            setRopeFrequencies(zip(config.ropeInverseFrequencies(), factors).map { $0 / $1 })
+        try readRopeFrequencies(gguf, path: path)
+    }
+
+    /// The configuration and rotary frequencies of a GGUF file's model, with no weights: every
+    /// tensor is omitted (running the model throws). For tools that read the weights straight from
+    /// the mapped file, as `GGUFExport.writeModel(gguf:...)` does.
+    public convenience init(weightsLeftIn gguf: GGUFFile, path: String = "GGUF file") throws {
+        let config = try LlamaConfig(gguf: gguf)
+        self.init(parameters: LlamaParameters(config: config, omitting: Set(LlamaTensor.allCases)))
+        try readRopeFrequencies(gguf, path: path)
+    }
+
+    /// Llama 3.1 files carry their RoPE scaling as per-frequency divisors (`rope_freqs.weight`).
+    private func readRopeFrequencies(_ gguf: GGUFFile, path: String) throws {
+        guard let info = gguf.tensor(named: "rope_freqs.weight") else { return }
+        let factors: [Float]
+        do { factors = try gguf.floats(of: info) } catch {
+            throw LlamaError.unreadableFile(path: path, reason: "tensor rope_freqs.weight: \(error)")
         }
+        guard factors.count == config.headDim / 2, factors.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw LlamaError.shapeMismatch(name: "rope_freqs.weight", expected: [config.headDim / 2], elementCount: factors.count)
+        }
+        setRopeFrequencies(zip(config.ropeInverseFrequencies(), factors).map { $0 / $1 })
     }
 
     /// A model from the GGUF file at `url`.

@@ -30,24 +30,29 @@ do {
             fail("unknown type \(arguments[2]); one of \(known)")
         }
         let out = URL(fileURLWithPath: arguments[3])
+        let name = input.deletingPathExtension().lastPathComponent
         let loadStart = Date()
-        let model: LlamaModel, tokenizer: BPETokenizer
-        if FileKind(path: input.path) == .regularFile {
-            // One parse of the GGUF file for both the weights and the vocabulary.
+        if FileKind(path: input.path) == .regularFile, arguments.count == 4 {
+            // A GGUF file to convert: its weights are read from the mapped file as they are written.
             let file = try GGUFFile(contentsOf: input)
-            model = try LlamaModel(gguf: file, path: input.path)
-            tokenizer = try BPETokenizer(gguf: file)
-        } else {
-            model = try LlamaModel.load(contentsOf: input)
-            tokenizer = try BPETokenizer(contentsOf: input)
+            let tokenizer = try BPETokenizer(gguf: file)
+            let loaded = Date().timeIntervalSince(loadStart)
+            let start = Date()
+            try GGUFExport.writeModel(gguf: file, path: input.path, tokenizer: tokenizer, template: tokenizer.chatTemplate,
+                                      type: type, name: name, to: out)
+            print(String(format: "loaded in %.2f s; wrote %@ (%@) in %.2f s", loaded, out.path, type.rawValue,
+                         Date().timeIntervalSince(start)))
+            exit(0)
         }
+        let model = try LlamaModel.load(contentsOf: input)
+        let tokenizer = try BPETokenizer(contentsOf: input)
         if arguments.count == 5 {
             model.adapters = [try LoRAAdapter(peftFolder: URL(fileURLWithPath: arguments[4]), config: model.config)]
         }
         let loaded = Date().timeIntervalSince(loadStart)
         let start = Date()
         try GGUFExport.writeModel(model, tokenizer: tokenizer, template: tokenizer.chatTemplate, type: type,
-                                  name: input.deletingPathExtension().lastPathComponent, to: out)
+                                  name: name, to: out)
         print(String(format: "loaded in %.2f s; wrote %@ (%@) in %.2f s", loaded, out.path, type.rawValue,
                      Date().timeIntervalSince(start)))
     case ("lora", 4):
