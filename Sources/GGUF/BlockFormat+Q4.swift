@@ -60,25 +60,55 @@ func quantizeQ4_0(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, _ b
     }
 }
 
+/// Eight lanes at a time (bytes equal the scalar reference's, `naiveQuantizeQ4_1` in the tests). The
+/// reference keeps the first of equal minima and maxima, which differ only for +0 and -0: a block
+/// whose minimum or maximum is zero takes the scalar path, which keeps the same one.
 func quantizeQ4_1(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, _ blocks: Int) {
     for b in 0 ..< blocks {
         let v = x + b * 32
         let block = dst + b * 20
-        var lo = Float.greatestFiniteMagnitude
-        var hi = -Float.greatestFiniteMagnitude
-        for j in 0 ..< 32 {
-            if v[j] < lo { lo = v[j] }
-            if v[j] > hi { hi = v[j] }
+        let v0 = Floats8.load(v, 0), v1 = Floats8.load(v, 8), v2 = Floats8.load(v, 16), v3 = Floats8.load(v, 24)
+        var low = Floats8(repeating: .greatestFiniteMagnitude), high = Floats8(repeating: -.greatestFiniteMagnitude)
+        low = Floats8.min(v0, low); high = Floats8.max(v0, high)
+        low = Floats8.min(v1, low); high = Floats8.max(v1, high)
+        low = Floats8.min(v2, low); high = Floats8.max(v2, high)
+        low = Floats8.min(v3, low); high = Floats8.max(v3, high)
+        let lo = low.laneMin, hi = high.laneMax
+        if lo == 0 || hi == 0 {
+            quantizeQ4_1Block(v, block)
+            continue
         }
         let d = (hi - lo) / 15
-        let id: Float = d != 0 ? 1 / d : 0
+        let id = Floats8(repeating: d != 0 ? 1 / d : 0)
         storeHalf(d, block, 0)
         storeHalf(lo, block, 2)
-        for j in 0 ..< 16 {
-            let q0 = min(15, Int8(truncatingIfNeeded: truncatingToInt32((v[j] - lo) * id + 0.5)))
-            let q1 = min(15, Int8(truncatingIfNeeded: truncatingToInt32((v[j + 16] - lo) * id + 0.5)))
-            block.storeBytes(of: UInt8(truncatingIfNeeded: q0) | (UInt8(truncatingIfNeeded: q1) << 4),
-                             toByteOffset: 4 + j, as: UInt8.self)
+        let l = Floats8(repeating: lo), half = Floats8(repeating: 0.5)
+        // (x - lo) * id + 0.5, truncated, as a signed byte, at most 15.
+        func code(_ x: Floats8) -> Ints8 {
+            Ints8.min(Ints8.lowByteSignExtended(Ints8(truncating: Floats8.add(Floats8.mul(Floats8.sub(x, l), id), half))), 15)
         }
+        // Byte j: element j in the low nibble, element j + 16 in the high one.
+        Ints8.or(code(v0), Ints8.shiftLeft(code(v2), 4)).storeLowBytes(block, 4)
+        Ints8.or(code(v1), Ints8.shiftLeft(code(v3), 4)).storeLowBytes(block, 12)
+    }
+}
+
+/// One Q4_1 block, one element at a time (ggml's reference loop).
+func quantizeQ4_1Block(_ v: UnsafePointer<Float>, _ block: UnsafeMutableRawPointer) {
+    var lo = Float.greatestFiniteMagnitude
+    var hi = -Float.greatestFiniteMagnitude
+    for j in 0 ..< 32 {
+        if v[j] < lo { lo = v[j] }
+        if v[j] > hi { hi = v[j] }
+    }
+    let d = (hi - lo) / 15
+    let id: Float = d != 0 ? 1 / d : 0
+    storeHalf(d, block, 0)
+    storeHalf(lo, block, 2)
+    for j in 0 ..< 16 {
+        let q0 = min(15, Int8(truncatingIfNeeded: truncatingToInt32((v[j] - lo) * id + 0.5)))
+        let q1 = min(15, Int8(truncatingIfNeeded: truncatingToInt32((v[j + 16] - lo) * id + 0.5)))
+        block.storeBytes(of: UInt8(truncatingIfNeeded: q0) | (UInt8(truncatingIfNeeded: q1) << 4),
+                         toByteOffset: 4 + j, as: UInt8.self)
     }
 }

@@ -3,6 +3,7 @@
 
 import Foundation
 import GGUF
+import Tensor
 
 extension LlamaConfig {
     /// The configuration a GGUF file's metadata and tensors describe.
@@ -55,16 +56,19 @@ extension LlamaConfig {
 }
 
 extension LlamaParameters {
-    /// Weights from a GGUF file, dequantized to float32 (except the `omitting` kinds).
+    /// Weights from a GGUF file, dequantized to float32 (except the `omitting` kinds). Tensors are
+    /// checked first, then converted on the worker pool in pieces of whole rows (a tensor whose rows
+    /// llama.cpp reorders is one piece, put back in order once converted).
     public convenience init(gguf: GGUFFile, config: LlamaConfig, path: String = "GGUF file",
                             omitting: Set<LlamaTensor> = []) throws {
-        self.init(config: config, omitting: omitting)
+        self.init(config: config, omitting: omitting, zeroed: false)
         var expectedNames = Set(tensorInstances(config).map { $0.tensor.ggufName(layer: $0.layer) })
         expectedNames.insert("rope_freqs.weight")  // read by LlamaModel
         if let stray = gguf.tensors.first(where: { !expectedNames.contains($0.name) }) {
             throw LlamaError.unreadableFile(path: path,
                 reason: "tensor \(stray.name) is not part of a \(config.modelType) model with this configuration")
         }
+        var pieces: [GGUFLoadPiece] = []
         for (t, l) in instances {
             let name = t.ggufName(layer: l)
             guard let info = gguf.tensor(named: name) else {
@@ -77,18 +81,53 @@ extension LlamaParameters {
             guard canDequantize(info.type) else {
                 throw LlamaError.unreadableFile(path: path, reason: "tensor \(name) has type \(info.type), which cannot be dequantized")
             }
-            let dst = pointer(t, layer: l)
-            do {
-                try gguf.withBytes(of: info) { bytes in
-                    if let base = bytes.baseAddress {
-                        try dequantizeRow(info.type, bytes: base, into: dst, count: info.elementCount)
-                    }
-                }
-            } catch {
-                throw LlamaError.unreadableFile(path: path, reason: "tensor \(name): \(error)")
+            let order = LlamaCppRowOrder(t, config: config)
+            let step = order == nil ? max(1, GGUFLoadPiece.elements / max(info.rowLength, 1)) : info.rowCount
+            for first in stride(from: 0, to: info.rowCount, by: step) {
+                pieces.append(GGUFLoadPiece(info: info, destination: pointer(t, layer: l), rows: first ..< min(info.rowCount, first + step),
+                                            order: order, rowLength: expected.dropFirst().reduce(1, *)))
             }
-            LlamaCppRowOrder(t, config: config)?.toHuggingFace(dst, rowLength: expected.dropFirst().reduce(1, *))
         }
+        let failure = LoadFailure()
+        withExtendedLifetime(gguf.buffer) {
+            WorkerPool.shared(threads: defaultMatvecThreads).run(chunks: pieces.count) { i in
+                let piece = pieces[i], info = piece.info
+                do {
+                    try dequantizeRow(info.type, bytes: gguf.pointer(of: info) + piece.rows.lowerBound * info.rowByteCount,
+                                      into: piece.destination + piece.rows.lowerBound * info.rowLength,
+                                      count: piece.rows.count * info.rowLength)
+                } catch {
+                    failure.record(LlamaError.unreadableFile(path: path, reason: "tensor \(info.name): \(error)"))
+                }
+                piece.order?.toHuggingFace(piece.destination, rowLength: piece.rowLength)
+            }
+        }
+        if let error = failure.error { throw error }
+    }
+}
+
+/// Rows `rows` of a GGUF tensor, converted into `destination` (the tensor's first float).
+struct GGUFLoadPiece: @unchecked Sendable {
+    /// Elements per piece (4 MB of floats): small enough to keep both cores busy to the end.
+    static let elements = 1 << 20
+    let info: GGUFTensorInfo
+    let destination: UnsafeMutablePointer<Float>
+    let rows: Range<Int>
+    /// llama.cpp's row order of the tensor (then `rows` is all of them), undone after converting.
+    let order: LlamaCppRowOrder?
+    /// Hugging Face row length, for the reordering.
+    let rowLength: Int
+}
+
+/// The first error of a parallel load.
+final class LoadFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var error: Error?
+
+    func record(_ e: Error) {
+        lock.lock()
+        if error == nil { error = e }
+        lock.unlock()
     }
 }
 
@@ -106,17 +145,29 @@ extension LlamaModel {
         let omitted = floatLinearWeights ? [] : Set(quantized?.layers.keys.map { $0 } ?? [])
         try self.init(parameters: LlamaParameters(gguf: gguf, config: config, path: path, omitting: omitted))
         self.quantized = quantized
-        // Llama 3.1 files carry their RoPE scaling as per-frequency divisors.
-        if let info = gguf.tensor(named: "rope_freqs.weight") {
-            let factors: [Float]
-            do { factors = try gguf.floats(of: info) } catch {
-                throw LlamaError.unreadableFile(path: path, reason: "tensor rope_freqs.weight: \(error)")
-            }
-            guard factors.count == config.headDim / 2, factors.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-                throw LlamaError.shapeMismatch(name: "rope_freqs.weight", expected: [config.headDim / 2], elementCount: factors.count)
-            }
-            setRopeFrequencies(zip(config.ropeInverseFrequencies(), factors).map { $0 / $1 })
+        try readRopeFrequencies(gguf, path: path)
+    }
+
+    /// The configuration and rotary frequencies of a GGUF file's model, with no weights: every
+    /// tensor is omitted (running the model throws). For tools that read the weights straight from
+    /// the mapped file, as `GGUFExport.writeModel(gguf:...)` does.
+    public convenience init(weightsLeftIn gguf: GGUFFile, path: String = "GGUF file") throws {
+        let config = try LlamaConfig(gguf: gguf)
+        self.init(parameters: LlamaParameters(config: config, omitting: Set(LlamaTensor.allCases)))
+        try readRopeFrequencies(gguf, path: path)
+    }
+
+    /// Llama 3.1 files carry their RoPE scaling as per-frequency divisors (`rope_freqs.weight`).
+    private func readRopeFrequencies(_ gguf: GGUFFile, path: String) throws {
+        guard let info = gguf.tensor(named: "rope_freqs.weight") else { return }
+        let factors: [Float]
+        do { factors = try gguf.floats(of: info) } catch {
+            throw LlamaError.unreadableFile(path: path, reason: "tensor rope_freqs.weight: \(error)")
         }
+        guard factors.count == config.headDim / 2, factors.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw LlamaError.shapeMismatch(name: "rope_freqs.weight", expected: [config.headDim / 2], elementCount: factors.count)
+        }
+        setRopeFrequencies(zip(config.ropeInverseFrequencies(), factors).map { $0 / $1 })
     }
 
     /// A model from the GGUF file at `url`.

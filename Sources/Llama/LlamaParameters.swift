@@ -176,7 +176,13 @@ public final class LlamaParameters: @unchecked Sendable {
 
     /// Zero-filled parameters for `config` (the shape of gradients, moments),
     /// without the `omitting` kinds (their views must not be used).
-    public init(config: LlamaConfig, omitting: Set<LlamaTensor> = []) {
+    public convenience init(config: LlamaConfig, omitting: Set<LlamaTensor> = []) {
+        self.init(config: config, omitting: omitting, zeroed: true)
+    }
+
+    /// Parameters whose memory is zero-filled, or with `zeroed: false` left as allocated (for a
+    /// loader that writes every value).
+    init(config: LlamaConfig, omitting: Set<LlamaTensor>, zeroed: Bool) {
         self.config = config
         omitted = omitting
         sizes = parameterSizes(config, omitting: omitting)
@@ -189,7 +195,7 @@ public final class LlamaParameters: @unchecked Sendable {
         self.offsets = offsets
         count = total
         memory = .allocate(capacity: max(total, 1))
-        memory.initialize(repeating: 0, count: max(total, 1))
+        if zeroed { memory.initialize(repeating: 0, count: max(total, 1)) }
     }
 
     /// Randomly initialized weights as transformers initializes a fresh model:

@@ -1,8 +1,9 @@
 // One tensor of a model as a GGUF export writes it: float32 rows (from the model's weights, or
-// dequantized from its blocks when it keeps a layer only quantized), with its adapters' updates folded
-// in, rows reordered for llama.cpp's RoPE (attn_q / attn_k of llama-architecture files), converted to
-// the tensor's ggml type. Rows are converted in parallel, straight into the writer's buffer; a float
-// copy of one tensor is made only when adapters must be merged into it.
+// dequantized from its blocks when it keeps a layer only quantized, or read from the GGUF file the
+// model describes), with its adapters' updates folded in, rows reordered for llama.cpp's RoPE
+// (attn_q / attn_k of llama-architecture files), converted to the tensor's ggml type. Rows are
+// converted in parallel, straight into the writer's buffer; a float copy of one tensor is made only
+// when adapters must be merged into it, or when a file's tensor is not F32 in Hugging Face order.
 //
 // Legend: OUT rows (GGUF ne1), IN row length (GGUF ne0); a 1-D tensor is OUT rows of one element.
 
@@ -14,6 +15,8 @@ import Tensor
 /// A model tensor to be written in `type`.
 struct GGUFTensorSource: @unchecked Sendable {
     let model: LlamaModel
+    /// The GGUF file the weights are read from, nil when they are the model's.
+    let file: GGUFFile?
     let tensor: LlamaTensor
     let layer: Int
     let type: GGMLType
@@ -61,6 +64,7 @@ struct GGUFTensorSource: @unchecked Sendable {
 
     /// Where the float rows of the tensor come from.
     private func floatRows() throws -> RowReader {
+        if let file { return try fileRows(file) }
         let n = rows * rowLength
         let adapters = model.adapters.filter { $0.adapts(tensor) }
         let omitted = model.parameters.omitted.contains(tensor)
@@ -82,6 +86,34 @@ struct GGUFTensorSource: @unchecked Sendable {
     }
 }
 
+extension GGUFTensorSource {
+    /// The tensor's float rows from `file`, in Hugging Face order as `LlamaParameters(gguf:)` loads
+    /// them: F32 rows in place in the mapped file when their order is kept, else a float copy of this
+    /// one tensor (converted, then put back in Hugging Face order).
+    func fileRows(_ file: GGUFFile) throws -> RowReader {
+        guard let info = file.tensor(named: name) else { throw GGUFExportError.missingWeights(tensor: name) }
+        let n = rows * rowLength
+        let order = LlamaCppRowOrder(tensor, config: config)
+        guard info.elementCount == n else {
+            throw GGUFExportError.tensor(name: name, reason: "\(info.elementCount) elements in the file, \(n) expected")
+        }
+        let bytes = file.pointer(of: info)
+        if info.type == .f32, order == nil, Int(bitPattern: bytes) % MemoryLayout<Float>.alignment == 0 {
+            return RowReader(floats: UnsafeMutablePointer(mutating: bytes.assumingMemoryBound(to: Float.self)),
+                             rowLength: rowLength, owned: false, keeping: file.buffer)
+        }
+        let copy = UnsafeMutablePointer<Float>.allocate(capacity: max(n, 1))
+        do {
+            try withExtendedLifetime(file.buffer) { try dequantizeRow(info.type, bytes: bytes, into: copy, count: n) }
+        } catch {
+            copy.deallocate()
+            throw GGUFExportError.tensor(name: name, reason: "\(error)")
+        }
+        order?.toHuggingFace(copy, rowLength: rowLength)
+        return RowReader(floats: copy, rowLength: rowLength, owned: true)
+    }
+}
+
 /// GGUF row `g` of an attn_q / attn_k tensor holds this Hugging Face row (`LlamaCppRowOrder`, the
 /// map the loader undoes).
 func ggufRowSource(_ g: Int, rows: Int, heads: Int) -> Int {
@@ -95,12 +127,15 @@ final class RowReader: @unchecked Sendable {
     private let blocks: QuantizedMatrix?
     private let rowLength: Int
     private let owned: Bool
+    /// What keeps borrowed `floats` alive (the mapped file they point into).
+    private let keeping: AnyObject?
 
-    init(floats: UnsafeMutablePointer<Float>, rowLength: Int, owned: Bool) {
+    init(floats: UnsafeMutablePointer<Float>, rowLength: Int, owned: Bool, keeping: AnyObject? = nil) {
         self.floats = floats
         self.blocks = nil
         self.rowLength = rowLength
         self.owned = owned
+        self.keeping = keeping
     }
 
     init(blocks: QuantizedMatrix, rowLength: Int) {
@@ -108,6 +143,7 @@ final class RowReader: @unchecked Sendable {
         self.blocks = blocks
         self.rowLength = rowLength
         self.owned = false
+        self.keeping = nil
     }
 
     /// Row `r`: a pointer into the buffer, or `scratch` (rowLength floats) filled from the blocks.

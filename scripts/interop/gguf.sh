@@ -10,7 +10,7 @@
 #   4. runs check_gguf.py: llama.cpp's greedy tokens against `pipe generate` on each file; prints the
 #      table and exits non-zero on a mismatch.
 # With LLAMA_QUANTIZE=/path/to/llama-quantize (built from the same llama.cpp), it also times SmolLM2
-# F32 -> Q8_0 and -> Q4_1 with llama-quantize and with pipe-export-check, side by side.
+# F32 -> Q8_0 and -> Q4_1 with llama-quantize and with pipe-export-check, side by side (RUNS=5 each).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -47,16 +47,24 @@ echo "== comparing greedy tokens"
 "$venv/bin/python" "$root/scripts/interop/check_gguf.py" --pipe "$bin/pipe" --dir "$out" --tiny "$tiny"
 
 if [ -n "${LLAMA_QUANTIZE:-}" ]; then
-    echo "== quantization speed, SmolLM2 F32 (exported above) -> Q8_0 / Q4_1, wall seconds"
+    # Alternating runs (RUNS of each, default 5) on all cores; medians of wall seconds. pipe's line also
+    # gives the time of its export step (reading the mapped F32 file, quantizing, writing, fsync).
+    runs=${RUNS:-5}
+    median() { printf "%s\n" "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+    echo "== quantization speed, SmolLM2 F32 (exported above) -> Q8_0 / Q4_1, median wall seconds of $runs runs (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     for type in q8_0 q4_1; do
         upper=$(echo "$type" | tr a-z A-Z)
-        start=$(date +%s.%N)
-        "$LLAMA_QUANTIZE" "$out/smollm2-f32.gguf" "$out/llama-quantize-$type.gguf" "$upper" > /dev/null 2>&1
-        theirs=$(echo "$(date +%s.%N) - $start" | bc)
-        start=$(date +%s.%N)
-        line=$("$bin/pipe-export-check" model "$out/smollm2-f32.gguf" "$type" "$out/pipe-$type.gguf")
-        mine=$(echo "$(date +%s.%N) - $start" | bc)
-        printf "%-6s llama-quantize %6.2f s | pipe-export-check %6.2f s (export alone: %s)\n" \
-            "$type" "$theirs" "$mine" "${line##* in }"
+        theirs=(); mine=(); export_step=()
+        for _ in $(seq "$runs"); do
+            start=$(date +%s.%N)
+            "$LLAMA_QUANTIZE" "$out/smollm2-f32.gguf" "$out/llama-quantize-$type.gguf" "$upper" "$(nproc)" > /dev/null 2>&1
+            theirs+=("$(echo "$(date +%s.%N) - $start" | bc)")
+            start=$(date +%s.%N)
+            line=$("$bin/pipe-export-check" model "$out/smollm2-f32.gguf" "$type" "$out/pipe-$type.gguf")
+            mine+=("$(echo "$(date +%s.%N) - $start" | bc)")
+            step=${line##* in }; export_step+=("${step% s}")
+        done
+        printf "%-6s llama-quantize %6.2f s | pipe-export-check %6.2f s (export step %s s)\n" \
+            "$type" "$(median "${theirs[@]}")" "$(median "${mine[@]}")" "$(median "${export_step[@]}")"
     done
 fi
