@@ -47,9 +47,9 @@ public struct QuantizeStage: Stage {
         let sizeBefore = try source.bytes(input.folder, manifestFolder: context.manifestFolder, parameters: loaded.model.parameterCount)
         let sizeAfter = try Self.fileSize(file)
         var lines = ["\(params.type.rawValue) of \(input.producer): \(Self.mb(sizeBefore)) -> \(Self.mb(sizeAfter))"
-                     + String(format: " (%.2fx smaller)", Double(sizeBefore) / Double(max(sizeAfter, 1)))]
+                     + String(format: " (%.2fx the size)", Double(sizeAfter) / Double(max(sizeBefore, 1)))]
         if let before, let after {
-            lines.append(String(format: "perplexity on %@: %.3f -> %.3f (%+.2f%%)", params.split, before, after, 100 * (after / before - 1)))
+            lines.append(String(format: "perplexity on %@: %.4f -> %.4f (%+.3f%%)", params.split, before, after, 100 * (after / before - 1)))
         }
         lines.append("tensor types: " + artifact.summary.tensorTypes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         var json: [(key: String, value: JSONValue)] = [
