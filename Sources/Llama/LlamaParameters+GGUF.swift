@@ -32,10 +32,15 @@ extension LlamaConfig {
     /// that passes describes no more weights than the file holds.
     func checkTensorTable(of gguf: GGUFFile, architecture arch: String) throws {
         let needed = tensorInstanceCount(self)
-        if needed > gguf.tensors.count, let probe = LlamaTensor.allCases.first(where: { $0.isPerLayer && $0.exists(in: self) }) {
+        if needed > gguf.tensors.count,
+            let probe = LlamaTensor.allCases.first(where: { $0.isPerLayer && $0.exists(in: self) })
+        {
             let present = (0..<layerCount).first { gguf.tensor(named: probe.ggufName(layer: $0)) == nil } ?? layerCount
-            throw LlamaError.invalidConfig(key: "\(arch).block_count",
-                reason: "the metadata claims \(layerCount) blocks (\(needed) tensors), but the file has \(gguf.tensors.count) tensors and blocks only up to \(present) (no \(probe.ggufName(layer: present)))")
+            throw LlamaError.invalidConfig(
+                key: "\(arch).block_count",
+                reason: "the metadata claims \(layerCount) blocks (\(needed) tensors), but the file has "
+                    + "\(gguf.tensors.count) tensors and blocks only up to \(present) (no "
+                    + "\(probe.ggufName(layer: present)))")
         }
         for (t, l) in tensorInstances(self) {
             let name = t.ggufName(layer: l)
@@ -75,7 +80,10 @@ extension LlamaParameters {
                 throw LlamaError.shapeMismatch(name: name, expected: expected, elementCount: info.elementCount)
             }
             guard canDequantize(info.type) else {
-                throw LlamaError.unreadableFile(path: path, reason: "tensor \(name) has type \(info.type), which cannot be dequantized")
+                throw LlamaError.unreadableFile(
+                    path: path,
+                    reason: "tensor \(name) has type \(info.type), which "
+                        + "cannot be dequantized")
             }
             let dst = pointer(t, layer: l)
             do {
@@ -113,7 +121,8 @@ extension LlamaModel {
                 throw LlamaError.unreadableFile(path: path, reason: "tensor rope_freqs.weight: \(error)")
             }
             guard factors.count == config.headDim / 2, factors.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-                throw LlamaError.shapeMismatch(name: "rope_freqs.weight", expected: [config.headDim / 2], elementCount: factors.count)
+                throw LlamaError.shapeMismatch(
+                    name: "rope_freqs.weight", expected: [config.headDim / 2], elementCount: factors.count)
             }
             setRopeFrequencies(zip(config.ropeInverseFrequencies(), factors).map { $0 / $1 })
         }
