@@ -69,8 +69,8 @@ extension Record {
             throw RecordProblem("a text record has no prompt and answer; train on it as plain text")
         case .records:
             throw RecordProblem(
-                "a record of fields \(fieldNames.joined(separator: ", ")) is no conversation yet; map "
-                    + "it with augment's \"template\" first")
+                "a record of fields \(fieldNames.joined(separator: ", ")) is "
+                    + "no conversation yet; map it with augment's \"template\" first")
         }
     }
 
@@ -83,9 +83,7 @@ extension Record {
     private func string(_ name: String) throws(RecordProblem) -> String {
         guard let value = self[name] else { throw RecordProblem("missing field \"\(name)\"") }
         guard case let .string(text) = value else {
-            throw RecordProblem(
-                "field \"\(name)\" should be a string, got "
-                    + "\(value.typeName)")
+            throw RecordProblem("field \"\(name)\" should be a string, got \(value.typeName)")
         }
         return text
     }

@@ -58,8 +58,8 @@ public struct Dataset: Sendable, Equatable {
             guard records.count == split.count else {
                 throw DatasetError.badInfo(
                     file: folder.appendingPathComponent(DatasetInfo.fileName).path,
-                    message: "split \"\(split.name)\" promises \(split.count) records, "
-                        + "\(split.file) has \(records.count)")
+                    message:
+                        "split \"\(split.name)\" promises \(split.count) records, \(split.file) has \(records.count)")
             }
             splits.append(Split(name: split.name, records: records))
         }
@@ -73,8 +73,7 @@ public struct Dataset: Sendable, Equatable {
         guard let entry = info.split(named: split) else {
             throw DatasetError.badInfo(
                 file: folder.appendingPathComponent(DatasetInfo.fileName).path,
-                message: "no split \"\(split)\" (splits: "
-                    + "\(info.splits.map(\.name).joined(separator: ", ")))")
+                message: "no split \"\(split)\" (splits: \(info.splits.map(\.name).joined(separator: ", ")))")
         }
         let url = folder.appendingPathComponent(entry.file)
         let data: Data

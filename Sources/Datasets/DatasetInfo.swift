@@ -59,9 +59,7 @@ public struct DatasetInfo: Sendable, Equatable {
         guard let format = json["format"]?.stringValue else { throw fail("missing string \"format\"") }
         guard let shape = RecordShape(rawValue: format) else { throw fail("unknown format \"\(format)\"") }
         guard let fields = json["fields"]?.arrayValue?.compactMap(\.stringValue) else {
-            throw fail(
-                "missing array "
-                    + "\"fields\"")
+            throw fail("missing array \"fields\"")
         }
         guard let splitList = json["splits"]?.arrayValue else { throw fail("missing array \"splits\"") }
         var splits: [SplitInfo] = []

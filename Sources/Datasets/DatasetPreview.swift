@@ -10,8 +10,8 @@ public enum DatasetPreview {
         var out = "format: \(info.shape.rawValue)\n"
         out += "fields: \(info.fields.joined(separator: ", "))\n"
         out +=
-            "splits: " + info.splits.map { "\($0.name) \($0.count)" }.joined(separator: ", ") + " (total "
-            + "\(info.totalCount))\n"
+            "splits: " + info.splits.map { "\($0.name) \($0.count)" }.joined(separator: ", ")
+            + " (total \(info.totalCount))\n"
         if info.skipped.count > 0 {
             out += "skipped: \(info.skipped.count) row\(info.skipped.count == 1 ? "" : "s")\n"
             for reason in info.skipped.examples.prefix(rows) { out += "  \(reason)\n" }

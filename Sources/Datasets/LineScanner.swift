@@ -66,9 +66,7 @@ public struct LineScanner {
             throw RecordProblem("invalid JSON: \(error)")
         }
         guard let record = Record(json: value) else {
-            throw RecordProblem(
-                "expected a JSON object, got "
-                    + "\(value.typeName)")
+            throw RecordProblem("expected a JSON object, got \(value.typeName)")
         }
         return record
     }

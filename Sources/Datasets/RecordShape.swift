@@ -73,16 +73,12 @@ public enum RecordShape: String, Sendable, CaseIterable, Codable {
             throw RecordProblem("missing field \"messages\" (fields: \(record.fieldNames.joined(separator: ", ")))")
         }
         guard case let .array(items) = list else {
-            throw RecordProblem(
-                "field \"\(key)\" should be an array of "
-                    + "messages, got \(list.typeName)")
+            throw RecordProblem("field \"\(key)\" should be an array of messages, got \(list.typeName)")
         }
         var messages: [JSONValue] = []
         for (i, item) in items.enumerated() {
             guard case .object = item else {
-                throw RecordProblem(
-                    "\(key)[\(i)] should be an object, got "
-                        + "\(item.typeName)")
+                throw RecordProblem("\(key)[\(i)] should be an object, got \(item.typeName)")
             }
             guard let tag = (item["role"] ?? item["from"])?.stringValue else {
                 throw RecordProblem("\(key)[\(i)] has no \"role\" (or ShareGPT \"from\") string")

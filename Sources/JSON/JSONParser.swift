@@ -150,9 +150,7 @@ public struct JSONParser {
             if peek == UInt8(ascii: ".") {
                 position += 1
                 guard let d = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) else {
-                    throw error(
-                        "expected a "
-                            + "digit after '.'")
+                    throw error("expected a digit after '.'")
                 }
                 while let d = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) { position += 1 }
             }
@@ -160,9 +158,7 @@ public struct JSONParser {
                 position += 1
                 if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { position += 1 }
                 guard let d = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) else {
-                    throw error(
-                        "expected a "
-                            + "digit in exponent")
+                    throw error("expected a digit in exponent")
                 }
                 while let d = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) { position += 1 }
             }
@@ -197,9 +193,7 @@ public struct JSONParser {
                 if byte == UInt8(ascii: "\"") {
                     position += 1
                     guard let text = String(validating: buffer, as: UTF8.self) else {
-                        throw error(
-                            "invalid UTF-8 in "
-                                + "string")
+                        throw error("invalid UTF-8 in string")
                     }
                     return text
                 }
@@ -233,9 +227,7 @@ public struct JSONParser {
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     }
                     guard let scalar = Unicode.Scalar(code) else {
-                        throw error(
-                            "invalid code point "
-                                + "\\u\(String(code, radix: 16))")
+                        throw error("invalid code point \\u\(String(code, radix: 16))")
                     }
                     buffer.append(contentsOf: String(scalar).utf8)
                 default: throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")

@@ -47,8 +47,7 @@ extension LlamaModel {
         guard T > 0 else { throw LlamaError.invalidInput("no tokens to run") }
         guard cache.count + T <= cache.capacity else {
             throw LlamaError.invalidInput(
-                "the KV cache holds \(cache.capacity) positions; \(cache.count) used, \(T) "
-                    + "more do not fit")
+                "the KV cache holds \(cache.capacity) positions; \(cache.count) used, \(T) more do not fit")
         }
         try check(activations: a, rows: T, keys: cache.count + T, logitRows: allLogits ? T : 1)
         let past = cache.count

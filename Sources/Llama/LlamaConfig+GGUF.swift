@@ -35,9 +35,7 @@ extension LlamaConfig {
             guard let v = real("\(a).\(key)") else { return fallback }
             guard v.isFinite, v > 0 else {
                 throw LlamaError.invalidConfig(
-                    key: "\(a).\(key)",
-                    reason: "expected a finite positive number, got "
-                        + "\(v)")
+                    key: "\(a).\(key)", reason: "expected a finite positive number, got \(v)")
             }
             return v
         }
@@ -45,9 +43,7 @@ extension LlamaConfig {
         let heads = try required("attention.head_count")
         guard let vocab = integer("\(a).vocab_size") ?? tokenCount else {
             throw LlamaError.invalidConfig(
-                key: "\(a).vocab_size",
-                reason: "missing, and no tokenizer.ggml.tokens to "
-                    + "count")
+                key: "\(a).vocab_size", reason: "missing, and no tokenizer.ggml.tokens to count")
         }
         self.init(
             modelType: modelType,

@@ -24,15 +24,13 @@ public struct RopeScaling: Codable, Sendable, Equatable {
         ]
         where !(value.isFinite && value > 0) {
             throw LlamaError.invalidConfig(
-                key: "\(key).\(name)",
-                reason: "expected a finite positive number, got "
-                    + "\(value)")
+                key: "\(key).\(name)", reason: "expected a finite positive number, got \(value)")
         }
         guard highFreqFactor > lowFreqFactor, originalMaxPositionEmbeddings > 0 else {
             throw LlamaError.invalidConfig(
                 key: key,
-                reason: "llama3 rope needs low_freq_factor < high_freq_factor and a positive "
-                    + "original_max_position_embeddings")
+                reason: "llama3 rope needs low_freq_factor < high_freq_factor "
+                    + "and a positive original_max_position_embeddings")
         }
     }
 }
@@ -92,8 +90,8 @@ struct RopeParameters: Codable {
             else {
                 throw LlamaError.invalidConfig(
                     key: key,
-                    reason: "llama3 rope needs positive factor, low_freq_factor < high_freq_factor and "
-                        + "original_max_position_embeddings")
+                    reason: "llama3 rope needs positive factor, low_freq_factor < "
+                        + "high_freq_factor and original_max_position_embeddings")
             }
             let scaling = RopeScaling(factor: factor, lowFreqFactor: lowFreqFactor, highFreqFactor: highFreqFactor,
                                       originalMaxPositionEmbeddings: originalMaxPositionEmbeddings)
@@ -101,9 +99,7 @@ struct RopeParameters: Codable {
             return scaling
         case let other:
             throw LlamaError.invalidConfig(
-                key: "\(key).rope_type",
-                reason: "\"\(other)\" is not supported (default "
-                    + "and llama3 are)")
+                key: "\(key).rope_type", reason: "\"\(other)\" is not supported (default and llama3 are)")
         }
     }
 }

@@ -125,9 +125,7 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
             slidingWindow = window
         case .qwen2 where try c.decodeIfPresent(Bool.self, forKey: .useSlidingWindow) == true:
             throw LlamaError.invalidConfig(
-                key: "use_sliding_window",
-                reason: "Qwen2's per-layer sliding window is not "
-                    + "supported")
+                key: "use_sliding_window", reason: "Qwen2's per-layer sliding window is not supported")
         default:
             slidingWindow = nil
         }
@@ -203,30 +201,25 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         }
         if headDim % 2 != 0 {
             throw LlamaError.invalidConfig(
-                key: "head_dim",
-                reason: "rotary embeddings need an even head size, got "
-                    + "\(headDim)")
+                key: "head_dim", reason: "rotary embeddings need an even head size, got \(headDim)")
         }
         // Float hyper-parameters: finite and in range (NaN fails every comparison).
         if !(rmsNormEps > 0 && rmsNormEps < 1) {
             throw LlamaError.invalidConfig(
-                key: "rms_norm_eps",
-                reason: "expected a finite number between 0 and 1, got "
-                    + "\(rmsNormEps)")
+                key: "rms_norm_eps", reason: "expected a finite number between 0 and 1, got \(rmsNormEps)")
         }
         if !(ropeTheta >= 1 && ropeTheta <= LlamaConfig.maxRopeTheta) {
             throw LlamaError.invalidConfig(
                 key: "rope_theta",
-                reason: "expected a finite number from 1 to "
-                    + "\(LlamaConfig.maxRopeTheta), got \(ropeTheta)")
+                reason: "expected a finite number from 1 to \(LlamaConfig.maxRopeTheta), got \(ropeTheta)")
         }
         if let scaling = ropeScaling { try scaling.validate(key: "rope_scaling") }
         let total = parameterSizes(self).reduce(0, +)
         if total > LlamaConfig.maxParameterCount {
             throw LlamaError.invalidConfig(
                 key: "hidden_size",
-                reason: "the model would have \(total) parameters, more than the \(LlamaConfig.maxParameterCount) this "
-                    + "loader accepts")
+                reason: "the model would have \(total) parameters, "
+                    + "more than the \(LlamaConfig.maxParameterCount) this loader accepts")
         }
     }
 

@@ -89,8 +89,7 @@ public final class LlamaModel: @unchecked Sendable {
             attentionMask.map({ $0.count == B && $0.allSatisfy { $0.count == T } }) ?? true
         else {
             throw LlamaError.invalidInput(
-                "a batch needs at least one token and rows of equal length (and a mask of "
-                    + "the same shape)")
+                "a batch needs at least one token and rows of equal length (and a mask of the same shape)")
         }
         let a = makeActivations(rows: B * T, keys: T)
         let flat = tokens.flatMap { $0.map { Int32(truncatingIfNeeded: $0) } }
@@ -110,13 +109,12 @@ public final class LlamaModel: @unchecked Sendable {
             && (a.tileRows == 0 || !parameters.omitted.allSatisfy { quantized?.layers[$0] != nil })
         {
             throw LlamaError.invalidInput(
-                "weights kept only quantized need their QuantizedWeights and activations "
-                    + "with tile scratch")
+                "weights kept only quantized need their QuantizedWeights and activations with tile scratch")
         }
         guard rows <= a.rows, keys <= a.keys, logitRows <= a.logitRows, maxLoRARank <= a.loraRank else {
             throw LlamaError.invalidInput(
-                "activations sized for \(a.rows) rows, \(a.keys) keys, \(a.logitRows) logit rows, LoRA rank "
-                    + "\(a.loraRank) "
+                "activations sized for \(a.rows) rows, \(a.keys) keys, "
+                    + "\(a.logitRows) logit rows, LoRA rank \(a.loraRank) "
                     + "cannot run \(rows) rows, \(keys) keys, \(logitRows) logit rows, rank \(maxLoRARank)")
         }
     }

@@ -52,8 +52,8 @@ extension LlamaParameters {
             // Ignoring it would silently compute another model (e.g. o_proj or MLP biases).
             throw LlamaError.unreadableFile(
                 path: path,
-                reason: "tensor \(byCanonical[stray] ?? stray) is not part of a \(config.modelType) model with this "
-                    + "configuration")
+                reason: "tensor \(byCanonical[stray] ?? stray) is not part of "
+                    + "a \(config.modelType) model with this configuration")
         }
         try checkEveryTensor()
         self.init(config: config)
@@ -86,10 +86,7 @@ extension LlamaModel {
         case .regularFile: return try LlamaModel(ggufAt: url)
         case .unavailable: throw LlamaError.unreadableFile(path: url.path, reason: "no such file or folder")
         case let other:
-            throw LlamaError.unreadableFile(
-                path: url.path,
-                reason: "is \(other), not a GGUF file or a "
-                    + "model folder")
+            throw LlamaError.unreadableFile(path: url.path, reason: "is \(other), not a GGUF file or a model folder")
         }
     }
 }

@@ -38,9 +38,9 @@ extension LlamaConfig {
             let present = (0..<layerCount).first { gguf.tensor(named: probe.ggufName(layer: $0)) == nil } ?? layerCount
             throw LlamaError.invalidConfig(
                 key: "\(arch).block_count",
-                reason: "the metadata claims \(layerCount) blocks (\(needed) tensors), but the file has "
-                    + "\(gguf.tensors.count) tensors and blocks only up to \(present) (no "
-                    + "\(probe.ggufName(layer: present)))")
+                reason: "the metadata claims \(layerCount) blocks (\(needed) tensors), "
+                    + "but the file has \(gguf.tensors.count) tensors and blocks "
+                    + "only up to \(present) (no \(probe.ggufName(layer: present)))")
         }
         for (t, l) in tensorInstances(self) {
             let name = t.ggufName(layer: l)
@@ -81,9 +81,7 @@ extension LlamaParameters {
             }
             guard canDequantize(info.type) else {
                 throw LlamaError.unreadableFile(
-                    path: path,
-                    reason: "tensor \(name) has type \(info.type), which "
-                        + "cannot be dequantized")
+                    path: path, reason: "tensor \(name) has type \(info.type), which cannot be dequantized")
             }
             let dst = pointer(t, layer: l)
             do {

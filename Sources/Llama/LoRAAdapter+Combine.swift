@@ -21,17 +21,14 @@ extension LoRAAdapter {
     public static func concatenating(_ adapters: [LoRAAdapter], weights: [Float]) throws -> LoRAAdapter {
         guard let first = adapters.first, adapters.count == weights.count else {
             throw LlamaError.invalidInput(
-                "concatenating needs one weight per adapter (\(adapters.count) adapters, "
-                    + "\(weights.count) weights)")
+                "concatenating needs one weight per adapter (\(adapters.count) adapters, \(weights.count) weights)")
         }
         for adapter in adapters where adapter.config.layerCount != first.config.layerCount
             || adapter.config.hiddenSize != first.config.hiddenSize || adapter.config.kvDim != first.config.kvDim
             || adapter.config.intermediateSize != first.config.intermediateSize
         {
             throw LlamaError.invalidAdapter(
-                path: "(in memory)",
-                reason: "adapters made for different model shapes "
-                    + "cannot be combined")
+                path: "(in memory)", reason: "adapters made for different model shapes cannot be combined")
         }
         let rank = adapters.reduce(0) { $0 + $1.rank }
         let targets = Array(Set(adapters.flatMap(\.targets))).sorted { $0.rawValue < $1.rawValue }

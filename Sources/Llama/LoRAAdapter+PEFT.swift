@@ -74,10 +74,7 @@ extension LoRAAdapter {
         switch FileKind(path: configURL.path) {
         case .regularFile, .unavailable: break  // a missing file is reported by the read below
         case let other:
-            throw LlamaError.invalidAdapter(
-                path: path,
-                reason: "adapter_config.json is \(other), not a "
-                    + "regular file")
+            throw LlamaError.invalidAdapter(path: path, reason: "adapter_config.json is \(other), not a regular file")
         }
         let peft: PEFTAdapterConfig
         do {
@@ -90,17 +87,12 @@ extension LoRAAdapter {
         }
         if peft.useDoRA { throw LlamaError.invalidAdapter(path: path, reason: "DoRA adapters are not supported") }
         if peft.bias != "none" {
-            throw LlamaError.invalidAdapter(
-                path: path,
-                reason: "bias \"\(peft.bias)\" is not "
-                    + "supported (only none)")
+            throw LlamaError.invalidAdapter(path: path, reason: "bias \"\(peft.bias)\" is not supported (only none)")
         }
         if peft.fanInFanOut { throw LlamaError.invalidAdapter(path: path, reason: "fan_in_fan_out is not supported") }
         if !peft.rankPattern.isEmpty || !peft.alphaPattern.isEmpty {
             throw LlamaError.invalidAdapter(
-                path: path,
-                reason: "per-module rank_pattern / alpha_pattern are not "
-                    + "supported")
+                path: path, reason: "per-module rank_pattern / alpha_pattern are not supported")
         }
         if let save = peft.modulesToSave, !save.isEmpty {
             throw LlamaError.invalidAdapter(path: path, reason: "modules_to_save \(save) is not supported")
@@ -128,9 +120,7 @@ extension LoRAAdapter {
         })
         if let stray = byCanonical.keys.sorted().first(where: { !known.contains($0) }) {
             throw LlamaError.invalidAdapter(
-                path: path,
-                reason: "tensor \(stray) is not a LoRA A/B of a Llama "
-                    + "projection this module applies")
+                path: path, reason: "tensor \(stray) is not a LoRA A/B of a Llama projection this module applies")
         }
         for t in targets {
             for l in 0..<config.layerCount {

@@ -51,9 +51,7 @@ public final class QuantizedWeights: @unchecked Sendable {
         guard let blockBytes = QuantizedWeights.blockBytes(info.type), columns % 32 == 0 else { return nil }
         guard info.byteCount == rows * columns / 32 * blockBytes else {
             throw LlamaError.unreadableFile(
-                path: path,
-                reason: "tensor \(info.name): \(info.byteCount) bytes for "
-                    + "\(rows)x\(columns) \(info.type)")
+                path: path, reason: "tensor \(info.name): \(info.byteCount) bytes for \(rows)x\(columns) \(info.type)")
         }
         return withExtendedLifetime(gguf.buffer) {
             QuantizedWeights.repack(info.type, bytes: gguf.pointer(of: info), rows: rows, columns: columns) { r in

@@ -124,8 +124,7 @@ public final class Trainer: @unchecked Sendable {
         for e in trainingSet + evaluationSet {
             guard e.tokens.count == e.labels.count else {
                 throw LlamaError.invalidInput(
-                    "a training example has \(e.tokens.count) tokens but \(e.labels.count) "
-                        + "labels")
+                    "a training example has \(e.tokens.count) tokens but \(e.labels.count) labels")
             }
             for t in e.tokens where t < 0 || Int(t) >= model.config.vocabSize {
                 throw LlamaError.tokenOutOfRange(token: Int(t), vocabSize: model.config.vocabSize)

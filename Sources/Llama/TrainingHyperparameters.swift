@@ -71,8 +71,8 @@ public struct TrainingHyperparameters: Codable, Sendable, Equatable {
             guard let t = LlamaTensor(moduleName: name) else {
                 throw LlamaError.invalidConfig(
                     key: "targets",
-                    reason: "\"\(name)\" is not one of q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj "
-                        + "(or attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down)")
+                    reason: "\"\(name)\" is not one of q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, "
+                        + "down_proj (or attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down)")
             }
             return t
         }
@@ -96,15 +96,11 @@ public struct TrainingHyperparameters: Codable, Sendable, Equatable {
         }
         if !(learningRate >= 0) || !learningRate.isFinite {
             throw LlamaError.invalidConfig(
-                key: "lr",
-                reason: "must be a finite non-negative number, got "
-                    + "\(learningRate)")
+                key: "lr", reason: "must be a finite non-negative number, got \(learningRate)")
         }
         if warmupSteps < 0 || !(0...1).contains(warmupRatio) {
             throw LlamaError.invalidConfig(
-                key: "warmup_steps",
-                reason: "warmup_steps must be >= 0 and warmup_ratio in "
-                    + "[0, 1]")
+                key: "warmup_steps", reason: "warmup_steps must be >= 0 and warmup_ratio in [0, 1]")
         }
     }
 }

@@ -82,16 +82,16 @@ public struct ModelArtifact: Codable, Sendable, Equatable {
         let types = summary.tensorTypes.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
         var lines = [
             "model: \(format.rawValue) \(path)",
-            "architecture: \(c.modelType), \(c.layerCount) layers, width \(c.hiddenSize), \(c.headCount) heads / "
-                + "\(c.kvHeadCount) KV heads (head size \(c.headDim)), FFN \(c.intermediateSize)",
-            "vocabulary: \(c.vocabSize), RoPE theta \(JSONValue.number(c.ropeTheta).compactText), RMS eps "
-                + "\(c.rmsNormEps), \(c.tieWordEmbeddings ? "tied" : "untied") embeddings, context "
-                + "\(c.maxPositionEmbeddings)",
+            "architecture: \(c.modelType), \(c.layerCount) layers, width \(c.hiddenSize), \(c.headCount) "
+                + "heads / \(c.kvHeadCount) KV heads (head size \(c.headDim)), FFN \(c.intermediateSize)",
+            "vocabulary: \(c.vocabSize), RoPE theta \(JSONValue.number(c.ropeTheta).compactText), "
+                + "RMS eps \(c.rmsNormEps), \(c.tieWordEmbeddings ? "tied" : "untied") "
+                + "embeddings, context \(c.maxPositionEmbeddings)",
             "parameters: \(summary.parameters.formatted()) (\(types.joined(separator: ", ")))",
             "tokenizer: byte-level BPE, \(summary.tokenizer.vocabularySize) tokens, pre-tokenizer "
                 + "\(summary.tokenizer.preTokenizer), BOS \(summary.tokenizer.bos.map(String.init) ?? "none") "
-                + "(\(summary.tokenizer.addBOS ? "added" : "not added")), EOS "
-                + "\(summary.tokenizer.eos.map(String.init) ?? "none")",
+                + "(\(summary.tokenizer.addBOS ? "added" : "not added")), "
+                + "EOS \(summary.tokenizer.eos.map(String.init) ?? "none")",
             "chat template: \(summary.tokenizer.chatTemplate ?? "none")"
                 + (summary.tokenizer.defaultSystemPrompt.map { " (default system prompt: \"\($0)\")" } ?? ""),
         ]
@@ -152,8 +152,8 @@ public enum ModelArtifactError: Error, CustomStringConvertible, Equatable {
         case let .notAModel(path): return "\(path) holds no model artifact (model.json)"
         case let .unreadable(path, reason): return "cannot read \(path): \(reason)"
         case let .sourceChanged(path, reason):
-            return "\(path) \(reason) since the model was loaded; rerun the load "
-                + "stage (pipe run) so the cache sees the new file"
+            return "\(path) \(reason) since the model was loaded; "
+                + "rerun the load stage (pipe run) so the cache sees the new file"
         case let .invalid(message): return message
         }
     }

@@ -203,9 +203,7 @@ public enum ModelLoader {
             let kind = FileKind(path: url.appendingPathComponent(name).path)
             guard kind == .regularFile else {
                 throw ModelArtifactError.unreadable(
-                    url.appendingPathComponent(name).path,
-                    reason: "is \(kind), not a "
-                        + "regular file")
+                    url.appendingPathComponent(name).path, reason: "is \(kind), not a regular file")
             }
         }
         return (.huggingFace, wanted.map { ($0, url.appendingPathComponent($0)) })
@@ -260,8 +258,7 @@ extension ModelArtifact {
         if quantizedOnly {
             guard format == .gguf || format == .quantized else {
                 throw ModelArtifactError.invalid(
-                    "keeping the base quantized needs a GGUF base (Q4_0, Q4_1 or Q8_0); "
-                        + "\(path) is \(format.rawValue)")
+                    "keeping the base quantized needs a GGUF base (Q4_0, Q4_1 or Q8_0); \(path) is \(format.rawValue)")
             }
             let root = try format == .quantized ? quantizedURL(in: folder) : root
             let model: LlamaModel
@@ -280,9 +277,7 @@ extension ModelArtifact {
             return try ModelLoader.open(try quantizedURL(in: folder))
         case .embedded:
             guard let folder else {
-                throw ModelArtifactError.invalid(
-                    "an embedded model opens only from its artifact "
-                        + "folder")
+                throw ModelArtifactError.invalid("an embedded model opens only from its artifact folder")
             }
             let weights = folder.appendingPathComponent(Self.weightsFolder)
             let model: LlamaModel
@@ -295,9 +290,7 @@ extension ModelArtifact {
 
     private func quantizedURL(in folder: URL?) throws -> URL {
         guard let folder else {
-            throw ModelArtifactError.invalid(
-                "a quantized model opens only from its artifact "
-                    + "folder")
+            throw ModelArtifactError.invalid("a quantized model opens only from its artifact folder")
         }
         return folder.appendingPathComponent(Self.quantizedFile)
     }

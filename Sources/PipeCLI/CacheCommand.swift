@@ -60,8 +60,8 @@ struct CacheCommand: AsyncParsableCommand {
                 try printJSON(["bytes_on_disk": total, "artifacts": entries.count, "uncompressed_bytes": stored])
             } else {
                 print(
-                    "\(formatBytes(total)) on disk in \(opened.root.path), \(entries.count) artifacts "
-                        + "(\(formatBytes(stored)) uncompressed)")
+                    "\(formatBytes(total)) on disk in \(opened.root.path), "
+                        + "\(entries.count) artifacts (\(formatBytes(stored)) uncompressed)")
             }
         }
     }
@@ -80,9 +80,7 @@ struct CacheCommand: AsyncParsableCommand {
             let opened = try store.open()
             let lock = try FileLock(url: opened.storeLockURL)
             try await lock.lock(.exclusive) {
-                printError(
-                    "waiting for running pipelines to finish with "
-                        + "\(opened.root.path)")
+                printError("waiting for running pipelines to finish with \(opened.root.path)")
             }
             defer { lock.unlock() }
             let urls =
@@ -106,13 +104,11 @@ struct CacheCommand: AsyncParsableCommand {
                 return
             }
             for entry in removed {
-                print(
-                    "\(dryRun ? "would remove" : "removed") \(entry.key.prefix(12)) \(entry.kind) "
-                        + "\(entry.type)")
+                print("\(dryRun ? "would remove" : "removed") \(entry.key.prefix(12)) \(entry.kind) \(entry.type)")
             }
             print(
-                "\(dryRun ? "would free" : "freed") \(formatBytes(bytes)) (\(removed.count) artifacts; kept "
-                    + "\(keep.count) keys of \(urls.count) manifests)")
+                "\(dryRun ? "would free" : "freed") \(formatBytes(bytes)) (\(removed.count) artifacts; "
+                    + "kept \(keep.count) keys of \(urls.count) manifests)")
         }
 
         struct CollectResult: Encodable { var removed: [String]; var bytes: Int; var dry_run: Bool }
@@ -138,8 +134,8 @@ struct CacheCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify",
             abstract: "Check every key entry and stored artifact against its digest; remove what is proven corrupt.",
-            discussion: "Writes nothing else. Exits 1 if anything is corrupt or could not be checked (an I/O error, "
-                + "permissions); what could not be checked is kept."
+            discussion: "Writes nothing else. Exits 1 if anything is corrupt or could not be "
+                + "checked (an I/O error, permissions); what could not be checked is kept."
         )
         @OptionGroup var store: StoreOptions
         @Flag(name: .long, help: "Print JSON.") var json = false
@@ -166,10 +162,7 @@ struct CacheCommand: AsyncParsableCommand {
                     let what = finding.entry.map { " \($0.kind) \($0.type)" } ?? ""
                     let label =
                         finding.status == .corrupt
-                        ? (finding.removed
-                            ? "corrupt (removed)"
-                            : "corrupt (could "
-                                + "not remove)") : "could not check"
+                        ? (finding.removed ? "corrupt (removed)" : "corrupt (could not remove)") : "could not check"
                     printError("\(label): \(finding.key.prefix(12))\(what): \(finding.reason ?? "")")
                 }
                 var summary = "\(findings.count) artifacts checked, \(corrupt.count) corrupt"

@@ -7,9 +7,9 @@ struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Generate text from a model (GGUF file, Hugging Face folder, or MANIFEST:STAGE).",
-        discussion: "The prompt parses special tokens such as <|im_start|>, as llama.cpp does; --chat wraps it in the "
-            + "model's chat template instead (for a trained MANIFEST:STAGE, the template and system prompt it was "
-            + "trained with). Temperature 0 is greedy."
+        discussion: "The prompt parses special tokens such as <|im_start|>, as llama.cpp does; "
+            + "--chat wraps it in the model's chat template instead (for a trained MANIFEST:STAGE, "
+            + "the template and system prompt it was trained with). Temperature 0 is greedy."
     )
 
     @Option(name: .long, help: "A GGUF file, a Hugging Face folder, or MANIFEST:STAGE.")
@@ -18,9 +18,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "A LoRA adapter to apply: a PEFT folder or MANIFEST:STAGE, with an "
-                + "optional :WEIGHT (repeatable; the weighted sum equals the merge stage's "
-                + "model).", valueName: "adapter[:weight]"))
+            "A LoRA adapter to apply: a PEFT folder or MANIFEST:STAGE, "
+                + "with an optional :WEIGHT (repeatable; the weighted sum equals the merge stage's model).",
+            valueName: "adapter[:weight]"))
     var adapter: [String] = []
 
     @Option(name: .long, help: "The prompt.")

@@ -15,8 +15,8 @@ enum ModelLocator {
         let url = URL(fileURLWithPath: reference).standardizedFileURL
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ValidationError(
-                "--model \(reference): no such file or folder (give a GGUF file, a Hugging Face "
-                    + "folder or MANIFEST:STAGE)")
+                "--model \(reference): no such file or folder (give a GGUF file, "
+                    + "a Hugging Face folder or MANIFEST:STAGE)")
         }
         return try ModelLoader.open(url)
     }
@@ -38,8 +38,8 @@ enum ModelLocator {
             try checkStage(stage, in: pipeline, option: "--adapter")
             guard let key = plan.keys[stage], let entry = store.entry(for: key) else {
                 throw ValidationError(
-                    "stage \"\(stage)\" of \(manifest.lastPathComponent) has no cached artifact; run "
-                        + "`pipe run \(manifest.path) --until \(stage)` first")
+                    "stage \"\(stage)\" of \(manifest.lastPathComponent) has no cached artifact; "
+                        + "run `pipe run \(manifest.path) --until \(stage)` first")
             }
             guard entry.type == "adapter" else {
                 throw ValidationError(
@@ -56,8 +56,7 @@ enum ModelLocator {
             let url = URL(fileURLWithPath: source)
             guard FileManager.default.fileExists(atPath: url.appendingPathComponent("adapter_config.json").path) else {
                 throw ValidationError(
-                    "--adapter \(source): not a PEFT adapter folder (no adapter_config.json) nor "
-                        + "MANIFEST:STAGE")
+                    "--adapter \(source): not a PEFT adapter folder (no adapter_config.json) nor MANIFEST:STAGE")
             }
             adapter = try LoRAAdapter(peftFolder: url, config: config)
         }
@@ -80,13 +79,12 @@ enum ModelLocator {
         try checkStage(stage, in: pipeline, option: "--model")
         guard let key = plan.keys[stage], let entry = store.entry(for: key) else {
             throw ValidationError(
-                "stage \"\(stage)\" of \(manifest.lastPathComponent) has no cached artifact; run "
-                    + "`pipe run \(manifest.path) --until \(stage)` first")
+                "stage \"\(stage)\" of \(manifest.lastPathComponent) has no cached artifact; "
+                    + "run `pipe run \(manifest.path) --until \(stage)` first")
         }
         guard entry.type == "model" || entry.type == "adapter" else {
             throw ValidationError(
-                "stage \"\(stage)\" produces \(ArtifactType(entry.type).withArticle), not a model or "
-                    + "adapter")
+                "stage \"\(stage)\" produces \(ArtifactType(entry.type).withArticle), not a model or adapter")
         }
         let folder = try store.makeTemporaryFolder("model")
         try? FileManager.default.removeItem(at: folder)

@@ -103,13 +103,10 @@ struct RunCommand: AsyncParsableCommand {
         print("")
         for stage in report.stages {
             let time =
-                stage.status == .ran || stage.status == .failed
-                ? String(format: "%8.2fs", stage.seconds)
-                : "   "
-                    + "      "
+                stage.status == .ran || stage.status == .failed ? String(format: "%8.2fs", stage.seconds) : "         "
             var line =
-                "  \(stage.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(time)  "
-                + "\(stage.id) [\(stage.kind)]"
+                "  \(stage.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) "
+                + "\(time)  \(stage.id) [\(stage.kind)]"
             if let error = stage.error { line += ": \(error)" }
             print(line)
         }

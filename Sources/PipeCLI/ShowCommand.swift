@@ -27,8 +27,8 @@ struct ShowCommand: AsyncParsableCommand {
         try checkStage(stage, in: pipeline, option: "STAGE")
         guard let key = plan.keys[stage], let entry = store.entry(for: key) else {
             printError(
-                "stage \"\(stage)\" has no cached artifact for its current inputs and params; run `pipe run "
-                    + "\(manifest.manifest) --until \(stage)` first")
+                "stage \"\(stage)\" has no cached artifact for its current inputs and params; "
+                    + "run `pipe run \(manifest.manifest) --until \(stage)` first")
             throw ExitCodes.failedRun
         }
         let folder = try store.makeTemporaryFolder("show")

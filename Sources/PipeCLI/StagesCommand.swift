@@ -4,9 +4,7 @@ import PipeCore
 
 struct StagesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "stages",
-        abstract: "List the stage kinds with their "
-            + "ports and params.")
+        commandName: "stages", abstract: "List the stage kinds with their ports and params.")
 
     @Argument(help: "Only this kind.")
     var kind: String?
@@ -84,9 +82,7 @@ struct StagesCommand: AsyncParsableCommand {
 
 struct SchemaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "schema",
-        abstract: "Print the manifest's JSON Schema "
-            + "(for editors).")
+        commandName: "schema", abstract: "Print the manifest's JSON Schema (for editors).")
 
     func run() async throws {
         print(ManifestSchema.make(StageCatalog.registry).prettyText)

@@ -5,9 +5,7 @@ import Tokenizer
 
 struct TokenizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tokenize",
-        abstract: "Print the token ids of each "
-            + "text.")
+        commandName: "tokenize", abstract: "Print the token ids of each text.")
 
     @Option(name: .long, help: "A GGUF file, a Hugging Face folder (or tokenizer.json), or MANIFEST:STAGE.")
     var model: String
@@ -27,9 +25,7 @@ struct TokenizeCommand: AsyncParsableCommand {
             tokenizer = try ModelLocator.open(model).tokenizer
         } else {
             guard FileManager.default.fileExists(atPath: model) else {
-                throw ValidationError(
-                    "--model \(model): no "
-                        + "such file or folder")
+                throw ValidationError("--model \(model): no such file or folder")
             }
             tokenizer = try ModelLoader.openTokenizer(URL(fileURLWithPath: model))
         }

@@ -69,10 +69,7 @@ public enum ArtifactArchive {
             while written < entry.size {
                 let chunk = try handle.read(upToCount: min(4 << 20, entry.size - written)) ?? Data()
                 if chunk.isEmpty {
-                    throw CacheError.unreadable(
-                        entry.url.path,
-                        reason: "file shrank while it was being "
-                            + "stored")
+                    throw CacheError.unreadable(entry.url.path, reason: "file shrank while it was being stored")
                 }
                 try chunk.withUnsafeBytes { try emit($0) }
                 written += chunk.count

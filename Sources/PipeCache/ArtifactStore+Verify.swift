@@ -46,9 +46,8 @@ extension ArtifactStore {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             return VerifyFinding(
-                key: key, status: .unchecked,
-                reason: "cannot read \(url.path): "
-                    + "\(CacheError.reason(error))", removed: false)
+                key: key, status: .unchecked, reason: "cannot read \(url.path): \(CacheError.reason(error))",
+                removed: false)
         }
         func bad(_ reason: String) -> VerifyFinding {
             let removed = removeFile(url)
@@ -56,9 +55,7 @@ extension ArtifactStore {
         }
         guard !data.isEmpty else { return bad("is empty") }
         guard let entry = try? Self.decoder.decode(ArtifactEntry.self, from: data) else {
-            return bad(
-                "is not a cache "
-                    + "entry")
+            return bad("is not a cache entry")
         }
         guard url.deletingLastPathComponent().lastPathComponent == String(key.prefix(2)) else {
             return bad("is filed in the wrong folder")

@@ -227,8 +227,8 @@ public final class ArtifactStore: Sendable {
         guard length == entry.bytes else {
             throw corrupt(
                 key: key,
-                "its entry records \(entry.bytes) bytes but object \(entry.digest.short) holds "
-                    + "\(length): the entry points at another object", removingObject: false)
+                "its entry records \(entry.bytes) bytes but object \(entry.digest.short) "
+                    + "holds \(length): the entry points at another object", removingObject: false)
         }
     }
 

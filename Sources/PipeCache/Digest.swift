@@ -28,10 +28,7 @@ public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible, Comp
             throw CacheError.unreadable(url.path, reason: String(cString: strerror(errno)))
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw CacheError.unreadable(
-                url.path,
-                reason: "not a regular "
-                    + "file")
+            throw CacheError.unreadable(url.path, reason: "not a regular file")
         }
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw CacheError.unreadable(url.path, reason: "cannot open for reading")
@@ -53,10 +50,7 @@ public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible, Comp
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let digest = Digest(hex: text) else {
             throw DecodingError.dataCorrupted(
-                .init(
-                    codingPath: decoder.codingPath,
-                    debugDescription: "not a SHA-256 "
-                        + "hex digest: \(text)"))
+                .init(codingPath: decoder.codingPath, debugDescription: "not a SHA-256 hex digest: \(text)"))
         }
         self = digest
     }

@@ -80,9 +80,7 @@ public final class ZstdReader {
     /// through unchanged, so a failing disk is never mistaken for damaged data.
     public init(source: @escaping (Int) throws -> Data) throws {
         guard let context = ZSTD_createDCtx() else {
-            throw CacheError.compression(
-                "cannot create a decompression "
-                    + "context")
+            throw CacheError.compression("cannot create a decompression context")
         }
         self.context = context
         self.source = source

@@ -151,10 +151,7 @@ public final class Executor: Sendable {
         do {
             lock = try FileLock(url: store.lockURL(for: key))
             try await lock.lock(.exclusive) {
-                reporter.message(
-                    stage: id,
-                    "waiting: another pipe run is computing this "
-                        + "stage")
+                reporter.message(stage: id, "waiting: another pipe run is computing this stage")
             }
         } catch is CancellationError {
             return outcome(.failed, error: "interrupted")
@@ -213,8 +210,7 @@ public final class Executor: Sendable {
                 recomputed = await compute(source, forced: true, runFolder: runFolder)
                 if let failure = recomputed.first(where: { $0.id == source && $0.status != .ran }) {
                     throw StageError.failed(
-                        "input \"\(source)\" had to be recomputed and that failed: "
-                            + "\(failure.error ?? "unknown error")")
+                        "input \"\(source)\" had to be recomputed and that failed: \(failure.error ?? "unknown error")")
                 }
                 recomputed = recomputed.map {
                     var o = $0; if o.id == source { o.note = "recomputed: \(error)" }; return o
@@ -284,8 +280,7 @@ public final class Executor: Sendable {
             try publishExports(of: stage, from: folder)
             reporter.message(
                 stage: stage.id,
-                "restored "
-                    + "\(missing.map(\.destination.lastPathComponent).joined(separator: ", ")) from the cache")
+                "restored \(missing.map(\.destination.lastPathComponent).joined(separator: ", ")) from the cache")
         } catch {
             reporter.message(stage: stage.id, "could not restore exported files: \(error)")
         }

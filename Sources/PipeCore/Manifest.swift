@@ -93,9 +93,7 @@ public struct ManifestLoader: Sendable {
         for member in members where !Self.topLevelKeys.contains(member.key) {
             issues.append(
                 ManifestIssue(
-                    top.key(member.key),
-                    "unknown key "
-                        + "\"\(member.key)\"\(didYouMean(member.key, Self.topLevelKeys))"))
+                    top.key(member.key), "unknown key \"\(member.key)\"\(didYouMean(member.key, Self.topLevelKeys))"))
         }
         let folder = url.deletingLastPathComponent()
         var name = url.deletingPathExtension().lastPathComponent
@@ -115,18 +113,14 @@ public struct ManifestLoader: Sendable {
         }
         guard let stagesValue = root["stages"] else {
             issues.append(
-                ManifestIssue(
-                    top.key("stages"),
-                    "missing: a manifest needs \"stages\", an object of stage "
-                        + "id -> stage"))
+                ManifestIssue(top.key("stages"), "missing: a manifest needs \"stages\", an object of stage id -> stage")
+            )
             return nil
         }
         guard let declared = stagesValue.objectValue else {
             issues.append(
-                ManifestIssue(
-                    top.key("stages"),
-                    "expected an object of stage id -> stage, got "
-                        + "\(stagesValue.typeName)"))
+                ManifestIssue(top.key("stages"), "expected an object of stage id -> stage, got \(stagesValue.typeName)")
+            )
             return nil
         }
         if declared.isEmpty {
@@ -158,8 +152,8 @@ public struct ManifestLoader: Sendable {
                     issues.append(
                         ManifestIssue(
                             top.key("stages").key(stage.id).key("inputs").key(InputPort.portName(ofWire: port)),
-                            "stage \"\(source)\" produces \(producer.outputType.withArticle), but port \"\(port)\" of "
-                                + "\(stage.kind.kind) takes \(spec.acceptsDescription)"))
+                            "stage \"\(source)\" produces \(producer.outputType.withArticle), "
+                                + "but port \"\(port)\" of \(stage.kind.kind) takes \(spec.acceptsDescription)"))
                 }
             }
         }
@@ -195,9 +189,7 @@ public struct ManifestLoader: Sendable {
         for member in members where !Self.stageKeys.contains(member.key) {
             issues.append(
                 ManifestIssue(
-                    path.key(member.key),
-                    "unknown key "
-                        + "\"\(member.key)\"\(didYouMean(member.key, Self.stageKeys))"))
+                    path.key(member.key), "unknown key \"\(member.key)\"\(didYouMean(member.key, Self.stageKeys))"))
         }
         guard let kindValue = value["kind"] else {
             issues.append(
@@ -216,9 +208,8 @@ public struct ManifestLoader: Sendable {
             issues.append(
                 ManifestIssue(
                     path.key("kind"),
-                    "unknown stage kind "
-                        + "\"\(kindName)\"\(didYouMean(kindName, known)); known kinds: \(known.joined(separator: ", "))"
-                ))
+                    "unknown stage kind \"\(kindName)\"\(didYouMean(kindName, known)); "
+                        + "known kinds: \(known.joined(separator: ", "))"))
             return nil
         }
         if let description = value["description"], description.stringValue == nil {
@@ -238,9 +229,8 @@ public struct ManifestLoader: Sendable {
                         issues.append(
                             ManifestIssue(
                                 wirePath,
-                                "unknown input port \"\(wire.key)\" of "
-                                    + "\(kind.kind)\(didYouMean(wire.key, portNames)); ports: "
-                                    + "\(portNames.joined(separator: ", "))"))
+                                "unknown input port \"\(wire.key)\" of \(kind.kind)\(didYouMean(wire.key, portNames)); "
+                                    + "ports: \(portNames.joined(separator: ", "))"))
                         inputsOK = false
                         continue
                     }
@@ -270,9 +260,7 @@ public struct ManifestLoader: Sendable {
                     guard ids.set.contains(source) else {
                         issues.append(
                             ManifestIssue(
-                                wirePath,
-                                "no stage \"\(source)\" in this "
-                                    + "manifest\(didYouMean(source, ids.ordered))"))
+                                wirePath, "no stage \"\(source)\" in this manifest\(didYouMean(source, ids.ordered))"))
                         inputsOK = false
                         continue
                     }
@@ -286,9 +274,7 @@ public struct ManifestLoader: Sendable {
             } else {
                 issues.append(
                     ManifestIssue(
-                        path.key("inputs"),
-                        "expected an object of port -> stage id, got "
-                            + "\(shown(inputsValue))"))
+                        path.key("inputs"), "expected an object of port -> stage id, got \(shown(inputsValue))"))
                 inputsOK = false
             }
         }
@@ -319,8 +305,8 @@ public struct ManifestLoader: Sendable {
             issues.append(
                 ManifestIssue(
                     path.key("inputs").key(port),
-                    "missing input: \(kind.kind) needs "
-                        + "\(spec?.acceptsDescription ?? "an artifact") on port \"\(port)\""))
+                    "missing input: \(kind.kind) needs \(spec?.acceptsDescription ?? "an artifact") on port \"\(port)\""
+                ))
         }
         guard issues.count == before, inputsOK else { return nil }
         return Pipeline.Stage(id: id, kind: kind, params: params, inputs: inputs, prepared: prepared)

@@ -17,9 +17,7 @@ public enum ManifestSchema {
                         ]
                         : [
                             "type": "string",
-                            "description": .string(
-                                "\(port.doc) (a stage id producing "
-                                    + "\(port.acceptsDescription))"),
+                            "description": .string("\(port.doc) (a stage id producing \(port.acceptsDescription))"),
                         ]
                 )
             }

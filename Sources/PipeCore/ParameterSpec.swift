@@ -60,9 +60,8 @@ extension ParamType {
             switch (min, max) {
             case (0?, nil): return exclusiveMin ? "a positive number" : "a non-negative number"
             case let (lo?, hi?):
-                return "a number \(exclusiveMin ? "above" : "from") "
-                    + "\(JSONValue.number(lo).compactText) \(exclusiveMin ? "up " : "")to "
-                    + "\(JSONValue.number(hi).compactText)"
+                return "a number \(exclusiveMin ? "above" : "from") \(JSONValue.number(lo).compactText) "
+                    + "\(exclusiveMin ? "up " : "")to \(JSONValue.number(hi).compactText)"
             case let (lo?, nil): return "a number \(exclusiveMin ? ">" : ">=") \(JSONValue.number(lo).compactText)"
             case let (nil, hi?): return "a number <= \(JSONValue.number(hi).compactText)"
             case (nil, nil): return "a number"
@@ -76,10 +75,7 @@ extension ParamType {
             return (minCount > 0 ? "a non-empty array" : "an array") + " of \(element.shortName)"
         case let .map(value): return "an object whose values are \(value.shortName)"
         case let .record(fields):
-            return "an object with keys "
-                + fields.map { "\"\($0.name)\"" }.joined(
-                    separator: ", "
-                        + "")
+            return "an object with keys " + fields.map { "\"\($0.name)\"" }.joined(separator: ", ")
         case let .anyOf(types): return types.map(\.expectation).joined(separator: " or ")
         case .json: return "any JSON value"
         }

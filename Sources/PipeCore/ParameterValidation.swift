@@ -23,10 +23,7 @@ extension ParamType {
             guard let text = value.stringValue else { return reject() }
             if let choices, !choices.contains(text) {
                 issues.append(
-                    ManifestIssue(
-                        path,
-                        "expected \(expectation), got "
-                            + "\(shown(value))\(didYouMean(text, choices))"))
+                    ManifestIssue(path, "expected \(expectation), got \(shown(value))\(didYouMean(text, choices))"))
                 return nil
             }
             return value
@@ -84,10 +81,7 @@ func validateRecord(
     var out: [(key: String, value: JSONValue)] = []
     for member in members where !names.contains(member.key) {
         issues.append(
-            ManifestIssue(
-                path.key(member.key),
-                "unknown param "
-                    + "\"\(member.key)\"\(didYouMean(member.key, names))"))
+            ManifestIssue(path.key(member.key), "unknown param \"\(member.key)\"\(didYouMean(member.key, names))"))
     }
     for field in fields {
         if let given = value[field.name] {

@@ -24,9 +24,7 @@ public struct Plan: Sendable {
                         JSONPath.root.key("stages").key(id).key("params").components + file.param.components)
                     let reason =
                         FileManager.default.fileExists(atPath: file.url.path)
-                        ? "\(error)"
-                        : "no such file: "
-                            + "\(file.url.path)"
+                        ? "\(error)" : "no such file: \(file.url.path)"
                     issues.append(ManifestIssue(path, reason))
                 }
             }

@@ -74,17 +74,13 @@ public struct SafetensorsFolder: Sendable {
             let weightMap = object["weight_map"] as? [String: Any]
         else {
             throw SafetensorsError.invalidIndex(
-                path: url.path,
-                reason: "expected an object with a \"weight_map\" "
-                    + "object")
+                path: url.path, reason: "expected an object with a \"weight_map\" object")
         }
         var map: [String: String] = [:]
         for (name, value) in weightMap {
             guard let shard = value as? String, !shard.contains("/"), shard.hasSuffix(".safetensors") else {
                 throw SafetensorsError.invalidIndex(
-                    path: url.path,
-                    reason: "weight_map.\(name) is not a shard file "
-                        + "name")
+                    path: url.path, reason: "weight_map.\(name) is not a shard file name")
             }
             map[name] = shard
         }

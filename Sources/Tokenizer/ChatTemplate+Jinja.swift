@@ -11,8 +11,8 @@ extension ChatTemplate {
         func defaultSystem(_ text: String) -> String {
             systemPrompt.isEmpty
                 ? ""
-                : "{%- if messages | length > 0 and messages[0]['role'] != 'system' %}{{ \(Self.literal(text)) }}{%- "
-                    + "endif %}"
+                : "{%- if messages | length > 0 and messages[0]['role'] "
+                    + "!= 'system' %}{{ \(Self.literal(text)) }}{%- endif %}"
         }
         switch kind {
         case .chatml:
@@ -22,14 +22,14 @@ extension ChatTemplate {
         case .llama3:
             return defaultSystem("<|start_header_id|>system<|end_header_id|>\n\n\(Self.trim(systemPrompt))<|eot_id|>")
                 + loop
-                + "{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + message['content'] | trim "
-                + "+ '<|eot_id|>' }}"
+                + "{{ '<|start_header_id|>' + message['role'] + "
+                + "'<|end_header_id|>\\n\\n' + message['content'] | trim + '<|eot_id|>' }}"
                 + end + generation
         case .alpaca:
             return defaultSystem(systemPrompt + "\n\n") + loop
                 + "{%- if message['role'] == 'system' %}{{ message['content'] + '\\n\\n' }}"
-                + "{%- elif message['role'] == 'assistant' %}{{ '### Response:\\n' + message['content'] + "
-                + "\(Self.literal(eosText + "\n\n")) }}"
+                + "{%- elif message['role'] == 'assistant' %}{{ '### Response:\\n' "
+                + "+ message['content'] + \(Self.literal(eosText + "\n\n")) }}"
                 + "{%- else %}{{ '### Instruction:\\n' + message['content'] + '\\n\\n' }}{%- endif %}"
                 + end + generation
         case .plain:

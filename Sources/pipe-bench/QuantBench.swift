@@ -28,10 +28,8 @@ func benchmarkQuant(arguments: [String]) throws {
     let flops = matrices.reduce(0) { $0 + 2 * $1.rows * $1.columns }
     let types = Dictionary(grouping: infos, by: \.type).map { "\($0.value.count) \($0.key)" }.sorted()
     print(
-        "\(matrices.count) matrices (\(types.joined(separator: ", "))), "
-            + "\(String(format: "%.1f", Double(bytes) / 1e6)) MB, \(String(format: "%.1f", Double(flops) / 1e6)) MFLOP "
-            + "per "
-            + "token")
+        "\(matrices.count) matrices (\(types.joined(separator: ", "))), \(String(format: "%.1f", Double(bytes) / 1e6)) "
+            + "MB, \(String(format: "%.1f", Double(flops) / 1e6)) MFLOP per token")
     let maxColumns = matrices.map(\.columns).max() ?? 0, maxRows = matrices.map(\.rows).max() ?? 0
     var x = [Float](repeating: 0, count: maxColumns)
     var state: UInt64 = 1
@@ -59,8 +57,8 @@ func benchmarkQuant(arguments: [String]) throws {
         let best = times[0], median = times[times.count / 2]
         print(
             String(
-                format: "%@: %.2f ms/token (median %.2f), %.0f tokens/s, %.1f GB/s, %.1f GFLOP/s (%.1f CPUs busy "
-                    + "on average)",
+                format: "%@: %.2f ms/token (median %.2f), %.0f tokens/s, "
+                    + "%.1f GB/s, %.1f GFLOP/s (%.1f CPUs busy on average)",
                 label, best * 1e3, median * 1e3, 1 / best, Double(bytes) / best / 1e9, Double(flops) / best / 1e9, cpu))
     }
 

@@ -96,8 +96,8 @@ case "quant":
     try benchmarkQuant(arguments: Array(arguments.dropFirst()))
 default:
     print(
-        "usage: pipe-bench store | model [GGUF] | sgemm | train [lora|full] [steps] [--quantized] [--checkpointing] "
-            + "| quant [GGUF] [--short]")
+        "usage: pipe-bench store | model [GGUF] | sgemm | train [lora|full] "
+            + "[steps] [--quantized] [--checkpointing] | quant [GGUF] [--short]")
     print("  store   zstd artifact write/read throughput on 100 MB of data")
     print("  model   forward 4x128, prompt eval 256, generation 128 tokens/s, sgemm peak")
     print("  sgemm   each sgemm shape of a training step, and attention")

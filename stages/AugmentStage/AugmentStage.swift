@@ -21,13 +21,9 @@ public struct AugmentStage: Stage {
     public static let kind = "augment"
     public static let version = 1
     public static let summary =
-        "Transforms a dataset: templates, seeded replacement copies, length filters, dedupe, "
-        + "shuffle, train/eval split"
+        "Transforms a dataset: templates, seeded replacement copies, length filters, dedupe, shuffle, train/eval split"
     public static let inputs: [InputPort] = [
-        InputPort(
-            "dataset", accepts: ["dataset"],
-            doc: "The records to "
-                + "transform.")
+        InputPort("dataset", accepts: ["dataset"], doc: "The records to transform.")
     ]
 
     public init() {}
@@ -51,8 +47,8 @@ public struct AugmentStage: Stage {
         let counts = output.splits.map { "\($0.name) \($0.records.count)" }.joined(separator: ", ")
         context.say(
             "\(summary.input) -> \(output.totalCount) \(output.shape.rawValue) records (\(counts)); "
-                + "\(summary.copies) copies added, \(summary.duplicates) duplicates, \(summary.tooShort) too short, "
-                + "\(summary.tooLong) too long dropped")
+                + "\(summary.copies) copies added, \(summary.duplicates) duplicates, "
+                + "\(summary.tooShort) too short, \(summary.tooLong) too long dropped")
     }
 
     /// The whole transformation on records in memory. `source` names the input in error messages
@@ -108,8 +104,8 @@ public struct AugmentStage: Stage {
         if !params.split.isEmpty {
             guard let trainIndex else {
                 throw StageError.failed(
-                    "params.split needs a \"train\" split to take records from; the input has "
-                        + "\(splits.map(\.name).joined(separator: ", "))")
+                    "params.split needs a \"train\" split to take records from; "
+                        + "the input has \(splits.map(\.name).joined(separator: ", "))")
             }
             let train = splits[trainIndex].records
             let amounts = params.split.sorted { $0.key < $1.key }.map { name, amount in
@@ -119,8 +115,8 @@ public struct AugmentStage: Stage {
             guard moving < train.count else {
                 let asked = amounts.map { "\($0.name): \($0.count)" }.joined(separator: ", ")
                 throw StageError.failed(
-                    "params.split asks for \(moving) of the \(train.count) train records (\(asked)); leave some for "
-                        + "training")
+                    "params.split asks for \(moving) of the \(train.count) "
+                        + "train records (\(asked)); leave some for training")
             }
             var order = Array(train.indices)
             var rng = SplitMix64(seed: seed, stream: "split")

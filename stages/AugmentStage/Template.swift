@@ -32,9 +32,7 @@ public struct Template: Sendable, Equatable {
                     continue
                 }
                 guard let close = chars.firstIndex(of: "}") else {
-                    throw RecordProblem(
-                        "a '{' without its '}' (write "
-                            + "{{ for a literal brace)")
+                    throw RecordProblem("a '{' without its '}' (write {{ for a literal brace)")
                 }
                 let name = String(chars[chars.startIndex..<close])
                 if name.isEmpty { throw RecordProblem("an empty placeholder {}") }
@@ -44,9 +42,7 @@ public struct Template: Sendable, Equatable {
                 chars = chars[(close + 1)...]
             case "}":
                 guard chars.first == "}" else {
-                    throw RecordProblem(
-                        "a '}' without its '{' (write }} for a literal "
-                            + "brace)")
+                    throw RecordProblem("a '}' without its '{' (write }} for a literal brace)")
                 }
                 chars.removeFirst()
                 literal.append("}")

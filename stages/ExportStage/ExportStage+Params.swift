@@ -22,22 +22,21 @@ extension ExportStage {
     public struct Params: StageParams {
         @Param(
             required: true,
-            doc: "gguf: one llama.cpp file (adapters merged); gguf-lora: the adapter as llama.cpp's "
-                + "LoRA GGUF; hf: a Hugging Face folder; peft: the adapter as a PEFT folder; onnx: a folder with "
-                + "model.onnx.")
+            doc: "gguf: one llama.cpp file (adapters merged); gguf-lora: the adapter as llama.cpp's LoRA GGUF; "
+                + "hf: a Hugging Face folder; peft: the adapter as a PEFT folder; onnx: a folder with model.onnx.")
         public var format: Format = .gguf
         @Param(
             type: .path, required: true,
-            doc: "Where to write it, relative to the manifest (a file or a folder, by "
-                + "format); restored if deleted, rewritten when stale.")
+            doc: "Where to write it, relative to the manifest (a file or a folder, "
+                + "by format); restored if deleted, rewritten when stale.")
         public var path = "out/model"
         @Param(
-            doc: "gguf: the precision to write (quantized on the way); auto keeps the input's (a GGUF's own type, "
-                + "else f32).")
+            doc: "gguf: the precision to write (quantized on the way); "
+                + "auto keeps the input's (a GGUF's own type, else f32).")
         public var type: AutoOr<QuantizationType> = .auto
         @Param(
-            doc: "peft: how adapter_config.json names the base model — a Hugging Face id or a path relative to "
-                + "where the adapter is loaded (default: the base model's file or folder name).")
+            doc: "peft: how adapter_config.json names the base model — a Hugging Face id or a path "
+                + "relative to where the adapter is loaded (default: the base model's file or folder name).")
         public var baseModel: String? = nil
 
         public init() {}
@@ -51,10 +50,7 @@ extension ExportStage {
         }
         if let base = params.baseModel, params.format != .peft {
             issues.append(
-                ManifestIssue(
-                    .root.key("base_model"),
-                    "base_model \"\(base)\" applies to format \"peft\" "
-                        + "only"))
+                ManifestIssue(.root.key("base_model"), "base_model \"\(base)\" applies to format \"peft\" only"))
         }
         return issues
     }

@@ -14,13 +14,12 @@ public struct ExportStage: Stage {
     public static let kind = "export"
     public static let version = 1
     public static let summary =
-        "Writes a model or adapter for other tools: GGUF (merged or LoRA), Hugging Face, PEFT "
-        + "or ONNX, published at a path."
+        "Writes a model or adapter for other tools: GGUF (merged or LoRA), "
+        + "Hugging Face, PEFT or ONNX, published at a path."
     public static let inputs: [InputPort] = [
         InputPort(
             "model", accepts: ["model", "adapter"],
-            doc: "The model (adapters merged on the way) or, for peft "
-                + "and gguf-lora, the adapter.")
+            doc: "The model (adapters merged on the way) or, for peft and gguf-lora, the adapter.")
     ]
     static let exportFolder = "export"
 
@@ -50,8 +49,8 @@ public struct ExportStage: Stage {
         case .ggufLoRA:
             guard input.type == "adapter", let adapter = loaded.model.adapters.first else {
                 throw StageError.failed(
-                    "format gguf-lora exports an adapter; stage \"\(input.producer)\" produces "
-                        + "\(input.type.withArticle)")
+                    "format gguf-lora exports an adapter; "
+                        + "stage \"\(input.producer)\" produces \(input.type.withArticle)")
             }
             try GGUFExport.writeLoRA(adapter, config: loaded.model.config, name: input.producer, to: target)
         case .hf:
@@ -59,8 +58,7 @@ public struct ExportStage: Stage {
         case .peft:
             guard input.type == "adapter", let adapter = loaded.model.adapters.first else {
                 throw StageError.failed(
-                    "format peft exports an adapter; stage \"\(input.producer)\" produces "
-                        + "\(input.type.withArticle)")
+                    "format peft exports an adapter; stage \"\(input.producer)\" produces \(input.type.withArticle)")
             }
             let described = try AdapterArtifact.read(from: input.folder)
             let base = params.baseModel ?? URL(fileURLWithPath: described.base.path).lastPathComponent
@@ -72,8 +70,7 @@ public struct ExportStage: Stage {
         let files = try Self.listing(target)
         let total = files.reduce(0) { $0 + $1.bytes }
         var summary =
-            "\(params.format.rawValue) export of \(input.producer) at \(params.path) "
-            + "(\(Self.formatBytes(total)))\n"
+            "\(params.format.rawValue) export of \(input.producer) at \(params.path) (\(Self.formatBytes(total)))\n"
         for file in files { summary += "  \(file.name)  \(Self.formatBytes(file.bytes))\n" }
         try context.writeSummary(markdown: summary, json: [
             "format": .string(params.format.rawValue), "path": .string(params.path),

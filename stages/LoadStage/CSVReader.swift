@@ -85,8 +85,8 @@ public struct CSVReader {
                 {
                     throw Failure(
                         line: line,
-                        message: "unexpected text after a closing quote (a quote inside a quoted "
-                            + "field is written twice: \"\")")
+                        message: "unexpected text after a closing quote (a quote "
+                            + "inside a quoted field is written twice: \"\")")
                 }
                 return try text(value)
             }
@@ -108,8 +108,7 @@ public struct CSVReader {
             if byte == UInt8(ascii: "\"") {
                 throw Failure(
                     line: line,
-                    message: "a quote inside an unquoted field (quote the whole field and write "
-                        + "inner quotes twice)")
+                    message: "a quote inside an unquoted field (quote the whole field and write inner quotes twice)")
             }
             position += 1
         }

@@ -20,22 +20,16 @@ struct JSONArrayScanner {
         position = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         skipWhitespace()
         guard position < bytes.count else {
-            throw Failure(
-                line: line,
-                message: "the file is empty, expected a JSON "
-                    + "array of records")
+            throw Failure(line: line, message: "the file is empty, expected a JSON array of records")
         }
         if bytes[position] == UInt8(ascii: "{") {
             throw Failure(
                 line: line,
-                message: "expected a JSON array of records, got an object (one object per line "
-                    + "is JSONL: file_type \"jsonl\")")
+                message: "expected a JSON array of records, got an object "
+                    + "(one object per line is JSONL: file_type \"jsonl\")")
         }
         guard bytes[position] == UInt8(ascii: "[") else {
-            throw Failure(
-                line: line,
-                message: "expected a JSON array of "
-                    + "records")
+            throw Failure(line: line, message: "expected a JSON array of records")
         }
         position += 1
         skipWhitespace()
@@ -70,10 +64,7 @@ struct JSONArrayScanner {
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 if depth == 0 {
                     guard byte == UInt8(ascii: "]") else {
-                        throw Failure(
-                            line: line,
-                            message: "unexpected '}' in the "
-                                + "array")
+                        throw Failure(line: line, message: "unexpected '}' in the array")
                     }
                     finished = true
                     let element = Data(bytes[start..<position])
@@ -94,10 +85,7 @@ struct JSONArrayScanner {
             position += 1
         }
         if inString {
-            throw Failure(
-                line: startLine,
-                message: "a string in the element starting at this line is never "
-                    + "closed")
+            throw Failure(line: startLine, message: "a string in the element starting at this line is never closed")
         }
         throw Failure(line: line, message: "the array is never closed (missing ']')")
     }

@@ -15,8 +15,8 @@ public struct LoadStage: Stage {
     public static let kind = "load"
     public static let version = 2
     public static let summary =
-        "Loads a dataset from JSON, JSONL, CSV or text into records of one shape (alpaca, "
-        + "completion, messages, text, records)"
+        "Loads a dataset from JSON, JSONL, CSV or text into records "
+        + "of one shape (alpaca, completion, messages, text, records)"
     public static let inputs: [InputPort] = []
 
     public init() {}
@@ -73,9 +73,7 @@ public struct LoadStage: Stage {
         // Read, not mapped: a file someone truncates while it loads must not crash the run.
         do { data = try Data(contentsOf: url) } catch {
             throw StageError.badData(
-                file: path, line: nil,
-                message: "cannot read the file: "
-                    + "\(error.localizedDescription)")
+                file: path, line: nil, message: "cannot read the file: \(error.localizedDescription)")
         }
         let fileType: FileType
         if let given = params.fileType.fixed {
@@ -85,14 +83,13 @@ public struct LoadStage: Stage {
         } else {
             throw StageError.badData(
                 file: path, line: nil,
-                message: "cannot tell the file type from its extension; "
-                    + "set file_type to one of \(FileType.allCases.map(\.rawValue).joined(separator: ", "))")
+                message: "cannot tell the file type from its extension; set file_type to "
+                    + "one of \(FileType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let info = try Self.load(
             data, fileType: fileType, path: path, params: params, into: context.outputFolder, context: context)
         var note =
-            "\(info.totalCount) \(info.shape.rawValue) record\(info.totalCount == 1 ? "" : "s") into "
-            + "\(params.split)"
+            "\(info.totalCount) \(info.shape.rawValue) record\(info.totalCount == 1 ? "" : "s") into \(params.split)"
         if info.skipped.count > 0 {
             note += ", \(info.skipped.count) bad row\(info.skipped.count == 1 ? "" : "s") skipped"
         }

@@ -58,10 +58,7 @@ struct RowSource {
             let first: (line: Int, fields: [String])?
             do { first = try csv.nextRecord() } catch { throw Failure(line: error.line, message: error.message) }
             guard let header = first?.fields else {
-                throw Failure(
-                    line: 1,
-                    message: "the file is empty, expected a "
-                        + "header row")
+                throw Failure(line: 1, message: "the file is empty, expected a header row")
             }
             var seen = Set<String>()
             for name in header where !seen.insert(name).inserted {
@@ -111,8 +108,8 @@ struct RowSource {
                     line: line,
                     record: .failure(
                         RecordProblem(
-                            "expected \(header.count) fields "
-                                + "(\(header.joined(separator: ", "))), got \(fields.count)")))
+                            "expected \(header.count) fields (\(header.joined(separator: ", "))), got \(fields.count)"))
+                )
             }
             return Row(line: line, record: .success(Record(zip(header, fields).map { (key: $0, value: .string($1)) })))
         }
@@ -127,11 +124,7 @@ struct RowSource {
             }
             guard let record = Record(json: parser.value) else {
                 return Row(
-                    line: line,
-                    record: .failure(
-                        RecordProblem(
-                            "expected a JSON object, got "
-                                + "\(parser.value.typeName)")))
+                    line: line, record: .failure(RecordProblem("expected a JSON object, got \(parser.value.typeName)")))
             }
             return Row(line: line, record: .success(record))
         } catch let error as JSONParser.SyntaxError {

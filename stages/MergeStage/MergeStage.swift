@@ -10,8 +10,7 @@ public struct MergeStage: Stage {
     public static let kind = "merge"
     public static let version = 1
     public static let summary =
-        "Merges weighted LoRA adapters into their base model, or concatenates them into one "
-        + "adapter."
+        "Merges weighted LoRA adapters into their base model, or concatenates them into one adapter."
     public static let inputs: [InputPort] = [
         InputPort("model", accepts: ["model"], doc: "The base model the adapters were trained on."),
         InputPort("adapters", accepts: ["adapter"], multiple: true, doc: "The adapters, in the order of `weights`."),
@@ -30,18 +29,16 @@ public struct MergeStage: Stage {
         let weights = params.weights.isEmpty ? Array(repeating: 1.0, count: adapterInputs.count) : params.weights
         guard weights.count == adapterInputs.count else {
             throw StageError.failed(
-                "weights has \(weights.count) entries for \(adapterInputs.count) adapters; give "
-                    + "one per adapter")
+                "weights has \(weights.count) entries for \(adapterInputs.count) adapters; give one per adapter")
         }
         let base = try ModelArtifact.read(from: modelInput.folder)
         let described = try adapterInputs.map { try AdapterArtifact.read(from: $0.folder) }
         for (input, adapter) in zip(adapterInputs, described) where adapter.baseKey != modelInput.key {
             throw StageError.failed(
-                "adapter \"\(input.producer)\" was trained on \(adapter.base.path) (stage key "
-                    + "\(adapter.baseKey.prefix(12))), "
-                    + "not on \"\(modelInput.producer)\" (\(base.path), key \(modelInput.key.prefix(12))); merge "
-                    + "adapters "
-                    + "of one base")
+                "adapter \"\(input.producer)\" was trained on "
+                    + "\(adapter.base.path) (stage key \(adapter.baseKey.prefix(12))), "
+                    + "not on \"\(modelInput.producer)\" (\(base.path), "
+                    + "key \(modelInput.key.prefix(12))); merge adapters of one base")
         }
         let loaded = try base.open(in: modelInput.folder, manifestFolder: context.manifestFolder)
         let adapters = try adapterInputs.map {
@@ -76,8 +73,7 @@ public struct MergeStage: Stage {
                 targets: combined.targets.compactMap(\.moduleName), chat: chat
             ).write(to: out)
             lines.append(
-                "rank \(combined.rank), targets "
-                    + "\(combined.targets.compactMap(\.moduleName).joined(separator: ", "))")
+                "rank \(combined.rank), targets \(combined.targets.compactMap(\.moduleName).joined(separator: ", "))")
         }
         try context.writeSummary(markdown: lines.joined(separator: "\n") + "\n")
         context.say(lines.joined(separator: "; "))

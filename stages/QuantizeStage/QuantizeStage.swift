@@ -14,14 +14,13 @@ public struct QuantizeStage: Stage {
     public static let kind = "quantize"
     public static let version = 1
     public static let summary =
-        "Quantizes a model (adapters merged) to a GGUF precision kept in blocks; reports size "
-        + "and perplexity before and after."
+        "Quantizes a model (adapters merged) to a GGUF precision kept in blocks; "
+        + "reports size and perplexity before and after."
     public static let inputs: [InputPort] = [
         InputPort("model", accepts: ["model", "adapter"], doc: "The model, or an adapter (merged into its base)."),
         InputPort(
             "dataset", accepts: ["tokens"], optional: true,
-            doc: "Tokenized examples whose perplexity is "
-                + "measured before and after."),
+            doc: "Tokenized examples whose perplexity is measured before and after."),
     ]
 
     public init() {}

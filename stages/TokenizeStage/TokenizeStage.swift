@@ -19,8 +19,7 @@ public struct TokenizeStage: Stage {
     public static let kind = "tokenize"
     public static let version = 2
     public static let summary =
-        "Renders records with a chat template and tokenizes them, masking prompts from the "
-        + "loss."
+        "Renders records with a chat template and tokenizes them, masking prompts from the loss."
     public static let inputs: [InputPort] = [
         InputPort("dataset", accepts: ["dataset"], doc: "The records to tokenize."),
         InputPort("model", accepts: ["model"], doc: "The model whose tokenizer (and chat template) to use."),
@@ -55,8 +54,8 @@ public struct TokenizeStage: Stage {
                 let example: ExampleText
                 do { example = try record.exampleText(shape: info.shape) } catch {
                     throw StageError.badData(
-                        file: "\(split.name).jsonl (from "
-                            + "\(inputs["dataset"]?.producer ?? "dataset"))", line: line, message: "\(error)")
+                        file: "\(split.name).jsonl (from \(inputs["dataset"]?.producer ?? "dataset"))", line: line,
+                        message: "\(error)")
                 }
                 switch try encoder.encode(example) {
                 case let .kept(encoded, wasCut):
@@ -83,8 +82,8 @@ public struct TokenizeStage: Stage {
         guard summaries.contains(where: { $0.examples > 0 }) else {
             throw StageError.failed(
                 "no example left to train on "
-                    + "(\(summaries.map { "\($0.name): \($0.dropped) dropped" }.joined(separator: ", "))); raise "
-                    + "max_length or check the records")
+                    + "(\(summaries.map { "\($0.name): \($0.dropped) dropped" }.joined(separator: ", "))); "
+                    + "raise max_length or check the records")
         }
         let padID = tokenizer.specialTokens.pad ?? tokenizer.specialTokens.eos ?? 0
         let tokenized = TokenizedDataset(
@@ -98,8 +97,8 @@ public struct TokenizeStage: Stage {
         try context.writeSummary(markdown: Self.preview(tokenized, tokenizer: tokenizer))
         context.say(
             summaries.map {
-                "\($0.name): \($0.examples) examples, \($0.tokens) tokens (\($0.trainedTokens) trained), "
-                    + "\($0.truncated) cut, \($0.dropped) dropped"
+                "\($0.name): \($0.examples) examples, \($0.tokens) tokens "
+                    + "(\($0.trainedTokens) trained), \($0.truncated) cut, \($0.dropped) dropped"
             }.joined(separator: "; "))
     }
 
@@ -110,8 +109,7 @@ public struct TokenizeStage: Stage {
         for split in data.info.splits {
             let mean = split.examples > 0 ? Double(split.tokens) / Double(split.examples) : 0
             out += String(
-                format: "%@: %d examples, %d tokens (%d trained), mean %.1f, longest %d, %d cut, %d "
-                    + "dropped\n",
+                format: "%@: %d examples, %d tokens (%d trained), mean %.1f, longest %d, %d cut, %d dropped\n",
                 split.name, split.examples, split.tokens, split.trainedTokens, mean, split.longest, split.truncated,
                 split.dropped)
         }

@@ -35,8 +35,7 @@ extension TrainStage {
         public var useRSLoRA = false
         @Param(
             type: .array(of: .string(choices: projections), minCount: 1),
-            doc: "Projections to adapt (Hugging Face "
-                + "or llama.cpp names).")
+            doc: "Projections to adapt (Hugging Face or llama.cpp names).")
         public var targets = ["q_proj", "v_proj"]
         @Param(doc: "Sequences per micro-batch.", range: 1...1024)
         public var batchSize = 4
@@ -86,9 +85,7 @@ extension TrainStage {
         if params.method == .full && params.initAdapter != nil {
             issues.append(
                 ManifestIssue(
-                    .root.key("init_adapter"),
-                    "init_adapter starts a LoRA run; it does not apply "
-                        + "to method \"full\""))
+                    .root.key("init_adapter"), "init_adapter starts a LoRA run; it does not apply to method \"full\""))
         }
         if Set(params.targets).count != params.targets.count {
             issues.append(ManifestIssue(.root.key("targets"), "a projection is listed twice"))

@@ -16,14 +16,12 @@ public struct TrainStage: Stage {
     public static let kind = "train"
     public static let version = 3
     public static let summary =
-        "LoRA or full fine-tuning with AdamW, warmup and decay, accumulation, clipping, "
-        + "resumable checkpoints."
+        "LoRA or full fine-tuning with AdamW, warmup and decay, accumulation, clipping, resumable checkpoints."
     public static let inputs: [InputPort] = [
         InputPort("model", accepts: ["model"], doc: "The base model."),
         InputPort(
             "dataset", accepts: ["tokens"],
-            doc: "Tokenized examples: the train split trains, the eval split (if "
-                + "any) gives the eval loss."),
+            doc: "Tokenized examples: the train split trains, the eval split (if any) gives the eval loss."),
     ]
 
     public init() {}
@@ -78,9 +76,7 @@ public struct TrainStage: Stage {
                     rates.append((step, rate))
                     context.progress(
                         step, of: total, unit: "steps",
-                        note: String(
-                            format: "loss %.4f lr %.2e %.0f "
-                                + "tok/s", loss, lr, rate))
+                        note: String(format: "loss %.4f lr %.2e %.0f tok/s", loss, lr, rate))
                 case let .evaluation(step, loss):
                     if let index = log.lastIndex(where: { $0.step == step }) { log[index].evalLoss = Double(loss) }
                     context.say(String(format: "step %d eval loss %.4f", step, loss))
@@ -190,8 +186,8 @@ public struct TrainStage: Stage {
         var out = "method \(params.method.rawValue)"
         if params.method != .full {
             out +=
-                ", r \(params.r), alpha \(JSONValue.number(params.alpha).compactText), targets "
-                + "\(params.targets.joined(separator: ", "))"
+                ", r \(params.r), alpha \(JSONValue.number(params.alpha).compactText), "
+                + "targets \(params.targets.joined(separator: ", "))"
         }
         out += "\n\(log.totalSteps) steps\n\n"
         out += "  step      loss        lr   grad norm   eval loss\n"
