@@ -58,13 +58,19 @@ extension Record {
                 guard let tag = item["role"]?.stringValue, let role = Role(rawValue: tag),
                       let content = item["content"]?.stringValue
                 else { throw RecordProblem("messages[\(i)] is not a {\"role\", \"content\"} message") }
-                if role == .system && turns.isEmpty { systems.append(content) } else { turns.append(Turn(role, content)) }
+                if role == .system && turns.isEmpty {
+                    systems.append(content)
+                } else {
+                    turns.append(Turn(role, content))
+                }
             }
             return Conversation(system: systems.isEmpty ? nil : systems.joined(separator: "\n\n"), turns: turns)
         case .text:
             throw RecordProblem("a text record has no prompt and answer; train on it as plain text")
         case .records:
-            throw RecordProblem("a record of fields \(fieldNames.joined(separator: ", ")) is no conversation yet; map it with augment's \"template\" first")
+            throw RecordProblem(
+                "a record of fields \(fieldNames.joined(separator: ", ")) is "
+                    + "no conversation yet; map it with augment's \"template\" first")
         }
     }
 
@@ -76,7 +82,9 @@ extension Record {
 
     private func string(_ name: String) throws(RecordProblem) -> String {
         guard let value = self[name] else { throw RecordProblem("missing field \"\(name)\"") }
-        guard case let .string(text) = value else { throw RecordProblem("field \"\(name)\" should be a string, got \(value.typeName)") }
+        guard case let .string(text) = value else {
+            throw RecordProblem("field \"\(name)\" should be a string, got \(value.typeName)")
+        }
         return text
     }
 

@@ -56,8 +56,10 @@ public struct Dataset: Sendable, Equatable {
                 }
             }
             guard records.count == split.count else {
-                throw DatasetError.badInfo(file: folder.appendingPathComponent(DatasetInfo.fileName).path,
-                                           message: "split \"\(split.name)\" promises \(split.count) records, \(split.file) has \(records.count)")
+                throw DatasetError.badInfo(
+                    file: folder.appendingPathComponent(DatasetInfo.fileName).path,
+                    message:
+                        "split \"\(split.name)\" promises \(split.count) records, \(split.file) has \(records.count)")
             }
             splits.append(Split(name: split.name, records: records))
         }
@@ -69,8 +71,9 @@ public struct Dataset: Sendable, Equatable {
     public static func forEachRecord(in folder: URL, split: String, _ body: (Record) throws -> Void) throws {
         let info = try DatasetInfo.read(from: folder)
         guard let entry = info.split(named: split) else {
-            throw DatasetError.badInfo(file: folder.appendingPathComponent(DatasetInfo.fileName).path,
-                                       message: "no split \"\(split)\" (splits: \(info.splits.map(\.name).joined(separator: ", ")))")
+            throw DatasetError.badInfo(
+                file: folder.appendingPathComponent(DatasetInfo.fileName).path,
+                message: "no split \"\(split)\" (splits: \(info.splits.map(\.name).joined(separator: ", ")))")
         }
         let url = folder.appendingPathComponent(entry.file)
         let data: Data

@@ -7,7 +7,10 @@ import JSON
 /// {
 ///   "format": "alpaca",
 ///   "fields": ["instruction", "input", "output"],
-///   "splits": [{"name": "train", "file": "train.jsonl", "count": 36}, {"name": "eval", "file": "eval.jsonl", "count": 4}],
+///   "splits": [
+///     {"name": "train", "file": "train.jsonl", "count": 36},
+///     {"name": "eval", "file": "eval.jsonl", "count": 4}
+///   ],
 ///   "skipped": {"count": 1, "rows": ["data/medical.jsonl:17: expected a JSON object, got an array"]}
 /// }
 /// ```
@@ -55,7 +58,9 @@ public struct DatasetInfo: Sendable, Equatable {
         func fail(_ message: String) -> DatasetError { .badInfo(file: file, message: message) }
         guard let format = json["format"]?.stringValue else { throw fail("missing string \"format\"") }
         guard let shape = RecordShape(rawValue: format) else { throw fail("unknown format \"\(format)\"") }
-        guard let fields = json["fields"]?.arrayValue?.compactMap(\.stringValue) else { throw fail("missing array \"fields\"") }
+        guard let fields = json["fields"]?.arrayValue?.compactMap(\.stringValue) else {
+            throw fail("missing array \"fields\"")
+        }
         guard let splitList = json["splits"]?.arrayValue else { throw fail("missing array \"splits\"") }
         var splits: [SplitInfo] = []
         for (i, item) in splitList.enumerated() {

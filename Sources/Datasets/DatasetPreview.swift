@@ -9,7 +9,9 @@ public enum DatasetPreview {
         let info = try DatasetInfo.read(from: folder)
         var out = "format: \(info.shape.rawValue)\n"
         out += "fields: \(info.fields.joined(separator: ", "))\n"
-        out += "splits: " + info.splits.map { "\($0.name) \($0.count)" }.joined(separator: ", ") + " (total \(info.totalCount))\n"
+        out +=
+            "splits: " + info.splits.map { "\($0.name) \($0.count)" }.joined(separator: ", ")
+            + " (total \(info.totalCount))\n"
         if info.skipped.count > 0 {
             out += "skipped: \(info.skipped.count) row\(info.skipped.count == 1 ? "" : "s")\n"
             for reason in info.skipped.examples.prefix(rows) { out += "  \(reason)\n" }
@@ -32,14 +34,25 @@ public enum DatasetPreview {
         var members: [(key: String, value: JSONValue)] = [
             (key: "format", value: .string(info.shape.rawValue)),
             (key: "fields", value: .array(info.fields.map { .string($0) })),
-            (key: "splits", value: .array(info.splits.map { ["name": .string($0.name), "count": .number(Double($0.count))] })),
+            (
+                key: "splits",
+                value: .array(info.splits.map { ["name": .string($0.name), "count": .number(Double($0.count))] })
+            ),
         ]
         if info.skipped.count > 0 {
-            members.append((key: "skipped", value: ["count": .number(Double(info.skipped.count)), "rows": .array(info.skipped.examples.map { .string($0) })]))
+            members.append(
+                (
+                    key: "skipped",
+                    value: [
+                        "count": .number(Double(info.skipped.count)),
+                        "rows": .array(info.skipped.examples.map { .string($0) }),
+                    ]
+                ))
         }
         var shown: [(key: String, value: JSONValue)] = []
         for split in info.splits {
-            shown.append((key: split.name, value: .array(try firstRecords(of: split, in: folder, count: rows).map(\.json))))
+            shown.append(
+                (key: split.name, value: .array(try firstRecords(of: split, in: folder, count: rows).map(\.json))))
         }
         members.append((key: "rows", value: .object(shown)))
         return .object(members)

@@ -60,7 +60,9 @@ public final class DatasetWriter {
             }
         }
         let fields = shape == .records ? fieldOrder : shape.canonicalFields.filter(fieldSet.contains)
-        let info = DatasetInfo(shape: shape, fields: fields, splits: splits.map { SplitInfo(name: $0.name, count: $0.count) }, skipped: skipped)
+        let info = DatasetInfo(
+            shape: shape, fields: fields, splits: splits.map { SplitInfo(name: $0.name, count: $0.count) },
+            skipped: skipped)
         try info.write(to: folder)
         return info
     }

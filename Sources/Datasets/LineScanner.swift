@@ -65,7 +65,9 @@ public struct LineScanner {
         } catch {
             throw RecordProblem("invalid JSON: \(error)")
         }
-        guard let record = Record(json: value) else { throw RecordProblem("expected a JSON object, got \(value.typeName)") }
+        guard let record = Record(json: value) else {
+            throw RecordProblem("expected a JSON object, got \(value.typeName)")
+        }
         return record
     }
 }

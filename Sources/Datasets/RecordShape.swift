@@ -72,20 +72,27 @@ public enum RecordShape: String, Sendable, CaseIterable, Codable {
         guard let list = record[key] else {
             throw RecordProblem("missing field \"messages\" (fields: \(record.fieldNames.joined(separator: ", ")))")
         }
-        guard case let .array(items) = list else { throw RecordProblem("field \"\(key)\" should be an array of messages, got \(list.typeName)") }
+        guard case let .array(items) = list else {
+            throw RecordProblem("field \"\(key)\" should be an array of messages, got \(list.typeName)")
+        }
         var messages: [JSONValue] = []
         for (i, item) in items.enumerated() {
-            guard case .object = item else { throw RecordProblem("\(key)[\(i)] should be an object, got \(item.typeName)") }
+            guard case .object = item else {
+                throw RecordProblem("\(key)[\(i)] should be an object, got \(item.typeName)")
+            }
             guard let tag = (item["role"] ?? item["from"])?.stringValue else {
                 throw RecordProblem("\(key)[\(i)] has no \"role\" (or ShareGPT \"from\") string")
             }
             guard let role = roles.role(for: tag) else {
-                throw RecordProblem("\(key)[\(i)]: unknown role \"\(tag)\" (known: \(roles.knownTags.joined(separator: ", ")); map it with \"roles\")")
+                throw RecordProblem(
+                    "\(key)[\(i)]: unknown role \"\(tag)\" (known: "
+                        + "\(roles.knownTags.joined(separator: ", ")); map it with \"roles\")")
             }
             guard let content = (item["content"] ?? item["value"])?.stringValue else {
                 throw RecordProblem("\(key)[\(i)] has no \"content\" (or ShareGPT \"value\") string")
             }
-            messages.append(.object([(key: "role", value: .string(role.rawValue)), (key: "content", value: .string(content))]))
+            messages.append(
+                .object([(key: "role", value: .string(role.rawValue)), (key: "content", value: .string(content))]))
         }
         if messages.isEmpty { throw RecordProblem("field \"\(key)\" is an empty list of messages") }
         var out = Record()

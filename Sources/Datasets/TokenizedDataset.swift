@@ -66,8 +66,9 @@ public struct TokenizedDataset: Sendable, Equatable {
             } catch {
                 throw DatasetError.io(file: url.path, reason: "\(error)")
             }
-            guard tokens.count == labels.count, offsets.first == 0, offsets.last == Int64(tokens.count), offsets.count == split.examples + 1,
-                  zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 })
+            guard tokens.count == labels.count, offsets.first == 0, offsets.last == Int64(tokens.count),
+                offsets.count == split.examples + 1,
+                zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 })
             else { throw DatasetError.badInfo(file: url.path, message: "tokens, labels and offsets do not agree") }
             splits[split.name] = zip(offsets, offsets.dropFirst()).map { start, end in
                 Example(tokens: Array(tokens[Int(start)..<Int(end)]), labels: Array(labels[Int(start)..<Int(end)]))
@@ -90,7 +91,9 @@ public struct TokenizedInfo: Codable, Sendable, Equatable {
         public var truncated: Int
         public var dropped: Int
 
-        public init(name: String, examples: Int, tokens: Int, trainedTokens: Int, longest: Int, truncated: Int, dropped: Int) {
+        public init(
+            name: String, examples: Int, tokens: Int, trainedTokens: Int, longest: Int, truncated: Int, dropped: Int
+        ) {
             self.name = name
             self.examples = examples
             self.tokens = tokens

@@ -139,7 +139,9 @@ public struct JSONParser {
         mutating func readNumber() throws -> Double {
             let start = position
             if peek == UInt8(ascii: "-") { position += 1 }
-            guard let first = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { throw error("expected a digit") }
+            guard let first = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+                throw error("expected a digit")
+            }
             if first == UInt8(ascii: "0") {
                 position += 1
             } else {
@@ -147,13 +149,17 @@ public struct JSONParser {
             }
             if peek == UInt8(ascii: ".") {
                 position += 1
-                guard let d = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) else { throw error("expected a digit after '.'") }
+                guard let d = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) else {
+                    throw error("expected a digit after '.'")
+                }
                 while let d = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) { position += 1 }
             }
             if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
                 position += 1
                 if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { position += 1 }
-                guard let d = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) else { throw error("expected a digit in exponent") }
+                guard let d = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) else {
+                    throw error("expected a digit in exponent")
+                }
                 while let d = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) { position += 1 }
             }
             let text = String(decoding: bytes[start..<position], as: UTF8.self)
@@ -169,11 +175,15 @@ public struct JSONParser {
             position += 1
             let start = position
             // Fast path: no escapes, so the bytes between the quotes are the string.
-            while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\"), bytes[position] >= 0x20 {
+            while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\"),
+                bytes[position] >= 0x20
+            {
                 position += 1
             }
             if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
-                guard let text = String(validating: bytes[start..<position], as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                guard let text = String(validating: bytes[start..<position], as: UTF8.self) else {
+                    throw error("invalid UTF-8 in string")
+                }
                 position += 1
                 return text
             }
@@ -182,7 +192,9 @@ public struct JSONParser {
                 guard let byte = peek else { throw error("unterminated string") }
                 if byte == UInt8(ascii: "\"") {
                     position += 1
-                    guard let text = String(validating: buffer, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                    guard let text = String(validating: buffer, as: UTF8.self) else {
+                        throw error("invalid UTF-8 in string")
+                    }
                     return text
                 }
                 if byte < 0x20 { throw error("control character in string (escape it)") }
@@ -204,7 +216,9 @@ public struct JSONParser {
                 case UInt8(ascii: "u"):
                     var code = try readHex4()
                     if (0xD800...0xDBFF).contains(code) {
-                        guard peek == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") else {
+                        guard peek == UInt8(ascii: "\\"), position + 1 < bytes.count,
+                            bytes[position + 1] == UInt8(ascii: "u")
+                        else {
                             throw error("unpaired surrogate \\u\(String(code, radix: 16))")
                         }
                         position += 2
@@ -212,7 +226,9 @@ public struct JSONParser {
                         guard (0xDC00...0xDFFF).contains(low) else { throw error("invalid low surrogate") }
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     }
-                    guard let scalar = Unicode.Scalar(code) else { throw error("invalid code point \\u\(String(code, radix: 16))") }
+                    guard let scalar = Unicode.Scalar(code) else {
+                        throw error("invalid code point \\u\(String(code, radix: 16))")
+                    }
                     buffer.append(contentsOf: String(scalar).utf8)
                 default: throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
                 }
@@ -220,7 +236,9 @@ public struct JSONParser {
         }
 
         mutating func readHex4() throws -> UInt32 {
-            guard position + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+            guard position + 4 <= bytes.count,
+                let code = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16)
+            else {
                 throw error("expected four hex digits after \\u")
             }
             position += 4

@@ -30,7 +30,9 @@ public enum JSONValue: Sendable, Hashable {
     public var doubleValue: Double? { if case let .number(n) = self { return n } else { return nil } }
     public var boolValue: Bool? { if case let .bool(b) = self { return b } else { return nil } }
     public var arrayValue: [JSONValue]? { if case let .array(a) = self { return a } else { return nil } }
-    public var objectValue: [(key: String, value: JSONValue)]? { if case let .object(o) = self { return o } else { return nil } }
+    public var objectValue: [(key: String, value: JSONValue)]? {
+        if case let .object(o) = self { return o } else { return nil }
+    }
 
     /// The value as an exact integer, if it is a number without a fractional part.
     public var intValue: Int? {
@@ -108,7 +110,8 @@ extension JSONValue {
         }
     }
 
-    private static func deduplicated(_ members: [(key: String, value: JSONValue)]) -> [(key: String, value: JSONValue)] {
+    private static func deduplicated(_ members: [(key: String, value: JSONValue)]) -> [(key: String, value: JSONValue)]
+    {
         var seen = Set<String>()
         return members.reversed().filter { seen.insert($0.key).inserted }.reversed()
     }
@@ -157,7 +160,9 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(floatLiteral value: Double) { self = .number(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(elements.map { (key: $0.0, value: $0.1) }) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(elements.map { (key: $0.0, value: $0.1) })
+    }
     public init(nilLiteral: ()) { self = .null }
 }
 

@@ -71,7 +71,8 @@ extension LlamaModel {
         let context = max(config.maxPositionEmbeddings, prompt.count + 1)
         guard prompt.count < max(config.maxPositionEmbeddings, 1 << 16) else {
             throw LlamaError.invalidInput(
-                "a prompt of \(prompt.count) tokens is longer than the model's context of \(config.maxPositionEmbeddings)")
+                "a prompt of \(prompt.count) tokens is longer than "
+                    + "the model's context of \(config.maxPositionEmbeddings)")
         }
         let capacity = min(prompt.count + max(options.maxNewTokens, 0), context)
         let cache = KVCache(config: config, capacity: capacity)

@@ -46,7 +46,8 @@ extension LlamaModel {
                         activations a: LlamaActivations, allLogits: Bool = false) throws {
         guard T > 0 else { throw LlamaError.invalidInput("no tokens to run") }
         guard cache.count + T <= cache.capacity else {
-            throw LlamaError.invalidInput("the KV cache holds \(cache.capacity) positions; \(cache.count) used, \(T) more do not fit")
+            throw LlamaError.invalidInput(
+                "the KV cache holds \(cache.capacity) positions; \(cache.count) used, \(T) more do not fit")
         }
         try check(activations: a, rows: T, keys: cache.count + T, logitRows: allLogits ? T : 1)
         let past = cache.count

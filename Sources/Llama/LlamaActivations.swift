@@ -36,7 +36,9 @@ public final class LlamaActivations: @unchecked Sendable {
     /// Buffers for up to `rows` tokens per call, each sequence attending to up
     /// to `keys` keys, logits for `logitRows` rows (default all rows).
     /// `tileRows` > 0 adds scratch for weights kept only quantized.
-    public init(config c: LlamaConfig, rows: Int, keys: Int, logitRows: Int? = nil, loraRank: Int = 0, tileRows: Int = 0) {
+    public init(
+        config c: LlamaConfig, rows: Int, keys: Int, logitRows: Int? = nil, loraRank: Int = 0, tileRows: Int = 0
+    ) {
         self.rows = rows
         self.keys = keys
         self.loraRank = loraRank

@@ -34,14 +34,16 @@ extension LlamaConfig {
         func finite(_ key: String, default fallback: Double) throws -> Double {
             guard let v = real("\(a).\(key)") else { return fallback }
             guard v.isFinite, v > 0 else {
-                throw LlamaError.invalidConfig(key: "\(a).\(key)", reason: "expected a finite positive number, got \(v)")
+                throw LlamaError.invalidConfig(
+                    key: "\(a).\(key)", reason: "expected a finite positive number, got \(v)")
             }
             return v
         }
         let hidden = try required("embedding_length")
         let heads = try required("attention.head_count")
         guard let vocab = integer("\(a).vocab_size") ?? tokenCount else {
-            throw LlamaError.invalidConfig(key: "\(a).vocab_size", reason: "missing, and no tokenizer.ggml.tokens to count")
+            throw LlamaError.invalidConfig(
+                key: "\(a).vocab_size", reason: "missing, and no tokenizer.ggml.tokens to count")
         }
         self.init(
             modelType: modelType,

@@ -19,13 +19,18 @@ public struct RopeScaling: Codable, Sendable, Equatable {
 
     /// Checks the factors are finite, positive and ordered (NaN and infinities are refused).
     func validate(key: String) throws {
-        for (name, value) in [("factor", factor), ("low_freq_factor", lowFreqFactor), ("high_freq_factor", highFreqFactor)]
+        for (name, value) in [
+            ("factor", factor), ("low_freq_factor", lowFreqFactor), ("high_freq_factor", highFreqFactor),
+        ]
         where !(value.isFinite && value > 0) {
-            throw LlamaError.invalidConfig(key: "\(key).\(name)", reason: "expected a finite positive number, got \(value)")
+            throw LlamaError.invalidConfig(
+                key: "\(key).\(name)", reason: "expected a finite positive number, got \(value)")
         }
         guard highFreqFactor > lowFreqFactor, originalMaxPositionEmbeddings > 0 else {
-            throw LlamaError.invalidConfig(key: key,
-                reason: "llama3 rope needs low_freq_factor < high_freq_factor and a positive original_max_position_embeddings")
+            throw LlamaError.invalidConfig(
+                key: key,
+                reason: "llama3 rope needs low_freq_factor < high_freq_factor "
+                    + "and a positive original_max_position_embeddings")
         }
     }
 }
@@ -56,7 +61,8 @@ struct RopeParameters: Codable {
     init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         ropeTheta = try c.decodeIfPresent(Double.self, forKey: .ropeTheta)
-        ropeType = try c.decodeIfPresent(String.self, forKey: .ropeType) ?? c.decodeIfPresent(String.self, forKey: .type)
+        ropeType =
+            try c.decodeIfPresent(String.self, forKey: .ropeType) ?? c.decodeIfPresent(String.self, forKey: .type)
         factor = try c.decodeIfPresent(Double.self, forKey: .factor)
         lowFreqFactor = try c.decodeIfPresent(Double.self, forKey: .lowFreqFactor)
         highFreqFactor = try c.decodeIfPresent(Double.self, forKey: .highFreqFactor)
@@ -80,16 +86,20 @@ struct RopeParameters: Codable {
         case "default": return nil
         case "llama3":
             guard let factor, let lowFreqFactor, let highFreqFactor, let originalMaxPositionEmbeddings,
-                  factor > 0, highFreqFactor > lowFreqFactor, lowFreqFactor > 0, originalMaxPositionEmbeddings > 0 else {
-                throw LlamaError.invalidConfig(key: key,
-                    reason: "llama3 rope needs positive factor, low_freq_factor < high_freq_factor and original_max_position_embeddings")
+                factor > 0, highFreqFactor > lowFreqFactor, lowFreqFactor > 0, originalMaxPositionEmbeddings > 0
+            else {
+                throw LlamaError.invalidConfig(
+                    key: key,
+                    reason: "llama3 rope needs positive factor, low_freq_factor < "
+                        + "high_freq_factor and original_max_position_embeddings")
             }
             let scaling = RopeScaling(factor: factor, lowFreqFactor: lowFreqFactor, highFreqFactor: highFreqFactor,
                                       originalMaxPositionEmbeddings: originalMaxPositionEmbeddings)
             try scaling.validate(key: key)
             return scaling
         case let other:
-            throw LlamaError.invalidConfig(key: "\(key).rope_type", reason: "\"\(other)\" is not supported (default and llama3 are)")
+            throw LlamaError.invalidConfig(
+                key: "\(key).rope_type", reason: "\"\(other)\" is not supported (default and llama3 are)")
         }
     }
 }

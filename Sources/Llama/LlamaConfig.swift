@@ -94,7 +94,9 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let type = try c.decodeIfPresent(String.self, forKey: .modelType) {
-            guard let architecture = LlamaArchitecture(rawValue: type) else { throw LlamaError.unsupportedArchitecture(type) }
+            guard let architecture = LlamaArchitecture(rawValue: type) else {
+                throw LlamaError.unsupportedArchitecture(type)
+            }
             modelType = architecture
         } else if let name = try c.decodeIfPresent([String].self, forKey: .architectures)?.first {
             modelType = LlamaArchitecture(huggingFaceClass: name) ?? .llama
@@ -112,7 +114,8 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         let ropeParameters = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeParameters)
         let ropeScalingEntry = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeScaling)
         ropeTheta = try c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? ropeParameters?.ropeTheta ?? 10000
-        ropeScaling = try ropeParameters?.scaling(key: "rope_parameters") ?? ropeScalingEntry?.scaling(key: "rope_scaling")
+        ropeScaling =
+            try ropeParameters?.scaling(key: "rope_parameters") ?? ropeScalingEntry?.scaling(key: "rope_scaling")
         tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? false
         attentionBias = try c.decodeIfPresent(Bool.self, forKey: .attentionBias) ?? (modelType == .qwen2)
         maxPositionEmbeddings = try c.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? 2048
@@ -121,7 +124,8 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
         case .mistral:
             slidingWindow = window
         case .qwen2 where try c.decodeIfPresent(Bool.self, forKey: .useSlidingWindow) == true:
-            throw LlamaError.invalidConfig(key: "use_sliding_window", reason: "Qwen2's per-layer sliding window is not supported")
+            throw LlamaError.invalidConfig(
+                key: "use_sliding_window", reason: "Qwen2's per-layer sliding window is not supported")
         default:
             slidingWindow = nil
         }
@@ -196,20 +200,26 @@ public struct LlamaConfig: Codable, Sendable, Equatable {
                 reason: "\(kvHeadCount) does not divide num_attention_heads \(headCount)")
         }
         if headDim % 2 != 0 {
-            throw LlamaError.invalidConfig(key: "head_dim", reason: "rotary embeddings need an even head size, got \(headDim)")
+            throw LlamaError.invalidConfig(
+                key: "head_dim", reason: "rotary embeddings need an even head size, got \(headDim)")
         }
         // Float hyper-parameters: finite and in range (NaN fails every comparison).
         if !(rmsNormEps > 0 && rmsNormEps < 1) {
-            throw LlamaError.invalidConfig(key: "rms_norm_eps", reason: "expected a finite number between 0 and 1, got \(rmsNormEps)")
+            throw LlamaError.invalidConfig(
+                key: "rms_norm_eps", reason: "expected a finite number between 0 and 1, got \(rmsNormEps)")
         }
         if !(ropeTheta >= 1 && ropeTheta <= LlamaConfig.maxRopeTheta) {
-            throw LlamaError.invalidConfig(key: "rope_theta", reason: "expected a finite number from 1 to \(LlamaConfig.maxRopeTheta), got \(ropeTheta)")
+            throw LlamaError.invalidConfig(
+                key: "rope_theta",
+                reason: "expected a finite number from 1 to \(LlamaConfig.maxRopeTheta), got \(ropeTheta)")
         }
         if let scaling = ropeScaling { try scaling.validate(key: "rope_scaling") }
         let total = parameterSizes(self).reduce(0, +)
         if total > LlamaConfig.maxParameterCount {
-            throw LlamaError.invalidConfig(key: "hidden_size",
-                reason: "the model would have \(total) parameters, more than the \(LlamaConfig.maxParameterCount) this loader accepts")
+            throw LlamaError.invalidConfig(
+                key: "hidden_size",
+                reason: "the model would have \(total) parameters, "
+                    + "more than the \(LlamaConfig.maxParameterCount) this loader accepts")
         }
     }
 

@@ -69,7 +69,8 @@ public struct LlamaCppRowOrder: Sendable, Equatable {
             let head = w + first * rowLength
             saved.moveInitialize(from: head, count: count)
             for r in 0..<headSize {
-                (head + r * rowLength).initialize(from: saved + (source(first + r) - first) * rowLength, count: rowLength)
+                (head + r * rowLength).initialize(
+                    from: saved + (source(first + r) - first) * rowLength, count: rowLength)
             }
             saved.deinitialize(count: count)
         }

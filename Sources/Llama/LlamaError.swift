@@ -28,7 +28,8 @@ public enum LlamaError: Error, CustomStringConvertible, Equatable {
         case let .missingTensor(name, file):
             return "\(file): missing tensor \(name)"
         case let .shapeMismatch(name, expected, count):
-            return "tensor \(name): expected shape \(expected) (\(expected.reduce(1, *)) elements), found \(count) elements"
+            return "tensor \(name): expected shape \(expected) "
+                + "(\(expected.reduce(1, *)) elements), found \(count) elements"
         case let .unreadableFile(path, reason):
             return "\(path): \(reason)"
         case let .tokenOutOfRange(token, vocabSize):

@@ -17,7 +17,8 @@ extension LlamaModel {
                          dropout: LoRADropout = .none) {
         let c = config, R = B * T, C = c.hiddenSize, V = c.vocabSize
         let gw = g.weights
-        // logits (K, V) = xnK · Woutᵀ; the logits buffer holds dlogits. dxnK goes through dx, then to its rows of dxn.
+        // logits (K, V) = xnK · Woutᵀ; the logits buffer holds dlogits.
+        // dxnK goes through dx, then to its rows of dxn.
         let K = a.keptCount
         a.dx.update(repeating: 0, count: K * C)
         let dOut = gw.map { c.tieWordEmbeddings ? $0.pointer(.embed) : $0.pointer(.lmHead) }
@@ -53,7 +54,8 @@ extension LlamaModel {
         a.dxn.update(repeating: 0, count: R * C)
         trainLinearBackward(a.dxn, a.dgate, s.xn2, .wGate, l, R, s, a, g, dropout)
         trainLinearBackward(a.dxn, a.dup, s.xn2, .wUp, l, R, s, a, g, dropout)
-        rmsNormBackward(a.dx, gw?.pointer(.ffnNorm, layer: l), a.dxn, s.x2, p.pointer(.ffnNorm, layer: l), s.rstd2, R, C)
+        rmsNormBackward(
+            a.dx, gw?.pointer(.ffnNorm, layer: l), a.dxn, s.x2, p.pointer(.ffnNorm, layer: l), s.rstd2, R, C)
 
         // attention: x2 = x + lin_o(attOut)
         a.dattOut.update(repeating: 0, count: R * QD)

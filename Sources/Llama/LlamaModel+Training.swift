@@ -55,7 +55,8 @@ extension LlamaModel {
         if !parameters.omitted.isEmpty {
             guard a.weightScratch != nil, parameters.omitted.allSatisfy({ quantized?.layers[$0] != nil }) else {
                 throw LlamaError.invalidInput(
-                    "weights kept only quantized need their QuantizedWeights and training activations made with quantizedBase")
+                    "weights kept only quantized need their QuantizedWeights "
+                        + "and training activations made with quantizedBase")
             }
         }
         for i in 0..<R where tokens[i] < 0 || Int(tokens[i]) >= c.vocabSize {

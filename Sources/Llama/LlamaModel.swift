@@ -86,8 +86,10 @@ public final class LlamaModel: @unchecked Sendable {
     public func logits(_ tokens: [[Int]], attentionMask: [[Int]]? = nil) throws -> [Float] {
         let B = tokens.count, T = tokens.first?.count ?? 0
         guard B > 0, T > 0, tokens.allSatisfy({ $0.count == T }),
-              attentionMask.map({ $0.count == B && $0.allSatisfy { $0.count == T } }) ?? true else {
-            throw LlamaError.invalidInput("a batch needs at least one token and rows of equal length (and a mask of the same shape)")
+            attentionMask.map({ $0.count == B && $0.allSatisfy { $0.count == T } }) ?? true
+        else {
+            throw LlamaError.invalidInput(
+                "a batch needs at least one token and rows of equal length (and a mask of the same shape)")
         }
         let a = makeActivations(rows: B * T, keys: T)
         let flat = tokens.flatMap { $0.map { Int32(truncatingIfNeeded: $0) } }
@@ -104,13 +106,16 @@ public final class LlamaModel: @unchecked Sendable {
 
     func check(activations a: LlamaActivations, rows: Int, keys: Int, logitRows: Int) throws {
         if !parameters.omitted.isEmpty
-            && (a.tileRows == 0 || !parameters.omitted.allSatisfy { quantized?.layers[$0] != nil }) {
-            throw LlamaError.invalidInput("weights kept only quantized need their QuantizedWeights and activations with tile scratch")
+            && (a.tileRows == 0 || !parameters.omitted.allSatisfy { quantized?.layers[$0] != nil })
+        {
+            throw LlamaError.invalidInput(
+                "weights kept only quantized need their QuantizedWeights and activations with tile scratch")
         }
         guard rows <= a.rows, keys <= a.keys, logitRows <= a.logitRows, maxLoRARank <= a.loraRank else {
             throw LlamaError.invalidInput(
-                "activations sized for \(a.rows) rows, \(a.keys) keys, \(a.logitRows) logit rows, LoRA rank \(a.loraRank) "
-                + "cannot run \(rows) rows, \(keys) keys, \(logitRows) logit rows, rank \(maxLoRARank)")
+                "activations sized for \(a.rows) rows, \(a.keys) keys, "
+                    + "\(a.logitRows) logit rows, LoRA rank \(a.loraRank) "
+                    + "cannot run \(rows) rows, \(keys) keys, \(logitRows) logit rows, rank \(maxLoRARank)")
         }
     }
 

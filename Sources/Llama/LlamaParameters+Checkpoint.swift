@@ -50,8 +50,10 @@ extension LlamaParameters {
         let expectedNames = Set(tensorInstances(config).map { $0.tensor.huggingFaceName(layer: $0.layer) })
         if let stray = byCanonical.keys.sorted().first(where: { !expectedNames.contains($0) }) {
             // Ignoring it would silently compute another model (e.g. o_proj or MLP biases).
-            throw LlamaError.unreadableFile(path: path,
-                reason: "tensor \(byCanonical[stray] ?? stray) is not part of a \(config.modelType) model with this configuration")
+            throw LlamaError.unreadableFile(
+                path: path,
+                reason: "tensor \(byCanonical[stray] ?? stray) is not part of "
+                    + "a \(config.modelType) model with this configuration")
         }
         try checkEveryTensor()
         self.init(config: config)
@@ -83,7 +85,8 @@ extension LlamaModel {
         case .folder: return try LlamaModel(huggingFaceFolder: url)
         case .regularFile: return try LlamaModel(ggufAt: url)
         case .unavailable: throw LlamaError.unreadableFile(path: url.path, reason: "no such file or folder")
-        case let other: throw LlamaError.unreadableFile(path: url.path, reason: "is \(other), not a GGUF file or a model folder")
+        case let other:
+            throw LlamaError.unreadableFile(path: url.path, reason: "is \(other), not a GGUF file or a model folder")
         }
     }
 }

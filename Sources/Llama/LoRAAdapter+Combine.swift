@@ -1,5 +1,6 @@
 // Weighting and concatenating LoRA adapters, as PEFT's add_weighted_adapter does with "cat":
-// Σ wᵢ·sᵢ·Bᵢ·Aᵢ = [w₁s₁B₁ … wₙsₙBₙ] · [A₁; …; Aₙ] / s, one adapter of rank Σ rᵢ and scale s = 1.
+// Σ wᵢ·sᵢ·Bᵢ·Aᵢ = [w₁s₁B₁ … wₙsₙBₙ] · [A₁; …; Aₙ] / s,
+// one adapter of rank Σ rᵢ and scale s = 1.
 
 import Foundation
 
@@ -19,12 +20,15 @@ extension LoRAAdapter {
     /// to that rank (scale 1), targets the union of the targets. All must be made for one model shape.
     public static func concatenating(_ adapters: [LoRAAdapter], weights: [Float]) throws -> LoRAAdapter {
         guard let first = adapters.first, adapters.count == weights.count else {
-            throw LlamaError.invalidInput("concatenating needs one weight per adapter (\(adapters.count) adapters, \(weights.count) weights)")
+            throw LlamaError.invalidInput(
+                "concatenating needs one weight per adapter (\(adapters.count) adapters, \(weights.count) weights)")
         }
         for adapter in adapters where adapter.config.layerCount != first.config.layerCount
             || adapter.config.hiddenSize != first.config.hiddenSize || adapter.config.kvDim != first.config.kvDim
-            || adapter.config.intermediateSize != first.config.intermediateSize {
-            throw LlamaError.invalidAdapter(path: "(in memory)", reason: "adapters made for different model shapes cannot be combined")
+            || adapter.config.intermediateSize != first.config.intermediateSize
+        {
+            throw LlamaError.invalidAdapter(
+                path: "(in memory)", reason: "adapters made for different model shapes cannot be combined")
         }
         let rank = adapters.reduce(0) { $0 + $1.rank }
         let targets = Array(Set(adapters.flatMap(\.targets))).sorted { $0.rawValue < $1.rawValue }

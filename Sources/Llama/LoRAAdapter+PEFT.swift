@@ -73,7 +73,8 @@ extension LoRAAdapter {
         // Checked before reading: a FIFO or a device would block or never end.
         switch FileKind(path: configURL.path) {
         case .regularFile, .unavailable: break  // a missing file is reported by the read below
-        case let other: throw LlamaError.invalidAdapter(path: path, reason: "adapter_config.json is \(other), not a regular file")
+        case let other:
+            throw LlamaError.invalidAdapter(path: path, reason: "adapter_config.json is \(other), not a regular file")
         }
         let peft: PEFTAdapterConfig
         do {
@@ -85,10 +86,13 @@ extension LoRAAdapter {
             throw LlamaError.invalidAdapter(path: path, reason: "peft_type \(type) is not LORA")
         }
         if peft.useDoRA { throw LlamaError.invalidAdapter(path: path, reason: "DoRA adapters are not supported") }
-        if peft.bias != "none" { throw LlamaError.invalidAdapter(path: path, reason: "bias \"\(peft.bias)\" is not supported (only none)") }
+        if peft.bias != "none" {
+            throw LlamaError.invalidAdapter(path: path, reason: "bias \"\(peft.bias)\" is not supported (only none)")
+        }
         if peft.fanInFanOut { throw LlamaError.invalidAdapter(path: path, reason: "fan_in_fan_out is not supported") }
         if !peft.rankPattern.isEmpty || !peft.alphaPattern.isEmpty {
-            throw LlamaError.invalidAdapter(path: path, reason: "per-module rank_pattern / alpha_pattern are not supported")
+            throw LlamaError.invalidAdapter(
+                path: path, reason: "per-module rank_pattern / alpha_pattern are not supported")
         }
         if let save = peft.modulesToSave, !save.isEmpty {
             throw LlamaError.invalidAdapter(path: path, reason: "modules_to_save \(save) is not supported")
@@ -115,7 +119,8 @@ extension LoRAAdapter {
             (0..<config.layerCount).flatMap { l -> [String] in let n = Self.peftNames(t, layer: l); return [n.a, n.b] }
         })
         if let stray = byCanonical.keys.sorted().first(where: { !known.contains($0) }) {
-            throw LlamaError.invalidAdapter(path: path, reason: "tensor \(stray) is not a LoRA A/B of a Llama projection this module applies")
+            throw LlamaError.invalidAdapter(
+                path: path, reason: "tensor \(stray) is not a LoRA A/B of a Llama projection this module applies")
         }
         for t in targets {
             for l in 0..<config.layerCount {

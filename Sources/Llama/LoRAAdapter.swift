@@ -29,7 +29,9 @@ public final class LoRAAdapter: @unchecked Sendable {
 
     /// A zero-filled adapter (A = 0, B = 0) for `targets`.
     public init(config: LlamaConfig, rank: Int, alpha: Float, targets: [LlamaTensor], useRSLoRA: Bool = false) throws {
-        guard rank > 0 else { throw LlamaError.invalidConfig(key: "r", reason: "LoRA rank must be positive, got \(rank)") }
+        guard rank > 0 else {
+            throw LlamaError.invalidConfig(key: "r", reason: "LoRA rank must be positive, got \(rank)")
+        }
         var ts: [LlamaTensor] = []
         for t in targets {
             guard t.moduleName != nil else {

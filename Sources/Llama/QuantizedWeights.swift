@@ -50,7 +50,8 @@ public final class QuantizedWeights: @unchecked Sendable {
         let rows = shape[0], columns = shape[1]
         guard let blockBytes = QuantizedWeights.blockBytes(info.type), columns % 32 == 0 else { return nil }
         guard info.byteCount == rows * columns / 32 * blockBytes else {
-            throw LlamaError.unreadableFile(path: path, reason: "tensor \(info.name): \(info.byteCount) bytes for \(rows)x\(columns) \(info.type)")
+            throw LlamaError.unreadableFile(
+                path: path, reason: "tensor \(info.name): \(info.byteCount) bytes for \(rows)x\(columns) \(info.type)")
         }
         return withExtendedLifetime(gguf.buffer) {
             QuantizedWeights.repack(info.type, bytes: gguf.pointer(of: info), rows: rows, columns: columns) { r in
@@ -87,7 +88,8 @@ public final class QuantizedWeights: @unchecked Sendable {
                 m.scales[r * nb + b] = d
                 switch type {
                 case .q4_1:
-                    m.offsets[r * nb + b] = halfToFloat(UInt16(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt16.self)))
+                    m.offsets[r * nb + b] = halfToFloat(
+                        UInt16(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt16.self)))
                     dst.copyMemory(from: block + 4, byteCount: 16)
                 case .q4_0:
                     m.offsets[r * nb + b] = -8 * d

@@ -19,7 +19,8 @@ public struct SamplingOptions: Sendable, Equatable, Codable {
     public var repetitionPenalty: Float
     public var seed: UInt64
 
-    public init(temperature: Float = 0, topK: Int = 0, topP: Float = 1, repetitionPenalty: Float = 1, seed: UInt64 = 0) {
+    public init(temperature: Float = 0, topK: Int = 0, topP: Float = 1, repetitionPenalty: Float = 1, seed: UInt64 = 0)
+    {
         self.temperature = temperature
         self.topK = topK
         self.topP = topP

@@ -27,7 +27,8 @@ import Tensor
 /// What the loop reports.
 public enum TrainingProgress: Sendable, CustomStringConvertible {
     /// After an optimizer step.
-    case step(step: Int, totalSteps: Int, loss: Float, learningRate: Float, gradientNorm: Float, tokensPerSecond: Double)
+    case step(
+        step: Int, totalSteps: Int, loss: Float, learningRate: Float, gradientNorm: Float, tokensPerSecond: Double)
     /// After an evaluation on the held-out set.
     case evaluation(step: Int, loss: Float)
     /// After writing a checkpoint.
@@ -38,7 +39,8 @@ public enum TrainingProgress: Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .step(step, total, loss, lr, norm, tps):
-            return String(format: "step %d/%d loss %.4f lr %.3g grad norm %.3f %.0f tokens/s", step, total, loss, lr, norm, tps)
+            return String(
+                format: "step %d/%d loss %.4f lr %.3g grad norm %.3f %.0f tokens/s", step, total, loss, lr, norm, tps)
         case let .evaluation(step, loss): return String(format: "step %d eval loss %.4f", step, loss)
         case let .checkpoint(step, file): return "step \(step) checkpoint \(file.path)"
         case let .resumed(step): return "resumed at step \(step)"
@@ -121,7 +123,8 @@ public final class Trainer: @unchecked Sendable {
         guard !trainingSet.isEmpty else { throw TrainingError.emptyTrainingSet }
         for e in trainingSet + evaluationSet {
             guard e.tokens.count == e.labels.count else {
-                throw LlamaError.invalidInput("a training example has \(e.tokens.count) tokens but \(e.labels.count) labels")
+                throw LlamaError.invalidInput(
+                    "a training example has \(e.tokens.count) tokens but \(e.labels.count) labels")
             }
             for t in e.tokens where t < 0 || Int(t) >= model.config.vocabSize {
                 throw LlamaError.tokenOutOfRange(token: Int(t), vocabSize: model.config.vocabSize)
@@ -268,7 +271,9 @@ public final class Trainer: @unchecked Sendable {
                 lastEval = loss
                 progress(.evaluation(step: step, loss: loss))
             }
-            if let folder = checkpointFolder, hp.checkpointEvery > 0, step % hp.checkpointEvery == 0 || step == totalSteps {
+            if let folder = checkpointFolder, hp.checkpointEvery > 0,
+                step % hp.checkpointEvery == 0 || step == totalSteps
+            {
                 let file = try saveCheckpoint(to: folder)
                 progress(.checkpoint(step: step, file: file))
             }

@@ -128,8 +128,9 @@ public struct TrainingBatcher: Sendable {
             }
             count += n
         }
-        return TrainingBatch(B: B, T: T, tokens: tokens, labels: labels, mask: mask, packed: members.contains { $0.segments != nil },
-                             keptLabels: kept, tokenCount: count)
+        return TrainingBatch(
+            B: B, T: T, tokens: tokens, labels: labels, mask: mask, packed: members.contains { $0.segments != nil },
+            keptLabels: kept, tokenCount: count)
     }
 }
 

@@ -23,7 +23,8 @@ extension Trainer {
         hp.checkpointEvery = 0  // how often to save does not change the run
         hp.evalEvery = 0
         let json = (try? encoder.encode(hp)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return "\(json) examples=\(trainingSetCount) trainable=\(trainable.count) config=\(model.config.hiddenSize)x\(model.config.layerCount)"
+        return "\(json) examples=\(trainingSetCount) trainable=\(trainable.count) "
+            + "config=\(model.config.hiddenSize)x\(model.config.layerCount)"
     }
 
     /// Writes the checkpoint atomically; returns its file.

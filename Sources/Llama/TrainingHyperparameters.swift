@@ -69,8 +69,10 @@ public struct TrainingHyperparameters: Codable, Sendable, Equatable {
         }
         return try targets.map { name in
             guard let t = LlamaTensor(moduleName: name) else {
-                throw LlamaError.invalidConfig(key: "targets",
-                    reason: "\"\(name)\" is not one of q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj (or attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down)")
+                throw LlamaError.invalidConfig(
+                    key: "targets",
+                    reason: "\"\(name)\" is not one of q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, "
+                        + "down_proj (or attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down)")
             }
             return t
         }
@@ -93,10 +95,12 @@ public struct TrainingHyperparameters: Codable, Sendable, Equatable {
             }
         }
         if !(learningRate >= 0) || !learningRate.isFinite {
-            throw LlamaError.invalidConfig(key: "lr", reason: "must be a finite non-negative number, got \(learningRate)")
+            throw LlamaError.invalidConfig(
+                key: "lr", reason: "must be a finite non-negative number, got \(learningRate)")
         }
         if warmupSteps < 0 || !(0...1).contains(warmupRatio) {
-            throw LlamaError.invalidConfig(key: "warmup_steps", reason: "warmup_steps must be >= 0 and warmup_ratio in [0, 1]")
+            throw LlamaError.invalidConfig(
+                key: "warmup_steps", reason: "warmup_steps must be >= 0 and warmup_ratio in [0, 1]")
         }
     }
 }

@@ -42,7 +42,9 @@ public struct AdapterArtifact: Codable, Sendable, Equatable {
 
     public static func read(from folder: URL) throws -> AdapterArtifact {
         let url = folder.appendingPathComponent(fileName)
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw ModelArtifactError.notAModel(folder.path) }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ModelArtifactError.notAModel(folder.path)
+        }
         do { return try JSONDecoder().decode(AdapterArtifact.self, from: data) } catch {
             throw ModelArtifactError.unreadable(url.path, reason: "\(error)")
         }
@@ -59,7 +61,10 @@ public struct AdapterArtifact: Codable, Sendable, Equatable {
         var loaded = try base.open(manifestFolder: manifestFolder)
         if let chat { loaded.trainedChat = try chat.chatTemplate(for: loaded.tokenizer) }
         let adapter: LoRAAdapter
-        do { adapter = try LoRAAdapter(peftFolder: folder.appendingPathComponent(Self.peftFolder), config: loaded.model.config) } catch {
+        do {
+            adapter = try LoRAAdapter(
+                peftFolder: folder.appendingPathComponent(Self.peftFolder), config: loaded.model.config)
+        } catch {
             throw ModelArtifactError.unreadable(folder.appendingPathComponent(Self.peftFolder).path, reason: "\(error)")
         }
         loaded.model.adapters.append(adapter)
@@ -107,7 +112,9 @@ public struct TrainingLog: Codable, Sendable, Equatable {
     }
 
     public static func read(from folder: URL) -> TrainingLog? {
-        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(fileName).path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(fileName).path) else {
+            return nil
+        }
         return try? JSONDecoder().decode(TrainingLog.self, from: data)
     }
 

@@ -79,13 +79,21 @@ public struct ModelArtifact: Codable, Sendable, Equatable {
     /// Architecture, sizes, tokenizer and chat template, for `pipe show`.
     public var summaryText: String {
         let c = config
+        let types = summary.tensorTypes.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
         var lines = [
             "model: \(format.rawValue) \(path)",
-            "architecture: \(c.modelType), \(c.layerCount) layers, width \(c.hiddenSize), \(c.headCount) heads / \(c.kvHeadCount) KV heads (head size \(c.headDim)), FFN \(c.intermediateSize)",
-            "vocabulary: \(c.vocabSize), RoPE theta \(JSONValue.number(c.ropeTheta).compactText), RMS eps \(c.rmsNormEps), \(c.tieWordEmbeddings ? "tied" : "untied") embeddings, context \(c.maxPositionEmbeddings)",
-            "parameters: \(summary.parameters.formatted()) (\(summary.tensorTypes.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")))",
-            "tokenizer: byte-level BPE, \(summary.tokenizer.vocabularySize) tokens, pre-tokenizer \(summary.tokenizer.preTokenizer), BOS \(summary.tokenizer.bos.map(String.init) ?? "none") (\(summary.tokenizer.addBOS ? "added" : "not added")), EOS \(summary.tokenizer.eos.map(String.init) ?? "none")",
-            "chat template: \(summary.tokenizer.chatTemplate ?? "none")" + (summary.tokenizer.defaultSystemPrompt.map { " (default system prompt: \"\($0)\")" } ?? ""),
+            "architecture: \(c.modelType), \(c.layerCount) layers, width \(c.hiddenSize), \(c.headCount) "
+                + "heads / \(c.kvHeadCount) KV heads (head size \(c.headDim)), FFN \(c.intermediateSize)",
+            "vocabulary: \(c.vocabSize), RoPE theta \(JSONValue.number(c.ropeTheta).compactText), "
+                + "RMS eps \(c.rmsNormEps), \(c.tieWordEmbeddings ? "tied" : "untied") "
+                + "embeddings, context \(c.maxPositionEmbeddings)",
+            "parameters: \(summary.parameters.formatted()) (\(types.joined(separator: ", ")))",
+            "tokenizer: byte-level BPE, \(summary.tokenizer.vocabularySize) tokens, pre-tokenizer "
+                + "\(summary.tokenizer.preTokenizer), BOS \(summary.tokenizer.bos.map(String.init) ?? "none") "
+                + "(\(summary.tokenizer.addBOS ? "added" : "not added")), "
+                + "EOS \(summary.tokenizer.eos.map(String.init) ?? "none")",
+            "chat template: \(summary.tokenizer.chatTemplate ?? "none")"
+                + (summary.tokenizer.defaultSystemPrompt.map { " (default system prompt: \"\($0)\")" } ?? ""),
         ]
         if let chat {
             let system = chat.systemPrompt.isEmpty ? "none" : "\"\(chat.systemPrompt)\""
@@ -143,7 +151,9 @@ public enum ModelArtifactError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .notAModel(path): return "\(path) holds no model artifact (model.json)"
         case let .unreadable(path, reason): return "cannot read \(path): \(reason)"
-        case let .sourceChanged(path, reason): return "\(path) \(reason) since the model was loaded; rerun the load stage (pipe run) so the cache sees the new file"
+        case let .sourceChanged(path, reason):
+            return "\(path) \(reason) since the model was loaded; "
+                + "rerun the load stage (pipe run) so the cache sees the new file"
         case let .invalid(message): return message
         }
     }

@@ -44,7 +44,10 @@ public struct ModelInitSpec: Codable, Sendable, Equatable {
         case tieEmbeddings = "tie_embeddings"
     }
 
-    public init(layers: Int, width: Int, heads: Int, kvHeads: Int? = nil, ffn: Int, ropeTheta: Double? = nil, maxPositions: Int? = nil, tieEmbeddings: Bool? = nil) {
+    public init(
+        layers: Int, width: Int, heads: Int, kvHeads: Int? = nil, ffn: Int, ropeTheta: Double? = nil,
+        maxPositions: Int? = nil, tieEmbeddings: Bool? = nil
+    ) {
         self.layers = layers
         self.width = width
         self.heads = heads
@@ -70,19 +73,27 @@ public enum ModelLoader {
         switch format {
         case .gguf:
             let gguf: GGUFFile
-            do { gguf = try GGUFFile(contentsOf: url) } catch { throw ModelArtifactError.unreadable(url.path, reason: "\(error)") }
+            do { gguf = try GGUFFile(contentsOf: url) } catch {
+                throw ModelArtifactError.unreadable(url.path, reason: "\(error)")
+            }
             config = try LlamaConfig(gguf: gguf)
             for tensor in gguf.tensors { tensorTypes[tensor.type.name, default: 0] += 1 }
         default:
             config = try LlamaConfig(contentsOf: url.appendingPathComponent("config.json"))
             let weights: SafetensorsFolder
-            do { weights = try SafetensorsFolder(contentsOf: url) } catch { throw ModelArtifactError.unreadable(url.path, reason: "\(error)") }
-            for name in weights.tensorNames { if let info = weights.info(name) { tensorTypes[info.dtype.rawValue, default: 0] += 1 } }
+            do { weights = try SafetensorsFolder(contentsOf: url) } catch {
+                throw ModelArtifactError.unreadable(url.path, reason: "\(error)")
+            }
+            for name in weights.tensorNames {
+                if let info = weights.info(name) { tensorTypes[info.dtype.rawValue, default: 0] += 1 }
+            }
         }
         try config.validate()
-        let summary = ModelSummary(parameters: parameterSizes(config).reduce(0, +), tensorTypes: tensorTypes, tokenizer: describe(tokenizer))
-        return ModelArtifact(format: format, path: recordedPath ?? url.path, files: references, config: config, seed: nil,
-                             summary: summary)
+        let summary = ModelSummary(
+            parameters: parameterSizes(config).reduce(0, +), tensorTypes: tensorTypes, tokenizer: describe(tokenizer))
+        return ModelArtifact(
+            format: format, path: recordedPath ?? url.path, files: references, config: config, seed: nil,
+            summary: summary)
     }
 
     /// Describes the GGUF file a `quantize` stage wrote at `ModelArtifact.quantizedFile` of `folder`:
@@ -91,20 +102,26 @@ public enum ModelLoader {
     public static func describe(quantizedIn folder: URL, from source: ModelArtifact) throws -> ModelArtifact {
         let url = folder.appendingPathComponent(ModelArtifact.quantizedFile)
         let gguf: GGUFFile
-        do { gguf = try GGUFFile(contentsOf: url) } catch { throw ModelArtifactError.unreadable(url.path, reason: "\(error)") }
+        do { gguf = try GGUFFile(contentsOf: url) } catch {
+            throw ModelArtifactError.unreadable(url.path, reason: "\(error)")
+        }
         var tensorTypes: [String: Int] = [:]
         for tensor in gguf.tensors { tensorTypes[tensor.type.name, default: 0] += 1 }
         let config = try LlamaConfig(gguf: gguf)
-        let summary = ModelSummary(parameters: parameterSizes(config).reduce(0, +), tensorTypes: tensorTypes,
-                                   tokenizer: describe(try openTokenizer(url)))
-        var artifact = ModelArtifact(format: .quantized, path: source.path, files: [], config: config, seed: nil, summary: summary)
+        let summary = ModelSummary(
+            parameters: parameterSizes(config).reduce(0, +), tensorTypes: tensorTypes,
+            tokenizer: describe(try openTokenizer(url)))
+        var artifact = ModelArtifact(
+            format: .quantized, path: source.path, files: [], config: config, seed: nil, summary: summary)
         artifact.chat = source.chat
         return artifact
     }
 
     /// Describes a model initialised from `spec` with seeded random weights and the tokenizer at `tokenizerURL`.
-    public static func describe(initializing spec: ModelInitSpec, tokenizer tokenizerURL: URL, recordedAs recordedPath: String? = nil,
-                                seed: UInt64) throws -> ModelArtifact {
+    public static func describe(
+        initializing spec: ModelInitSpec, tokenizer tokenizerURL: URL, recordedAs recordedPath: String? = nil,
+        seed: UInt64
+    ) throws -> ModelArtifact {
         let tokenizer = try openTokenizer(tokenizerURL)
         let (format, files) = try sourceFiles(tokenizerURL, tokenizerOnly: true)
         _ = format
@@ -112,10 +129,13 @@ public enum ModelLoader {
             FileReference(name: name, bytes: try fileSize(file), sha256: try Digest.ofFile(at: file).hex)
         }
         let config = try self.config(for: spec, tokenizer: tokenizer)
-        let summary = ModelSummary(parameters: parameterSizes(config).reduce(0, +), tensorTypes: ["F32": LlamaTensor.allCases.filter { $0.exists(in: config) }.count],
-                                   tokenizer: describe(tokenizer))
-        return ModelArtifact(format: .initialized, path: recordedPath ?? tokenizerURL.path, files: references, config: config,
-                             seed: seed, summary: summary)
+        let summary = ModelSummary(
+            parameters: parameterSizes(config).reduce(0, +),
+            tensorTypes: ["F32": LlamaTensor.allCases.filter { $0.exists(in: config) }.count],
+            tokenizer: describe(tokenizer))
+        return ModelArtifact(
+            format: .initialized, path: recordedPath ?? tokenizerURL.path, files: references, config: config,
+            seed: seed, summary: summary)
     }
 
     static func config(for spec: ModelInitSpec, tokenizer: BPETokenizer) throws -> LlamaConfig {
@@ -131,11 +151,12 @@ public enum ModelLoader {
         }
         let special = tokenizer.specialTokens
         let eos = [special.eot, special.eos].compactMap { $0 }.map(Int.init)
-        let config = LlamaConfig(vocabSize: tokenizer.vocabularySize, hiddenSize: spec.width, intermediateSize: spec.ffn,
-                                 layerCount: spec.layers, headCount: spec.heads, kvHeadCount: kvHeads,
-                                 ropeTheta: spec.ropeTheta ?? 10000, tieWordEmbeddings: spec.tieEmbeddings ?? true,
-                                 maxPositionEmbeddings: spec.maxPositions ?? 2048,
-                                 bosTokenId: special.bos.map(Int.init), eosTokenIds: Array(Set(eos)).sorted())
+        let config = LlamaConfig(
+            vocabSize: tokenizer.vocabularySize, hiddenSize: spec.width, intermediateSize: spec.ffn,
+            layerCount: spec.layers, headCount: spec.heads, kvHeadCount: kvHeads,
+            ropeTheta: spec.ropeTheta ?? 10000, tieWordEmbeddings: spec.tieEmbeddings ?? true,
+            maxPositionEmbeddings: spec.maxPositions ?? 2048,
+            bosTokenId: special.bos.map(Int.init), eosTokenIds: Array(Set(eos)).sorted())
         try config.validate()
         return config
     }
@@ -144,17 +165,23 @@ public enum ModelLoader {
     public static func open(_ url: URL) throws -> LoadedModel {
         _ = try sourceFiles(url)
         let model: LlamaModel
-        do { model = try LlamaModel.load(contentsOf: url) } catch { throw ModelArtifactError.unreadable(url.path, reason: "\(error)") }
+        do { model = try LlamaModel.load(contentsOf: url) } catch {
+            throw ModelArtifactError.unreadable(url.path, reason: "\(error)")
+        }
         return LoadedModel(model: model, tokenizer: try openTokenizer(url))
     }
 
     /// The tokenizer of a GGUF file, a Hugging Face folder or a tokenizer.json.
     public static func openTokenizer(_ url: URL) throws -> BPETokenizer {
-        do { return try BPETokenizer(contentsOf: url) } catch { throw ModelArtifactError.unreadable(url.path, reason: "tokenizer: \(error)") }
+        do { return try BPETokenizer(contentsOf: url) } catch {
+            throw ModelArtifactError.unreadable(url.path, reason: "tokenizer: \(error)")
+        }
     }
 
     /// The files a model source is read from: name (relative) and location.
-    public static func sourceFiles(_ url: URL, tokenizerOnly: Bool = false) throws -> (ModelArtifact.Format, [(String, URL)]) {
+    public static func sourceFiles(
+        _ url: URL, tokenizerOnly: Bool = false
+    ) throws -> (ModelArtifact.Format, [(String, URL)]) {
         // Checked before anything opens them: a FIFO or a device would block or never end.
         switch FileKind(path: url.path) {
         case .regularFile: return (.gguf, [(url.lastPathComponent, url)])
@@ -169,12 +196,14 @@ public enum ModelLoader {
         let wanted = names.filter { name in
             if tokenizerOnly { return name == "tokenizer.json" || name == "tokenizer_config.json" }
             return name == "config.json" || name == "tokenizer.json" || name == "tokenizer_config.json"
-                || name.hasSuffix(".safetensors") || name == "model.safetensors.index.json" || name == "generation_config.json"
+                || name.hasSuffix(".safetensors") || name == "model.safetensors.index.json"
+                || name == "generation_config.json"
         }
         for name in wanted {
             let kind = FileKind(path: url.appendingPathComponent(name).path)
             guard kind == .regularFile else {
-                throw ModelArtifactError.unreadable(url.appendingPathComponent(name).path, reason: "is \(kind), not a regular file")
+                throw ModelArtifactError.unreadable(
+                    url.appendingPathComponent(name).path, reason: "is \(kind), not a regular file")
             }
         }
         return (.huggingFace, wanted.map { ($0, url.appendingPathComponent($0)) })
@@ -185,7 +214,8 @@ public enum ModelLoader {
         return ModelSummary.TokenizerSummary(
             vocabularySize: tokenizer.vocabularySize, preTokenizer: "\(tokenizer.vocabulary.preTokenizer)",
             bos: tokenizer.specialTokens.bos.map(Int.init), eos: tokenizer.specialTokens.eos.map(Int.init),
-            addBOS: tokenizer.vocabulary.addBOS, chatTemplate: template?.kind.rawValue, defaultSystemPrompt: template?.defaultSystemPrompt)
+            addBOS: tokenizer.vocabulary.addBOS, chatTemplate: template?.kind.rawValue,
+            defaultSystemPrompt: template?.defaultSystemPrompt)
     }
 
     static func fileSize(_ url: URL) throws -> Int {
@@ -202,9 +232,12 @@ extension ModelArtifact {
     /// `manifestFolder` is the folder of the manifest whose stage opens it (a relative `path` is
     /// resolved against it). `quantizedOnly` keeps a GGUF's Q4_0/Q4_1/Q8_0 linear layers only in
     /// their blocks (QLoRA-style training and small-memory inference); other formats refuse it.
-    public func open(verify: Bool = true, in folder: URL? = nil, manifestFolder: URL, quantizedOnly: Bool = false) throws -> LoadedModel {
-        var loaded = try openWeights(verify: verify, in: folder, root: sourceURL(relativeTo: manifestFolder),
-                                     quantizedOnly: quantizedOnly)
+    public func open(
+        verify: Bool = true, in folder: URL? = nil, manifestFolder: URL, quantizedOnly: Bool = false
+    ) throws -> LoadedModel {
+        var loaded = try openWeights(
+            verify: verify, in: folder, root: sourceURL(relativeTo: manifestFolder),
+            quantizedOnly: quantizedOnly)
         if let chat { loaded.trainedChat = try chat.chatTemplate(for: loaded.tokenizer) }
         return loaded
     }
@@ -216,14 +249,16 @@ extension ModelArtifact {
                 guard FileManager.default.fileExists(atPath: url.path) else {
                     throw ModelArtifactError.sourceChanged(path: url.path, reason: "is gone")
                 }
-                if try ModelLoader.fileSize(url) != file.bytes || FileDigests.process.digest(of: url).hex != file.sha256 {
+                if try ModelLoader.fileSize(url) != file.bytes || FileDigests.process.digest(of: url).hex != file.sha256
+                {
                     throw ModelArtifactError.sourceChanged(path: url.path, reason: "changed")
                 }
             }
         }
         if quantizedOnly {
             guard format == .gguf || format == .quantized else {
-                throw ModelArtifactError.invalid("keeping the base quantized needs a GGUF base (Q4_0, Q4_1 or Q8_0); \(path) is \(format.rawValue)")
+                throw ModelArtifactError.invalid(
+                    "keeping the base quantized needs a GGUF base (Q4_0, Q4_1 or Q8_0); \(path) is \(format.rawValue)")
             }
             let root = try format == .quantized ? quantizedURL(in: folder) : root
             let model: LlamaModel
@@ -241,16 +276,22 @@ extension ModelArtifact {
         case .quantized:
             return try ModelLoader.open(try quantizedURL(in: folder))
         case .embedded:
-            guard let folder else { throw ModelArtifactError.invalid("an embedded model opens only from its artifact folder") }
+            guard let folder else {
+                throw ModelArtifactError.invalid("an embedded model opens only from its artifact folder")
+            }
             let weights = folder.appendingPathComponent(Self.weightsFolder)
             let model: LlamaModel
-            do { model = try LlamaModel(huggingFaceFolder: weights) } catch { throw ModelArtifactError.unreadable(weights.path, reason: "\(error)") }
+            do { model = try LlamaModel(huggingFaceFolder: weights) } catch {
+                throw ModelArtifactError.unreadable(weights.path, reason: "\(error)")
+            }
             return LoadedModel(model: model, tokenizer: try ModelLoader.openTokenizer(root))
         }
     }
 
     private func quantizedURL(in folder: URL?) throws -> URL {
-        guard let folder else { throw ModelArtifactError.invalid("a quantized model opens only from its artifact folder") }
+        guard let folder else {
+            throw ModelArtifactError.invalid("a quantized model opens only from its artifact folder")
+        }
         return folder.appendingPathComponent(Self.quantizedFile)
     }
 

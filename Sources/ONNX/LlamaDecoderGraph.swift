@@ -40,7 +40,8 @@ struct LlamaDecoderGraph {
 
     /// The graph of `weights.model`, rotating with `inverseFrequencies` (HS/2 values).
     static func build(_ weights: LlamaExportWeights, inverseFrequencies: [Float]) -> ONNXGraph {
-        var b = LlamaDecoderGraph(c: weights.config, weights: weights, g: ONNXGraph(name: weights.config.modelType.rawValue))
+        var b = LlamaDecoderGraph(
+            c: weights.config, weights: weights, g: ONNXGraph(name: weights.config.modelType.rawValue))
         b.build(inverseFrequencies)
         return b.g
     }

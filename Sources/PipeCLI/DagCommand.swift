@@ -37,7 +37,9 @@ enum DagRenderer {
             return lines.joined(separator: "\n")
         case "mermaid":
             var lines = ["flowchart LR"]
-            func node(_ id: String) -> String { "s_" + id.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined() }
+            func node(_ id: String) -> String {
+                "s_" + id.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+            }
             for id in order {
                 guard let stage = pipeline.stage(id) else { continue }
                 lines.append("  \(node(id))[\"\(id)<br/>\(stage.kind.kind)\"]")

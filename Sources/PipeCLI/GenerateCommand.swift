@@ -7,13 +7,20 @@ struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Generate text from a model (GGUF file, Hugging Face folder, or MANIFEST:STAGE).",
-        discussion: "The prompt parses special tokens such as <|im_start|>, as llama.cpp does; --chat wraps it in the model's chat template instead (for a trained MANIFEST:STAGE, the template and system prompt it was trained with). Temperature 0 is greedy."
+        discussion: "The prompt parses special tokens such as <|im_start|>, as llama.cpp does; "
+            + "--chat wraps it in the model's chat template instead (for a trained MANIFEST:STAGE, "
+            + "the template and system prompt it was trained with). Temperature 0 is greedy."
     )
 
     @Option(name: .long, help: "A GGUF file, a Hugging Face folder, or MANIFEST:STAGE.")
     var model: String
 
-    @Option(name: .long, help: ArgumentHelp("A LoRA adapter to apply: a PEFT folder or MANIFEST:STAGE, with an optional :WEIGHT (repeatable; the weighted sum equals the merge stage's model).", valueName: "adapter[:weight]"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A LoRA adapter to apply: a PEFT folder or MANIFEST:STAGE, "
+                + "with an optional :WEIGHT (repeatable; the weighted sum equals the merge stage's model).",
+            valueName: "adapter[:weight]"))
     var adapter: [String] = []
 
     @Option(name: .long, help: "The prompt.")
@@ -74,7 +81,8 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         let options = GenerationOptions(
             maxNewTokens: maxNewTokens,
-            sampling: SamplingOptions(temperature: temperature, topK: topK, topP: topP, repetitionPenalty: repetitionPenalty, seed: seed),
+            sampling: SamplingOptions(
+                temperature: temperature, topK: topK, topP: topP, repetitionPenalty: repetitionPenalty, seed: seed),
             stopStrings: stop)
         let completer = Completer(model: loaded.model, tokenizer: loaded.tokenizer,
                                   template: chat ? loaded.chatTemplate : nil, system: system, options: options)
@@ -89,7 +97,10 @@ struct GenerateCommand: AsyncParsableCommand {
                                  stop_reason: result.stopReason.rawValue, tokens_per_second: rate))
         } else {
             print("")
-            printError(String(format: "[%d prompt tokens, %d generated, %.1f tokens/s, stop: %@]", result.promptTokens.count, result.tokens.count, rate, result.stopReason.rawValue))
+            printError(
+                String(
+                    format: "[%d prompt tokens, %d generated, %.1f tokens/s, stop: %@]", result.promptTokens.count,
+                    result.tokens.count, rate, result.stopReason.rawValue))
         }
     }
 }

@@ -46,6 +46,8 @@ func checkStage(_ id: String?, in pipeline: Pipeline, option: String) throws {
     guard pipeline.stage(id) != nil else {
         let ids = pipeline.stages.map(\.id)
         let hint = closestMatch(to: id, in: ids).map { " (did you mean \"\($0)\"?)" } ?? ""
-        throw ValidationError("\(option): no stage \"\(id)\" in \(pipeline.url.lastPathComponent)\(hint); stages: \(ids.joined(separator: ", "))")
+        throw ValidationError(
+            "\(option): no stage \"\(id)\" in \(pipeline.url.lastPathComponent)\(hint); "
+                + "stages: \(ids.joined(separator: ", "))")
     }
 }

@@ -14,7 +14,9 @@ enum ModelLocator {
         }
         let url = URL(fileURLWithPath: reference).standardizedFileURL
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ValidationError("--model \(reference): no such file or folder (give a GGUF file, a Hugging Face folder or MANIFEST:STAGE)")
+            throw ValidationError(
+                "--model \(reference): no such file or folder (give a GGUF file, "
+                    + "a Hugging Face folder or MANIFEST:STAGE)")
         }
         return try ModelLoader.open(url)
     }
@@ -35,20 +37,26 @@ enum ModelLocator {
             let (pipeline, store, plan) = try options.plan()
             try checkStage(stage, in: pipeline, option: "--adapter")
             guard let key = plan.keys[stage], let entry = store.entry(for: key) else {
-                throw ValidationError("stage \"\(stage)\" of \(manifest.lastPathComponent) has no cached artifact; run `pipe run \(manifest.path) --until \(stage)` first")
+                throw ValidationError(
+                    "stage \"\(stage)\" of \(manifest.lastPathComponent) has no cached artifact; "
+                        + "run `pipe run \(manifest.path) --until \(stage)` first")
             }
             guard entry.type == "adapter" else {
-                throw ValidationError("--adapter \(source): stage \"\(stage)\" produces \(ArtifactType(entry.type).withArticle), not an adapter")
+                throw ValidationError(
+                    "--adapter \(source): stage \"\(stage)\" produces "
+                        + "\(ArtifactType(entry.type).withArticle), not an adapter")
             }
             let folder = try store.makeTemporaryFolder("adapter")
             try? FileManager.default.removeItem(at: folder)
             defer { try? FileManager.default.removeItem(at: folder) }
             try store.unpack(key: key, into: folder)
-            adapter = try LoRAAdapter(peftFolder: folder.appendingPathComponent(AdapterArtifact.peftFolder), config: config)
+            adapter = try LoRAAdapter(
+                peftFolder: folder.appendingPathComponent(AdapterArtifact.peftFolder), config: config)
         } else {
             let url = URL(fileURLWithPath: source)
             guard FileManager.default.fileExists(atPath: url.appendingPathComponent("adapter_config.json").path) else {
-                throw ValidationError("--adapter \(source): not a PEFT adapter folder (no adapter_config.json) nor MANIFEST:STAGE")
+                throw ValidationError(
+                    "--adapter \(source): not a PEFT adapter folder (no adapter_config.json) nor MANIFEST:STAGE")
             }
             adapter = try LoRAAdapter(peftFolder: url, config: config)
         }
@@ -70,10 +78,13 @@ enum ModelLocator {
         let (pipeline, store, plan) = try options.plan()
         try checkStage(stage, in: pipeline, option: "--model")
         guard let key = plan.keys[stage], let entry = store.entry(for: key) else {
-            throw ValidationError("stage \"\(stage)\" of \(manifest.lastPathComponent) has no cached artifact; run `pipe run \(manifest.path) --until \(stage)` first")
+            throw ValidationError(
+                "stage \"\(stage)\" of \(manifest.lastPathComponent) has no cached artifact; "
+                    + "run `pipe run \(manifest.path) --until \(stage)` first")
         }
         guard entry.type == "model" || entry.type == "adapter" else {
-            throw ValidationError("stage \"\(stage)\" produces \(ArtifactType(entry.type).withArticle), not a model or adapter")
+            throw ValidationError(
+                "stage \"\(stage)\" produces \(ArtifactType(entry.type).withArticle), not a model or adapter")
         }
         let folder = try store.makeTemporaryFolder("model")
         try? FileManager.default.removeItem(at: folder)

@@ -19,7 +19,8 @@ public struct PipeCommand: AsyncParsableCommand {
     public static func start() async {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["PIPE_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            handler.logLevel =
+                ProcessInfo.processInfo.environment["PIPE_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return handler
         }
         let code: Int32
@@ -35,7 +36,11 @@ public struct PipeCommand: AsyncParsableCommand {
             code = exitCode(for: error).rawValue
             let message = fullMessage(for: error)
             if !message.isEmpty {
-                if code == 0 { StandardStreams.writeOutput(message + "\n") } else { StandardStreams.writeError(message + "\n") }
+                if code == 0 {
+                    StandardStreams.writeOutput(message + "\n")
+                } else {
+                    StandardStreams.writeError(message + "\n")
+                }
             }
         }
         Foundation.exit(StandardStreams.finish(code))

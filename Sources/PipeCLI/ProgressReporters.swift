@@ -25,7 +25,9 @@ func formatDuration(_ seconds: Double) -> String {
 
 func outcomeLine(_ outcome: StageOutcome) -> String {
     switch outcome.status {
-    case .ran: return "ran     \(outcome.id) (\(outcome.kind)) in \(formatDuration(outcome.seconds))" + (outcome.note.map { " — \($0)" } ?? "")
+    case .ran:
+        return "ran     \(outcome.id) (\(outcome.kind)) in \(formatDuration(outcome.seconds))"
+            + (outcome.note.map { " — \($0)" } ?? "")
     case .cached: return "cached  \(outcome.id) (\(outcome.kind))"
     case .failed: return "FAILED  \(outcome.id) (\(outcome.kind)): \(outcome.error ?? "unknown error")"
     case .skipped: return "skipped \(outcome.id) (\(outcome.kind))" + (outcome.error.map { ": \($0)" } ?? "")
@@ -40,7 +42,10 @@ public final class LineReporter: ProgressReporter, @unchecked Sendable {
     private let interval: TimeInterval
     private let write: @Sendable (String) -> Void
 
-    public init(interval: TimeInterval = 5, write: @escaping @Sendable (String) -> Void = { StandardStreams.writeError($0 + "\n") }) {
+    public init(
+        interval: TimeInterval = 5,
+        write: @escaping @Sendable (String) -> Void = { StandardStreams.writeError($0 + "\n") }
+    ) {
         self.interval = interval
         self.write = write
     }
@@ -56,7 +61,9 @@ public final class LineReporter: ProgressReporter, @unchecked Sendable {
             let (rate, eta) = clock.rateAndETA(completed: completed, total: total)
             clocks[stage] = clock
             let now = Date()
-            guard completed >= total || now.timeIntervalSince(lastPrinted[stage] ?? .distantPast) >= interval else { return nil }
+            guard completed >= total || now.timeIntervalSince(lastPrinted[stage] ?? .distantPast) >= interval else {
+                return nil
+            }
             lastPrinted[stage] = now
             var text = "        \(stage): \(completed)/\(total) \(unit)".trimmingCharacters(in: .whitespaces)
             text = "        " + text
@@ -149,7 +156,9 @@ public final class TerminalReporter: ProgressReporter, @unchecked Sendable {
             let fraction = bar.total > 0 ? min(1, Double(bar.completed) / Double(bar.total)) : 0
             let width = 24
             let filled = Int(fraction * Double(width))
-            var line = "  \(id) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
+            var line =
+                "  \(id) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+                + "]"
             if bar.total > 0 { line += " \(bar.completed)/\(bar.total) \(bar.unit)" }
             if rate > 0 { line += String(format: " %.1f/s", rate) }
             if let eta, bar.completed < bar.total { line += " ETA \(formatDuration(eta))" }

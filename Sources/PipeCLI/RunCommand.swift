@@ -51,7 +51,13 @@ struct RunCommand: AsyncParsableCommand {
         let options = RunOptions(force: Set(force), from: from, until: until, jobs: jobs)
 
         let reporter: any ProgressReporter
-        if quiet { reporter = SilentReporter() } else if isatty(STDERR_FILENO) != 0 && !json { reporter = TerminalReporter() } else { reporter = LineReporter() }
+        if quiet {
+            reporter = SilentReporter()
+        } else if isatty(STDERR_FILENO) != 0 && !json {
+            reporter = TerminalReporter()
+        } else {
+            reporter = LineReporter()
+        }
         let executor = Executor(pipeline: pipeline, plan: plan, store: store, reporter: reporter)
 
         if dryRun {
@@ -69,7 +75,9 @@ struct RunCommand: AsyncParsableCommand {
 
         // Runs share the store; `pipe cache gc` takes it exclusively.
         let storeLock = try FileLock(url: store.storeLockURL)
-        try await storeLock.lock(.shared) { printError("waiting for `pipe cache gc` to finish with \(store.root.path)") }
+        try await storeLock.lock(.shared) {
+            printError("waiting for `pipe cache gc` to finish with \(store.root.path)")
+        }
         defer { storeLock.unlock() }
 
         let started = Date()
@@ -94,8 +102,11 @@ struct RunCommand: AsyncParsableCommand {
         let skipped = report.stages.filter { $0.status == .skipped }.count
         print("")
         for stage in report.stages {
-            let time = stage.status == .ran || stage.status == .failed ? String(format: "%8.2fs", stage.seconds) : "         "
-            var line = "  \(stage.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(time)  \(stage.id) [\(stage.kind)]"
+            let time =
+                stage.status == .ran || stage.status == .failed ? String(format: "%8.2fs", stage.seconds) : "         "
+            var line =
+                "  \(stage.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) "
+                + "\(time)  \(stage.id) [\(stage.kind)]"
             if let error = stage.error { line += ": \(error)" }
             print(line)
         }

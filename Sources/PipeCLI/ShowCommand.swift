@@ -26,7 +26,9 @@ struct ShowCommand: AsyncParsableCommand {
         let (pipeline, store, plan) = try manifest.plan()
         try checkStage(stage, in: pipeline, option: "STAGE")
         guard let key = plan.keys[stage], let entry = store.entry(for: key) else {
-            printError("stage \"\(stage)\" has no cached artifact for its current inputs and params; run `pipe run \(manifest.manifest) --until \(stage)` first")
+            printError(
+                "stage \"\(stage)\" has no cached artifact for its current inputs and params; "
+                    + "run `pipe run \(manifest.manifest) --until \(stage)` first")
             throw ExitCodes.failedRun
         }
         let folder = try store.makeTemporaryFolder("show")
@@ -41,12 +43,15 @@ struct ShowCommand: AsyncParsableCommand {
         let presentation = try ArtifactPresenter.present(type: entry.type, folder: folder, rows: rows)
         if json {
             let value: JSONValue = [
-                "stage": .string(stage), "type": .string(entry.type), "key": .string(key), "digest": .string(entry.digest.hex),
+                "stage": .string(stage), "type": .string(entry.type), "key": .string(key),
+                "digest": .string(entry.digest.hex),
                 "bytes": .number(Double(entry.bytes)), "content": presentation.json,
             ]
             print(value.prettyText)
         } else {
-            print("\(stage) [\(entry.type)] key \(key.prefix(12)) digest \(entry.digest.short) (\(formatBytes(entry.bytes)), \(formatBytes(entry.compressedBytes)) stored)")
+            print(
+                "\(stage) [\(entry.type)] key \(key.prefix(12)) digest \(entry.digest.short) "
+                    + "(\(formatBytes(entry.bytes)), \(formatBytes(entry.compressedBytes)) stored)")
             print(presentation.text)
         }
     }
@@ -61,7 +66,9 @@ enum ArtifactPresenter {
 
     static func present(type: String, folder: URL, rows: Int) throws -> Presentation {
         if type == "dataset" {
-            return Presentation(text: try DatasetPreview.text(of: folder, rows: rows), json: try DatasetPreview.json(of: folder, rows: rows))
+            return Presentation(
+                text: try DatasetPreview.text(of: folder, rows: rows),
+                json: try DatasetPreview.json(of: folder, rows: rows))
         }
         // Stages may leave a ready rendering: Markdown (text) and JSON (data).
         let markdown = folder.appendingPathComponent(ArtifactSummary.markdownFile)

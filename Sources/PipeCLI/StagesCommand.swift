@@ -3,7 +3,8 @@ import JSON
 import PipeCore
 
 struct StagesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stages", abstract: "List the stage kinds with their ports and params.")
+    static let configuration = CommandConfiguration(
+        commandName: "stages", abstract: "List the stage kinds with their ports and params.")
 
     @Argument(help: "Only this kind.")
     var kind: String?
@@ -17,7 +18,10 @@ struct StagesCommand: AsyncParsableCommand {
         if let kind {
             guard let one = registry[kind] else {
                 let names = kinds.map(\.kind)
-                throw ValidationError("unknown stage kind \"\(kind)\"\(closestMatch(to: kind, in: names).map { " (did you mean \"\($0)\"?)" } ?? ""); kinds: \(names.joined(separator: ", "))")
+                throw ValidationError(
+                    "unknown stage kind "
+                        + "\"\(kind)\"\(closestMatch(to: kind, in: names).map { " (did you mean \"\($0)\"?)" } ?? ""); "
+                        + "kinds: \(names.joined(separator: ", "))")
             }
             kinds = [one]
         }
@@ -32,7 +36,9 @@ struct StagesCommand: AsyncParsableCommand {
             if !kind.inputs.isEmpty {
                 print("  inputs:")
                 for port in kind.inputs {
-                    print("    \(port.name): \(port.acceptsDescription)\(port.multiple ? " (one or more)" : "")\(port.optional ? " (optional)" : "") — \(port.doc)")
+                    print(
+                        "    \(port.name): \(port.acceptsDescription)\(port.multiple ? " (one or more)" : "")"
+                            + "\(port.optional ? " (optional)" : "") — \(port.doc)")
                 }
             }
             print("  params:")
@@ -44,7 +50,11 @@ struct StagesCommand: AsyncParsableCommand {
         var lines: [String] = []
         for param in params {
             var line = "\(indent)\(param.name): \(param.type.expectation)"
-            if let fallback = param.defaultValue { line += " = \(fallback.compactText)" } else if param.required { line += " (required)" }
+            if let fallback = param.defaultValue {
+                line += " = \(fallback.compactText)"
+            } else if param.required {
+                line += " (required)"
+            }
             lines.append(line)
             lines.append("\(indent)    \(param.doc)")
             if case let .record(fields) = param.type { lines += paramLines(fields, indent: indent + "    ") }
@@ -71,7 +81,8 @@ struct StagesCommand: AsyncParsableCommand {
 }
 
 struct SchemaCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the manifest's JSON Schema (for editors).")
+    static let configuration = CommandConfiguration(
+        commandName: "schema", abstract: "Print the manifest's JSON Schema (for editors).")
 
     func run() async throws {
         print(ManifestSchema.make(StageCatalog.registry).prettyText)

@@ -32,7 +32,8 @@ struct StatusCommand: AsyncParsableCommand {
             let state = plan.state(of: id, store: store, records: records)
             var reasons: [String] = []
             if case let .stale(why) = state, why != [.neverRun] { reasons = why.map(\.rawValue) }
-            rows.append(Row(id: id, kind: stage.kind.kind, state: state.label, reasons: reasons, key: plan.keys[id] ?? ""))
+            rows.append(
+                Row(id: id, kind: stage.kind.kind, state: state.label, reasons: reasons, key: plan.keys[id] ?? ""))
         }
         if json {
             try printJSON(["stages": rows])
@@ -41,7 +42,9 @@ struct StatusCommand: AsyncParsableCommand {
         let width = rows.map(\.id.count).max() ?? 0
         for row in rows {
             let why = row.reasons.isEmpty ? "" : " (\(row.reasons.joined(separator: ", ")))"
-            print("\(row.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(row.kind.padding(toLength: 9, withPad: " ", startingAt: 0)) \(row.state)\(why)")
+            print(
+                "\(row.id.padding(toLength: width, withPad: " ", startingAt: 0))  "
+                    + "\(row.kind.padding(toLength: 9, withPad: " ", startingAt: 0)) \(row.state)\(why)")
         }
     }
 }

@@ -4,7 +4,8 @@ import ModelArtifacts
 import Tokenizer
 
 struct TokenizeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tokenize", abstract: "Print the token ids of each text.")
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize", abstract: "Print the token ids of each text.")
 
     @Option(name: .long, help: "A GGUF file, a Hugging Face folder (or tokenizer.json), or MANIFEST:STAGE.")
     var model: String
@@ -23,7 +24,9 @@ struct TokenizeCommand: AsyncParsableCommand {
         if ModelLocator.splitStageReference(model) != nil {
             tokenizer = try ModelLocator.open(model).tokenizer
         } else {
-            guard FileManager.default.fileExists(atPath: model) else { throw ValidationError("--model \(model): no such file or folder") }
+            guard FileManager.default.fileExists(atPath: model) else {
+                throw ValidationError("--model \(model): no such file or folder")
+            }
             tokenizer = try ModelLoader.openTokenizer(URL(fileURLWithPath: model))
         }
         for text in texts {
@@ -31,7 +34,10 @@ struct TokenizeCommand: AsyncParsableCommand {
             if json {
                 print("[" + ids.map(String.init).joined(separator: ",") + "]")
             } else {
-                let pieces = ids.map { id in "\(id):\(String(decoding: tokenizer.decodeBytes([id], renderSpecial: true), as: UTF8.self).debugDescription)" }
+                let pieces = ids.map { id in
+                    let piece = String(decoding: tokenizer.decodeBytes([id], renderSpecial: true), as: UTF8.self)
+                    return "\(id):\(piece.debugDescription)"
+                }
                 print(pieces.joined(separator: " "))
             }
         }

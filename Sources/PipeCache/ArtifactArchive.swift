@@ -23,7 +23,10 @@ public enum ArtifactArchive {
     /// Regular files under `folder`, relative paths sorted bytewise.
     public static func files(in folder: URL) throws -> [(path: String, url: URL, size: Int)] {
         let base = folder.standardizedFileURL.resolvingSymlinksInPath()
-        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey]) else {
+        guard
+            let walker = FileManager.default.enumerator(
+                at: base, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey])
+        else {
             throw CacheError.unreadable(folder.path, reason: "cannot list the folder")
         }
         var out: [(path: String, url: URL, size: Int)] = []
@@ -39,7 +42,9 @@ public enum ArtifactArchive {
     }
 
     /// Streams `folder` as an archive through `sink`; returns the content digest and byte count.
-    public static func write(folder: URL, to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> (digest: Digest, bytes: Int) {
+    public static func write(
+        folder: URL, to sink: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> (digest: Digest, bytes: Int) {
         let entries = try files(in: folder)
         let header = Header(files: entries.map { .init(path: $0.path, size: $0.size) })
         let encoder = JSONEncoder()
@@ -63,7 +68,9 @@ public enum ArtifactArchive {
             var written = 0
             while written < entry.size {
                 let chunk = try handle.read(upToCount: min(4 << 20, entry.size - written)) ?? Data()
-                if chunk.isEmpty { throw CacheError.unreadable(entry.url.path, reason: "file shrank while it was being stored") }
+                if chunk.isEmpty {
+                    throw CacheError.unreadable(entry.url.path, reason: "file shrank while it was being stored")
+                }
                 try chunk.withUnsafeBytes { try emit($0) }
                 written += chunk.count
             }
@@ -100,7 +107,9 @@ public enum ArtifactArchive {
             throw CacheError.badArchive("unreadable header: \(error)")
         }
         for file in header.files {
-            guard !file.path.isEmpty, !file.path.hasPrefix("/"), !file.path.split(separator: "/").contains(".."), file.size >= 0 else {
+            guard !file.path.isEmpty, !file.path.hasPrefix("/"), !file.path.split(separator: "/").contains(".."),
+                file.size >= 0
+            else {
                 throw CacheError.badArchive("bad file path \(file.path)")
             }
             let output = try folder.map { try UnpackedFile($0.appendingPathComponent(file.path)) }

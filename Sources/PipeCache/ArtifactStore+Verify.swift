@@ -32,7 +32,9 @@ extension ArtifactStore {
         for file in indexFiles() {
             switch file {
             case let .unlistable(path, reason):
-                findings.append(VerifyFinding(key: path, status: .unchecked, reason: "cannot list \(path): \(reason)", removed: false))
+                findings.append(
+                    VerifyFinding(
+                        key: path, status: .unchecked, reason: "cannot list \(path): \(reason)", removed: false))
             case let .entry(url, key):
                 findings.append(verifyEntry(at: url, key: key))
             }
@@ -43,14 +45,18 @@ extension ArtifactStore {
     private func verifyEntry(at url: URL, key: String) -> VerifyFinding {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            return VerifyFinding(key: key, status: .unchecked, reason: "cannot read \(url.path): \(CacheError.reason(error))", removed: false)
+            return VerifyFinding(
+                key: key, status: .unchecked, reason: "cannot read \(url.path): \(CacheError.reason(error))",
+                removed: false)
         }
         func bad(_ reason: String) -> VerifyFinding {
             let removed = removeFile(url)
             return VerifyFinding(key: key, status: .corrupt, reason: "entry \(url.path) \(reason)", removed: removed)
         }
         guard !data.isEmpty else { return bad("is empty") }
-        guard let entry = try? Self.decoder.decode(ArtifactEntry.self, from: data) else { return bad("is not a cache entry") }
+        guard let entry = try? Self.decoder.decode(ArtifactEntry.self, from: data) else {
+            return bad("is not a cache entry")
+        }
         guard url.deletingLastPathComponent().lastPathComponent == String(key.prefix(2)) else {
             return bad("is filed in the wrong folder")
         }

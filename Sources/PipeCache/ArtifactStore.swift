@@ -37,9 +37,11 @@ public final class ArtifactStore: Sendable {
         self.root = root.standardizedFileURL
         for folder in ["objects", "keys", "scratch", "tmp", "locks", "runs"] {
             do {
-                try FileManager.default.createDirectory(at: self.root.appendingPathComponent(folder), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: self.root.appendingPathComponent(folder), withIntermediateDirectories: true)
             } catch {
-                throw CacheError.unwritable(self.root.appendingPathComponent(folder).path, reason: error.localizedDescription)
+                throw CacheError.unwritable(
+                    self.root.appendingPathComponent(folder).path, reason: error.localizedDescription)
             }
         }
     }
@@ -104,7 +106,9 @@ public final class ArtifactStore: Sendable {
         guard let walker = FileManager.default.enumerator(at: keys, includingPropertiesForKeys: nil) else { return [] }
         var out: [ArtifactEntry] = []
         for case let url as URL in walker where url.pathExtension == "json" {
-            if let data = FileManager.default.contents(atPath: url.path), let entry = try? Self.decoder.decode(ArtifactEntry.self, from: data) {
+            if let data = FileManager.default.contents(atPath: url.path),
+                let entry = try? Self.decoder.decode(ArtifactEntry.self, from: data)
+            {
                 out.append(entry)
             }
         }
@@ -117,7 +121,9 @@ public final class ArtifactStore: Sendable {
         let tmp = try makeTemporaryFolder("store")
         defer { try? FileManager.default.removeItem(at: tmp) }
         let compressed = tmp.appendingPathComponent("object.zst")
-        guard FileManager.default.createFile(atPath: compressed.path, contents: nil), let handle = FileHandle(forWritingAtPath: compressed.path) else {
+        guard FileManager.default.createFile(atPath: compressed.path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: compressed.path)
+        else {
             throw CacheError.unwritable(compressed.path, reason: "cannot create")
         }
         let size = try ArtifactArchive.files(in: folder).reduce(0) { $0 + $1.size }
@@ -137,7 +143,8 @@ public final class ArtifactStore: Sendable {
         }
         let object = objectURL(digest)
         if !FileManager.default.fileExists(atPath: object.path) {
-            try FileManager.default.createDirectory(at: object.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: object.deletingLastPathComponent(), withIntermediateDirectories: true)
             try AtomicFile.commit(compressed, to: object)
         }
         let entry = ArtifactEntry(key: key, digest: digest, type: type, kind: kind, bytes: bytes,
@@ -157,7 +164,10 @@ public final class ArtifactStore: Sendable {
         guard let entry = entry(for: key) else { throw CacheError.missing(key: key) }
         let staging: URL
         do { staging = try makeTemporaryFolder("unpack") } catch {
-            throw CacheError.inaccessible(key: key, cause: error as? CacheError ?? .unwritable(root.appendingPathComponent("tmp").path, reason: CacheError.reason(error)))
+            throw CacheError.inaccessible(
+                key: key,
+                cause: error as? CacheError
+                    ?? .unwritable(root.appendingPathComponent("tmp").path, reason: CacheError.reason(error)))
         }
         do {
             try check(entry, storedAs: key, unpackingInto: staging)
@@ -166,7 +176,8 @@ public final class ArtifactStore: Sendable {
             throw error
         }
         do {
-            try FileManager.default.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
             try AtomicFile.commit(staging, to: folder)
         } catch {
             try? FileManager.default.removeItem(at: staging)
@@ -192,7 +203,9 @@ public final class ArtifactStore: Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
-            if code == ENOENT { throw corrupt(key: key, "its object \(entry.digest.short) is gone", removingObject: false) }
+            if code == ENOENT {
+                throw corrupt(key: key, "its object \(entry.digest.short) is gone", removingObject: false)
+            }
             throw CacheError.inaccessible(key: key, cause: .unreadable(path, reason: String(cString: strerror(code))))
         }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
@@ -212,7 +225,10 @@ public final class ArtifactStore: Sendable {
             throw CacheError.inaccessible(key: key, cause: .unreadable(path, reason: CacheError.reason(error)))
         }
         guard length == entry.bytes else {
-            throw corrupt(key: key, "its entry records \(entry.bytes) bytes but object \(entry.digest.short) holds \(length): the entry points at another object", removingObject: false)
+            throw corrupt(
+                key: key,
+                "its entry records \(entry.bytes) bytes but object \(entry.digest.short) "
+                    + "holds \(length): the entry points at another object", removingObject: false)
         }
     }
 
@@ -259,10 +275,15 @@ public final class ArtifactStore: Sendable {
 
     /// Bytes on disk under the store folder.
     public func diskUsage() -> Int {
-        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey]) else { return 0 }
+        guard
+            let walker = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey])
+        else { return 0 }
         var total = 0
         for case let url as URL in walker {
-            if let values = try? url.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey]), values.isRegularFile == true {
+            if let values = try? url.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey]),
+                values.isRegularFile == true
+            {
                 total += values.fileSize ?? 0
             }
         }

@@ -38,9 +38,11 @@ public enum CacheError: Error, CustomStringConvertible, Equatable {
         case let .corrupt(key, reason, removed):
             return removed
                 ? "cached artifact \(key.prefix(12)) is corrupt (\(reason)); it was removed and will be recomputed"
-                : "cached artifact \(key.prefix(12)) is corrupt (\(reason)); removing it failed too, so remove it by hand"
+                : "cached artifact \(key.prefix(12)) is corrupt (\(reason)); "
+                    + "removing it failed too, so remove it by hand"
         case let .inaccessible(key, cause):
-            return "cannot unpack or check cached artifact \(key.prefix(12)): \(cause); nothing was removed (free space or fix permissions, then retry)"
+            return "cannot unpack or check cached artifact \(key.prefix(12)): \(cause); "
+                + "nothing was removed (free space or fix permissions, then retry)"
         case let .missing(key): return "no cached artifact for key \(key.prefix(12))"
         case let .compression(message): return "zstd: \(message)"
         case let .badFrame(message): return "damaged zstd data: \(message)"

@@ -20,8 +20,14 @@ public struct CacheKeyMaterial: Sendable, Equatable, Codable {
 
     public var json: JSONValue {
         .object([
-            (key: "files", value: .object(files.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) })),
-            (key: "inputs", value: .object(inputs.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) })),
+            (
+                key: "files",
+                value: .object(files.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) })
+            ),
+            (
+                key: "inputs",
+                value: .object(inputs.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) })
+            ),
             (key: "kind", value: .string(kind)),
             (key: "params", value: params.value),
             (key: "version", value: .number(Double(version))),

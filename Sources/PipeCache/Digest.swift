@@ -24,8 +24,12 @@ public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible, Comp
     public static func ofFile(at url: URL) throws -> Digest {
         // Refused before opening: open(2) of a FIFO blocks, a device may never end.
         var info = stat()
-        guard stat(url.path, &info) == 0 else { throw CacheError.unreadable(url.path, reason: String(cString: strerror(errno))) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw CacheError.unreadable(url.path, reason: "not a regular file") }
+        guard stat(url.path, &info) == 0 else {
+            throw CacheError.unreadable(url.path, reason: String(cString: strerror(errno)))
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw CacheError.unreadable(url.path, reason: "not a regular file")
+        }
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw CacheError.unreadable(url.path, reason: "cannot open for reading")
         }
@@ -45,7 +49,8 @@ public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible, Comp
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let digest = Digest(hex: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a SHA-256 hex digest: \(text)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a SHA-256 hex digest: \(text)"))
         }
         self = digest
     }

@@ -25,7 +25,9 @@ public final class FileDigests: @unchecked Sendable {
     public init(store: ArtifactStore) {
         let url = store.root.appendingPathComponent("file-digests.json")
         self.url = url
-        if let data = FileManager.default.contents(atPath: url.path), let decoded = try? JSONDecoder().decode([String: Record].self, from: data) {
+        if let data = FileManager.default.contents(atPath: url.path),
+            let decoded = try? JSONDecoder().decode([String: Record].self, from: data)
+        {
             records = decoded
         } else {
             records = [:]
@@ -69,7 +71,9 @@ public final class FileDigests: @unchecked Sendable {
             return records
         }
         guard var merged = snapshot else { return }
-        if let data = FileManager.default.contents(atPath: url.path), let onDisk = try? JSONDecoder().decode([String: Record].self, from: data) {
+        if let data = FileManager.default.contents(atPath: url.path),
+            let onDisk = try? JSONDecoder().decode([String: Record].self, from: data)
+        {
             merged = onDisk.merging(merged) { _, mine in mine }
         }
         let encoder = JSONEncoder()
@@ -92,6 +96,7 @@ public final class FileDigests: @unchecked Sendable {
         #else
         let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
         #endif
-        return Stamp(size: Int64(info.st_size), mtimeNanoseconds: mtime, inode: UInt64(info.st_ino), device: UInt64(info.st_dev))
+        return Stamp(
+            size: Int64(info.st_size), mtimeNanoseconds: mtime, inode: UInt64(info.st_ino), device: UInt64(info.st_dev))
     }
 }

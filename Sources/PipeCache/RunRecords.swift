@@ -12,7 +12,8 @@ public struct RunRecords: Sendable {
         /// What the stage measured while it ran (timings, throughput), which its artifact leaves out.
         public var metrics: JSONValue?
 
-        public init(key: String, material: CacheKeyMaterial, finished: Date, seconds: Double, metrics: JSONValue? = nil) {
+        public init(key: String, material: CacheKeyMaterial, finished: Date, seconds: Double, metrics: JSONValue? = nil)
+        {
             self.key = key
             self.material = material
             self.finished = finished
@@ -25,7 +26,8 @@ public struct RunRecords: Sendable {
 
     public init(store: ArtifactStore, manifest: URL) {
         let id = Digest.of(manifest.standardizedFileURL.path).short
-        url = store.runsFolder.appendingPathComponent("\(manifest.deletingPathExtension().lastPathComponent)-\(id).json")
+        url = store.runsFolder.appendingPathComponent(
+            "\(manifest.deletingPathExtension().lastPathComponent)-\(id).json")
     }
 
     public func load() -> [String: Stage] {

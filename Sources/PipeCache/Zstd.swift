@@ -9,7 +9,9 @@ public final class ZstdWriter {
     public private(set) var compressedBytes = 0
 
     public init(output: FileHandle, level: Int32 = 3, workers: Int32 = 0) throws {
-        guard let context = ZSTD_createCCtx() else { throw CacheError.compression("cannot create a compression context") }
+        guard let context = ZSTD_createCCtx() else {
+            throw CacheError.compression("cannot create a compression context")
+        }
         self.context = context
         self.output = output
         self.outBuffer = [UInt8](repeating: 0, count: ZSTD_CStreamOutSize())
@@ -77,7 +79,9 @@ public final class ZstdReader {
     /// `source(n)` returns up to n more compressed bytes, or empty data at the end. Its errors pass
     /// through unchanged, so a failing disk is never mistaken for damaged data.
     public init(source: @escaping (Int) throws -> Data) throws {
-        guard let context = ZSTD_createDCtx() else { throw CacheError.compression("cannot create a decompression context") }
+        guard let context = ZSTD_createDCtx() else {
+            throw CacheError.compression("cannot create a decompression context")
+        }
         self.context = context
         self.source = source
     }

@@ -29,7 +29,9 @@ public final class Executor: Sendable {
             }
             switch plan.state(of: id, store: store, records: records) {
             case .cached: return PlannedAction(id: id, kind: stage.kind.kind, key: key, action: "cached", reasons: [])
-            case let .stale(reasons): return PlannedAction(id: id, kind: stage.kind.kind, key: key, action: "run", reasons: reasons.map(\.rawValue))
+            case let .stale(reasons):
+                return PlannedAction(
+                    id: id, kind: stage.kind.kind, key: key, action: "run", reasons: reasons.map(\.rawValue))
             }
         }
     }
@@ -46,7 +48,9 @@ public final class Executor: Sendable {
             runFolder = try store.makeTemporaryFolder("run")
         } catch {
             let failures = pipeline.order.filter(selected.contains).map { id in
-                StageOutcome(id: id, kind: pipeline.stage(id)?.kind.kind ?? "", status: .failed, key: plan.keys[id] ?? "", error: "\(error)")
+                StageOutcome(
+                    id: id, kind: pipeline.stage(id)?.kind.kind ?? "", status: .failed, key: plan.keys[id] ?? "",
+                    error: "\(error)")
             }
             return RunReport(stages: failures, interrupted: false)
         }
@@ -66,15 +70,21 @@ public final class Executor: Sendable {
                         guard let stage = pipeline.stage(id), let key = plan.keys[id] else { continue }
                         let sources = Array(Set(stage.inputs.values)).sorted()
                         if sources.contains(where: { outcomes[$0] == nil }) { continue }
-                        if let bad = sources.first(where: { outcomes[$0]?.status == .failed || outcomes[$0]?.status == .skipped }) {
-                            outcomes[id] = StageOutcome(id: id, kind: stage.kind.kind, status: .skipped, key: key,
-                                                        error: "input \"\(bad)\" \(outcomes[bad]?.status == .failed ? "failed" : "was skipped")")
+                        if let bad = sources.first(where: {
+                            outcomes[$0]?.status == .failed || outcomes[$0]?.status == .skipped
+                        }) {
+                            outcomes[id] = StageOutcome(
+                                id: id, kind: stage.kind.kind, status: .skipped, key: key,
+                                error: "input \"\(bad)\" \(outcomes[bad]?.status == .failed ? "failed" : "was skipped")"
+                            )
                             reporter.finished(outcomes[id]!)
                         } else if Task.isCancelled {
-                            outcomes[id] = StageOutcome(id: id, kind: stage.kind.kind, status: .skipped, key: key, error: "interrupted")
+                            outcomes[id] = StageOutcome(
+                                id: id, kind: stage.kind.kind, status: .skipped, key: key, error: "interrupted")
                         } else if !forced.contains(id), let entry = store.entry(for: key) {
                             restoreExports(of: stage, key: key, runFolder: runFolder)
-                            outcomes[id] = StageOutcome(id: id, kind: stage.kind.kind, status: .cached, key: key, digest: entry.digest.hex)
+                            outcomes[id] = StageOutcome(
+                                id: id, kind: stage.kind.kind, status: .cached, key: key, digest: entry.digest.hex)
                             reporter.finished(outcomes[id]!)
                         } else if running < jobs {
                             running += 1
@@ -95,8 +105,11 @@ public final class Executor: Sendable {
                     outcomes[outcome.id] = outcome
                     if outcome.status == .ran, let material = plan.materials[outcome.id] {
                         // Recorded as soon as it finishes, so a later crash does not lose it.
-                        try? runRecords.record([outcome.id: RunRecords.Stage(key: outcome.key, material: material, finished: Date(),
-                                                                                   seconds: outcome.seconds, metrics: outcome.metrics)])
+                        try? runRecords.record([
+                            outcome.id: RunRecords.Stage(
+                                key: outcome.key, material: material, finished: Date(),
+                                seconds: outcome.seconds, metrics: outcome.metrics)
+                        ])
                     }
                 }
                 schedule()
@@ -124,17 +137,22 @@ public final class Executor: Sendable {
         let kind = stage.kind.kind
         let started = Date()
         var extra: [StageOutcome] = []
-        func outcome(_ status: StageOutcome.Status, digest: String? = nil, error: String? = nil, note: String? = nil,
-                     metrics: JSONValue? = nil) -> [StageOutcome] {
-            let result = StageOutcome(id: id, kind: kind, status: status, key: key, digest: digest,
-                                      seconds: Date().timeIntervalSince(started), error: error, note: note, metrics: metrics)
+        func outcome(
+            _ status: StageOutcome.Status, digest: String? = nil, error: String? = nil, note: String? = nil,
+            metrics: JSONValue? = nil
+        ) -> [StageOutcome] {
+            let result = StageOutcome(
+                id: id, kind: kind, status: status, key: key, digest: digest,
+                seconds: Date().timeIntervalSince(started), error: error, note: note, metrics: metrics)
             reporter.finished(result)
             return [result] + extra
         }
         let lock: FileLock
         do {
             lock = try FileLock(url: store.lockURL(for: key))
-            try await lock.lock(.exclusive) { reporter.message(stage: id, "waiting: another pipe run is computing this stage") }
+            try await lock.lock(.exclusive) {
+                reporter.message(stage: id, "waiting: another pipe run is computing this stage")
+            }
         } catch is CancellationError {
             return outcome(.failed, error: "interrupted")
         } catch {
@@ -150,7 +168,8 @@ public final class Executor: Sendable {
         do {
             var artifacts: [String: Artifact] = [:]
             for (port, source) in stage.inputs.sorted(by: { $0.key < $1.key }) {
-                let (artifact, recomputed) = try await materialize(source, into: work.appendingPathComponent("inputs/\(port)"), runFolder: runFolder)
+                let (artifact, recomputed) = try await materialize(
+                    source, into: work.appendingPathComponent("inputs/\(port)"), runFolder: runFolder)
                 artifacts[port] = artifact
                 extra += recomputed
             }
@@ -174,7 +193,9 @@ public final class Executor: Sendable {
     }
 
     /// Unpacks a producer's artifact; if the cached copy is corrupt or gone, recomputes it first.
-    private func materialize(_ source: String, into folder: URL, runFolder: URL) async throws -> (Artifact, [StageOutcome]) {
+    private func materialize(
+        _ source: String, into folder: URL, runFolder: URL
+    ) async throws -> (Artifact, [StageOutcome]) {
         guard let producer = pipeline.stage(source), let key = plan.keys[source] else {
             throw StageError.failed("unknown input stage \(source)")
         }
@@ -188,15 +209,19 @@ public final class Executor: Sendable {
                 reporter.message(stage: source, "\(error); recomputing")
                 recomputed = await compute(source, forced: true, runFolder: runFolder)
                 if let failure = recomputed.first(where: { $0.id == source && $0.status != .ran }) {
-                    throw StageError.failed("input \"\(source)\" had to be recomputed and that failed: \(failure.error ?? "unknown error")")
+                    throw StageError.failed(
+                        "input \"\(source)\" had to be recomputed and that failed: \(failure.error ?? "unknown error")")
                 }
-                recomputed = recomputed.map { var o = $0; if o.id == source { o.note = "recomputed: \(error)" }; return o }
+                recomputed = recomputed.map {
+                    var o = $0; if o.id == source { o.note = "recomputed: \(error)" }; return o
+                }
                 entry = try store.unpack(key: key, into: folder)
             default:
                 throw error
             }
         }
-        let artifact = Artifact(type: ArtifactType(entry.type), folder: folder, key: key, digest: entry.digest, producer: producer.id)
+        let artifact = Artifact(
+            type: ArtifactType(entry.type), folder: folder, key: key, digest: entry.digest, producer: producer.id)
         return (artifact, recomputed)
     }
 
@@ -214,7 +239,9 @@ public final class Executor: Sendable {
             }
             defer { try? handle.close() }
             try AtomicFile.write(to: export.destination) { out in
-                while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty { try out.write(contentsOf: chunk) }
+                while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty {
+                    try out.write(contentsOf: chunk)
+                }
             }
         }
     }
@@ -226,7 +253,8 @@ public final class Executor: Sendable {
             throw StageError.failed("stage \(stage) declared export folder \(declared) but did not write it")
         }
         let parent = destination.deletingLastPathComponent()
-        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
+        let staging = parent.appendingPathComponent(
+            ".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
         do {
             try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: source, to: staging)
@@ -250,7 +278,9 @@ public final class Executor: Sendable {
         do {
             try store.unpack(key: key, into: folder)
             try publishExports(of: stage, from: folder)
-            reporter.message(stage: stage.id, "restored \(missing.map(\.destination.lastPathComponent).joined(separator: ", ")) from the cache")
+            reporter.message(
+                stage: stage.id,
+                "restored \(missing.map(\.destination.lastPathComponent).joined(separator: ", ")) from the cache")
         } catch {
             reporter.message(stage: stage.id, "could not restore exported files: \(error)")
         }

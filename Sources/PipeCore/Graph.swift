@@ -38,7 +38,9 @@ public struct Graph<Node: Hashable>: Sendable where Node: Sendable {
         var remaining: [Node: Int] = [:]
         for node in nodes { remaining[node] = Set(dependencies[node, default: []]).count }
         var ready = MinHeap<Int>()
-        for (index, node) in nodes.enumerated() where remaining[node] == 0 && position[node] == index { ready.push(index) }
+        for (index, node) in nodes.enumerated() where remaining[node] == 0 && position[node] == index {
+            ready.push(index)
+        }
         var order: [Node] = []
         order.reserveCapacity(nodes.count)
         while let index = ready.pop() {

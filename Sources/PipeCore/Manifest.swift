@@ -91,7 +91,9 @@ public struct ManifestLoader: Sendable {
             return nil
         }
         for member in members where !Self.topLevelKeys.contains(member.key) {
-            issues.append(ManifestIssue(top.key(member.key), "unknown key \"\(member.key)\"\(didYouMean(member.key, Self.topLevelKeys))"))
+            issues.append(
+                ManifestIssue(
+                    top.key(member.key), "unknown key \"\(member.key)\"\(didYouMean(member.key, Self.topLevelKeys))"))
         }
         let folder = url.deletingLastPathComponent()
         var name = url.deletingPathExtension().lastPathComponent
@@ -110,11 +112,15 @@ public struct ManifestLoader: Sendable {
             }
         }
         guard let stagesValue = root["stages"] else {
-            issues.append(ManifestIssue(top.key("stages"), "missing: a manifest needs \"stages\", an object of stage id -> stage"))
+            issues.append(
+                ManifestIssue(top.key("stages"), "missing: a manifest needs \"stages\", an object of stage id -> stage")
+            )
             return nil
         }
         guard let declared = stagesValue.objectValue else {
-            issues.append(ManifestIssue(top.key("stages"), "expected an object of stage id -> stage, got \(stagesValue.typeName)"))
+            issues.append(
+                ManifestIssue(top.key("stages"), "expected an object of stage id -> stage, got \(stagesValue.typeName)")
+            )
             return nil
         }
         if declared.isEmpty {
@@ -143,12 +149,18 @@ public struct ManifestLoader: Sendable {
             for (port, source) in stage.inputs.sorted(by: { $0.key < $1.key }) {
                 guard let producer = byID[source], let spec = stage.kind.port(named: port) else { continue }
                 if !spec.accepts.contains(producer.outputType) {
-                    issues.append(ManifestIssue(top.key("stages").key(stage.id).key("inputs").key(InputPort.portName(ofWire: port)),
-                        "stage \"\(source)\" produces \(producer.outputType.withArticle), but port \"\(port)\" of \(stage.kind.kind) takes \(spec.acceptsDescription)"))
+                    issues.append(
+                        ManifestIssue(
+                            top.key("stages").key(stage.id).key("inputs").key(InputPort.portName(ofWire: port)),
+                            "stage \"\(source)\" produces \(producer.outputType.withArticle), "
+                                + "but port \"\(port)\" of \(stage.kind.kind) takes \(spec.acceptsDescription)"))
                 }
             }
         }
-        let graph = Graph(nodes: ids, dependencies: Dictionary(uniqueKeysWithValues: stages.map { ($0.id, Array(Set($0.inputs.values)).sorted()) }))
+        let graph = Graph(
+            nodes: ids,
+            dependencies: Dictionary(
+                uniqueKeysWithValues: stages.map { ($0.id, Array(Set($0.inputs.values)).sorted()) }))
         if let cycle = graph.findCycle() {
             let first = cycle.first ?? ""
             issues.append(ManifestIssue(top.key("stages").key(first).key("inputs"),
@@ -164,7 +176,9 @@ public struct ManifestLoader: Sendable {
         var set: Set<String>
     }
 
-    private func validateStage(id: String, _ value: JSONValue, at path: JSONPath, ids: StageIDs, folder: URL, issues: inout [ManifestIssue]) -> Pipeline.Stage? {
+    private func validateStage(
+        id: String, _ value: JSONValue, at path: JSONPath, ids: StageIDs, folder: URL, issues: inout [ManifestIssue]
+    ) -> Pipeline.Stage? {
         guard let members = value.objectValue else {
             issues.append(ManifestIssue(path, "expected a stage object with \"kind\", got \(value.typeName)"))
             return nil
@@ -173,10 +187,16 @@ public struct ManifestLoader: Sendable {
             issues.append(ManifestIssue(path, "stage ids must be non-empty and contain no spaces, '/' or ':'"))
         }
         for member in members where !Self.stageKeys.contains(member.key) {
-            issues.append(ManifestIssue(path.key(member.key), "unknown key \"\(member.key)\"\(didYouMean(member.key, Self.stageKeys))"))
+            issues.append(
+                ManifestIssue(
+                    path.key(member.key), "unknown key \"\(member.key)\"\(didYouMean(member.key, Self.stageKeys))"))
         }
         guard let kindValue = value["kind"] else {
-            issues.append(ManifestIssue(path.key("kind"), "missing: each stage needs a kind (one of \(registry.sortedKinds.map(\.kind).joined(separator: ", ")))"))
+            issues.append(
+                ManifestIssue(
+                    path.key("kind"),
+                    "missing: each stage needs a kind (one of "
+                        + "\(registry.sortedKinds.map(\.kind).joined(separator: ", ")))"))
             return nil
         }
         guard let kindName = kindValue.stringValue else {
@@ -185,7 +205,11 @@ public struct ManifestLoader: Sendable {
         }
         guard let kind = registry[kindName] else {
             let known = registry.sortedKinds.map(\.kind)
-            issues.append(ManifestIssue(path.key("kind"), "unknown stage kind \"\(kindName)\"\(didYouMean(kindName, known)); known kinds: \(known.joined(separator: ", "))"))
+            issues.append(
+                ManifestIssue(
+                    path.key("kind"),
+                    "unknown stage kind \"\(kindName)\"\(didYouMean(kindName, known)); "
+                        + "known kinds: \(known.joined(separator: ", "))"))
             return nil
         }
         if let description = value["description"], description.stringValue == nil {
@@ -202,7 +226,11 @@ public struct ManifestLoader: Sendable {
                 for wire in wires {
                     let wirePath = path.key("inputs").key(wire.key)
                     guard let port = kind.inputs.first(where: { $0.name == wire.key }) else {
-                        issues.append(ManifestIssue(wirePath, "unknown input port \"\(wire.key)\" of \(kind.kind)\(didYouMean(wire.key, portNames)); ports: \(portNames.joined(separator: ", "))"))
+                        issues.append(
+                            ManifestIssue(
+                                wirePath,
+                                "unknown input port \"\(wire.key)\" of \(kind.kind)\(didYouMean(wire.key, portNames)); "
+                                    + "ports: \(portNames.joined(separator: ", "))"))
                         inputsOK = false
                         continue
                     }
@@ -215,19 +243,24 @@ public struct ManifestLoader: Sendable {
                             expanded.append((InputPort.wire(port.name, index: index), wirePath.index(index), item))
                         }
                     } else {
-                        expanded.append((port.multiple ? InputPort.wire(port.name, index: 0) : port.name, wirePath, wire.value))
+                        expanded.append(
+                            (port.multiple ? InputPort.wire(port.name, index: 0) : port.name, wirePath, wire.value))
                     }
                 }
                 for wire in expanded {
                     let wirePath = wire.path
                     guard let source = wire.value.stringValue else {
-                        let expected = kind.port(named: wire.wire)?.multiple == true ? "a stage id or a list of them" : "a stage id (string)"
+                        let expected =
+                            kind.port(named: wire.wire)?.multiple == true
+                            ? "a stage id or a list of them" : "a stage id (string)"
                         issues.append(ManifestIssue(wirePath, "expected \(expected), got \(shown(wire.value))"))
                         inputsOK = false
                         continue
                     }
                     guard ids.set.contains(source) else {
-                        issues.append(ManifestIssue(wirePath, "no stage \"\(source)\" in this manifest\(didYouMean(source, ids.ordered))"))
+                        issues.append(
+                            ManifestIssue(
+                                wirePath, "no stage \"\(source)\" in this manifest\(didYouMean(source, ids.ordered))"))
                         inputsOK = false
                         continue
                     }
@@ -239,7 +272,9 @@ public struct ManifestLoader: Sendable {
                     inputs[wire.wire] = source
                 }
             } else {
-                issues.append(ManifestIssue(path.key("inputs"), "expected an object of port -> stage id, got \(shown(inputsValue))"))
+                issues.append(
+                    ManifestIssue(
+                        path.key("inputs"), "expected an object of port -> stage id, got \(shown(inputsValue))"))
                 inputsOK = false
             }
         }
@@ -250,7 +285,9 @@ public struct ManifestLoader: Sendable {
             issues.append(ManifestIssue(paramsPath, "expected an object, got \(shown(given))"))
             return nil
         }
-        guard let params = validateRecord(given, fields: kind.parameters, at: paramsPath, into: &issues) else { return nil }
+        guard let params = validateRecord(given, fields: kind.parameters, at: paramsPath, into: &issues) else {
+            return nil
+        }
         let prepared: PreparedStage
         do {
             prepared = try kind.prepare(params, folder)
@@ -259,10 +296,17 @@ public struct ManifestLoader: Sendable {
             return nil
         }
         let before = issues.count
-        issues += prepared.issues.map { ManifestIssue(JSONPath(paramsPath.components + $0.path.components), $0.message) }
-        for port in prepared.requiredInputs.sorted() where inputs[port] == nil && inputs[InputPort.wire(port, index: 0)] == nil && inputsOK {
+        issues += prepared.issues.map {
+            ManifestIssue(JSONPath(paramsPath.components + $0.path.components), $0.message)
+        }
+        for port in prepared.requiredInputs.sorted()
+        where inputs[port] == nil && inputs[InputPort.wire(port, index: 0)] == nil && inputsOK {
             let spec = kind.port(named: port)
-            issues.append(ManifestIssue(path.key("inputs").key(port), "missing input: \(kind.kind) needs \(spec?.acceptsDescription ?? "an artifact") on port \"\(port)\""))
+            issues.append(
+                ManifestIssue(
+                    path.key("inputs").key(port),
+                    "missing input: \(kind.kind) needs \(spec?.acceptsDescription ?? "an artifact") on port \"\(port)\""
+                ))
         }
         guard issues.count == before, inputsOK else { return nil }
         return Pipeline.Stage(id: id, kind: kind, params: params, inputs: inputs, prepared: prepared)

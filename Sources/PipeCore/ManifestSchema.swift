@@ -6,10 +6,20 @@ public enum ManifestSchema {
     public static func make(_ registry: StageRegistry) -> JSONValue {
         let stageVariants: [JSONValue] = registry.sortedKinds.map { kind in
             let ports: [(key: String, value: JSONValue)] = kind.inputs.map { port in
-                (key: port.name, value: port.multiple
-                    ? ["anyOf": [["type": "string"], ["type": "array", "items": ["type": "string"], "minItems": 1]],
-                       "description": .string("\(port.doc) (stage ids producing \(port.acceptsDescription))")]
-                    : ["type": "string", "description": .string("\(port.doc) (a stage id producing \(port.acceptsDescription))")])
+                (
+                    key: port.name,
+                    value: port.multiple
+                        ? [
+                            "anyOf": [
+                                ["type": "string"], ["type": "array", "items": ["type": "string"], "minItems": 1],
+                            ],
+                            "description": .string("\(port.doc) (stage ids producing \(port.acceptsDescription))"),
+                        ]
+                        : [
+                            "type": "string",
+                            "description": .string("\(port.doc) (a stage id producing \(port.acceptsDescription))"),
+                        ]
+                )
             }
             return [
                 "type": "object",
@@ -17,7 +27,10 @@ public enum ManifestSchema {
                 "properties": .object([
                     (key: "kind", value: ["const": .string(kind.kind)]),
                     (key: "description", value: ["type": "string"]),
-                    (key: "inputs", value: ["type": "object", "properties": .object(ports), "additionalProperties": false]),
+                    (
+                        key: "inputs",
+                        value: ["type": "object", "properties": .object(ports), "additionalProperties": false]
+                    ),
                     (key: "params", value: recordSchema(kind.parameters)),
                 ]),
                 "required": ["kind"],

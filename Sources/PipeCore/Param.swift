@@ -14,10 +14,12 @@ public struct Param<Value: ParamValue>: Decodable, Sendable {
     let declaration: ParamDeclaration?
 
     /// A param whose default is the initial value (none for an optional that starts nil).
-    public init(wrappedValue: Value, _ name: String? = nil, type: ParamType? = nil, required: Bool = false, doc: String) {
+    public init(wrappedValue: Value, _ name: String? = nil, type: ParamType? = nil, required: Bool = false, doc: String)
+    {
         self.wrappedValue = wrappedValue
-        declaration = ParamDeclaration(name: name, type: type ?? Value.paramType,
-                                       defaultValue: required ? nil : wrappedValue.paramJSON, required: required, doc: doc)
+        declaration = ParamDeclaration(
+            name: name, type: type ?? Value.paramType,
+            defaultValue: required ? nil : wrappedValue.paramJSON, required: required, doc: doc)
     }
 
     public init(from decoder: Decoder) throws {
@@ -29,7 +31,8 @@ public struct Param<Value: ParamValue>: Decodable, Sendable {
 extension Param where Value == Int {
     /// An integer param within `range`.
     public init(wrappedValue: Int, _ name: String? = nil, doc: String, range: ClosedRange<Int>) {
-        self.init(wrappedValue: wrappedValue, name, type: .integer(min: range.lowerBound, max: range.upperBound), doc: doc)
+        self.init(
+            wrappedValue: wrappedValue, name, type: .integer(min: range.lowerBound, max: range.upperBound), doc: doc)
     }
 
     /// An integer param of at least `min`.
@@ -41,7 +44,8 @@ extension Param where Value == Int {
 extension Param where Value == Int? {
     /// An optional integer param within `range`.
     public init(wrappedValue: Int?, _ name: String? = nil, doc: String, range: ClosedRange<Int>) {
-        self.init(wrappedValue: wrappedValue, name, type: .integer(min: range.lowerBound, max: range.upperBound), doc: doc)
+        self.init(
+            wrappedValue: wrappedValue, name, type: .integer(min: range.lowerBound, max: range.upperBound), doc: doc)
     }
 
     /// An optional integer param of at least `min`.
@@ -52,9 +56,12 @@ extension Param where Value == Int? {
 
 extension Param where Value == Double {
     /// A number param within bounds; `exclusiveMin` excludes the lower bound.
-    public init(wrappedValue: Double, _ name: String? = nil, doc: String, min: Double? = nil, max: Double? = nil,
-                exclusiveMin: Bool = false) {
-        self.init(wrappedValue: wrappedValue, name, type: .number(min: min, max: max, exclusiveMin: exclusiveMin), doc: doc)
+    public init(
+        wrappedValue: Double, _ name: String? = nil, doc: String, min: Double? = nil, max: Double? = nil,
+        exclusiveMin: Bool = false
+    ) {
+        self.init(
+            wrappedValue: wrappedValue, name, type: .number(min: min, max: max, exclusiveMin: exclusiveMin), doc: doc)
     }
 }
 

@@ -26,7 +26,13 @@ where Choice.RawValue == String {
     public static var allCases: [AutoOr] { [.auto] + Choice.allCases.map(AutoOr.fixed) }
 
     public init?(rawValue: String) {
-        if rawValue == "auto" { self = .auto } else if let choice = Choice(rawValue: rawValue) { self = .fixed(choice) } else { return nil }
+        if rawValue == "auto" {
+            self = .auto
+        } else if let choice = Choice(rawValue: rawValue) {
+            self = .fixed(choice)
+        } else {
+            return nil
+        }
     }
 
     public var rawValue: String {

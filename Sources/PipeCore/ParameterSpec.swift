@@ -32,7 +32,9 @@ public struct ParameterSpec: Sendable {
     public let required: Bool
     public let doc: String
 
-    public init(_ name: String, _ type: ParamType, default defaultValue: JSONValue? = nil, required: Bool = false, doc: String) {
+    public init(
+        _ name: String, _ type: ParamType, default defaultValue: JSONValue? = nil, required: Bool = false, doc: String
+    ) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
@@ -57,7 +59,9 @@ extension ParamType {
         case let .number(min, max, exclusiveMin):
             switch (min, max) {
             case (0?, nil): return exclusiveMin ? "a positive number" : "a non-negative number"
-            case let (lo?, hi?): return "a number \(exclusiveMin ? "above" : "from") \(JSONValue.number(lo).compactText) \(exclusiveMin ? "up " : "")to \(JSONValue.number(hi).compactText)"
+            case let (lo?, hi?):
+                return "a number \(exclusiveMin ? "above" : "from") \(JSONValue.number(lo).compactText) "
+                    + "\(exclusiveMin ? "up " : "")to \(JSONValue.number(hi).compactText)"
             case let (lo?, nil): return "a number \(exclusiveMin ? ">" : ">=") \(JSONValue.number(lo).compactText)"
             case let (nil, hi?): return "a number <= \(JSONValue.number(hi).compactText)"
             case (nil, nil): return "a number"
@@ -70,7 +74,8 @@ extension ParamType {
         case let .array(element, minCount):
             return (minCount > 0 ? "a non-empty array" : "an array") + " of \(element.shortName)"
         case let .map(value): return "an object whose values are \(value.shortName)"
-        case let .record(fields): return "an object with keys " + fields.map { "\"\($0.name)\"" }.joined(separator: ", ")
+        case let .record(fields):
+            return "an object with keys " + fields.map { "\"\($0.name)\"" }.joined(separator: ", ")
         case let .anyOf(types): return types.map(\.expectation).joined(separator: " or ")
         case .json: return "any JSON value"
         }

@@ -22,7 +22,8 @@ extension ParamType {
         case let .string(choices):
             guard let text = value.stringValue else { return reject() }
             if let choices, !choices.contains(text) {
-                issues.append(ManifestIssue(path, "expected \(expectation), got \(shown(value))\(didYouMean(text, choices))"))
+                issues.append(
+                    ManifestIssue(path, "expected \(expectation), got \(shown(value))\(didYouMean(text, choices))"))
                 return nil
             }
             return value
@@ -37,7 +38,9 @@ extension ParamType {
             return checked.contains { $0 == nil } ? nil : .array(checked.compactMap { $0 })
         case let .map(valueType):
             guard let members = value.objectValue else { return reject() }
-            let checked = members.map { (key: $0.key, value: valueType.validate($0.value, at: path.key($0.key), into: &issues)) }
+            let checked = members.map {
+                (key: $0.key, value: valueType.validate($0.value, at: path.key($0.key), into: &issues))
+            }
             return checked.contains { $0.value == nil } ? nil : .object(checked.map { (key: $0.key, value: $0.value!) })
         case let .record(fields):
             guard value.objectValue != nil else { return reject() }
@@ -69,13 +72,16 @@ extension ParamType {
 
 /// Validates an object against known fields: unknown keys (with "did you mean"), missing required
 /// keys, each value's type; fills defaults. Returns nil if anything was wrong.
-func validateRecord(_ value: JSONValue, fields: [ParameterSpec], at path: JSONPath, into issues: inout [ManifestIssue]) -> JSONValue? {
+func validateRecord(
+    _ value: JSONValue, fields: [ParameterSpec], at path: JSONPath, into issues: inout [ManifestIssue]
+) -> JSONValue? {
     let members = value.objectValue ?? []
     let names = fields.map(\.name)
     let before = issues.count
     var out: [(key: String, value: JSONValue)] = []
     for member in members where !names.contains(member.key) {
-        issues.append(ManifestIssue(path.key(member.key), "unknown param \"\(member.key)\"\(didYouMean(member.key, names))"))
+        issues.append(
+            ManifestIssue(path.key(member.key), "unknown param \"\(member.key)\"\(didYouMean(member.key, names))"))
     }
     for field in fields {
         if let given = value[field.name] {

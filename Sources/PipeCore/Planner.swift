@@ -20,13 +20,17 @@ public struct Plan: Sendable {
                 do {
                     files[file.name] = try digests.digest(of: file.url).hex
                 } catch {
-                    let path = JSONPath(JSONPath.root.key("stages").key(id).key("params").components + file.param.components)
-                    let reason = FileManager.default.fileExists(atPath: file.url.path) ? "\(error)" : "no such file: \(file.url.path)"
+                    let path = JSONPath(
+                        JSONPath.root.key("stages").key(id).key("params").components + file.param.components)
+                    let reason =
+                        FileManager.default.fileExists(atPath: file.url.path)
+                        ? "\(error)" : "no such file: \(file.url.path)"
                     issues.append(ManifestIssue(path, reason))
                 }
             }
             let inputs = stage.inputs.compactMapValues { keys[$0] }
-            let material = CacheKeyMaterial(kind: stage.kind.kind, version: stage.kind.version, params: stage.params, inputs: inputs, files: files)
+            let material = CacheKeyMaterial(
+                kind: stage.kind.kind, version: stage.kind.version, params: stage.params, inputs: inputs, files: files)
             materials[id] = material
             keys[id] = material.key
         }
@@ -68,7 +72,9 @@ extension Plan {
         if store.contains(key) { return .cached }
         guard let last = records[id] else { return .stale([.neverRun]) }
         var reasons: [StaleReason] = []
-        if last.material.kind != material.kind || last.material.version != material.version { reasons.append(.implementationChanged) }
+        if last.material.kind != material.kind || last.material.version != material.version {
+            reasons.append(.implementationChanged)
+        }
         if last.material.params != material.params { reasons.append(.paramsChanged) }
         if last.material.inputs != material.inputs { reasons.append(.inputChanged) }
         if last.material.files != material.files { reasons.append(.fileChanged) }

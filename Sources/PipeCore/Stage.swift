@@ -37,7 +37,9 @@ public protocol Stage: Sendable {
 
 extension Stage {
     public static func check(_ params: Params) -> [ManifestIssue] { [] }
-    public static func requiredInputs(for params: Params) -> Set<String> { Set(inputs.filter { !$0.optional }.map(\.name)) }
+    public static func requiredInputs(for params: Params) -> Set<String> {
+        Set(inputs.filter { !$0.optional }.map(\.name))
+    }
     public static func externalFiles(for params: Params, in folder: URL) -> [ExternalFile] { [] }
     public static func exports(for params: Params, in folder: URL) -> [Export] { [] }
 }

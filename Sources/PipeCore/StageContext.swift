@@ -20,7 +20,10 @@ public final class StageContext: Sendable {
     private let metricsLock = NSLock()
     nonisolated(unsafe) private var recordedMetrics: JSONValue?
 
-    public init(stageID: String, key: String, outputFolder: URL, checkpointFolder: URL, manifestFolder: URL, reporter: any ProgressReporter = SilentReporter()) {
+    public init(
+        stageID: String, key: String, outputFolder: URL, checkpointFolder: URL, manifestFolder: URL,
+        reporter: any ProgressReporter = SilentReporter()
+    ) {
         self.stageID = stageID
         self.key = key
         self.outputFolder = outputFolder
@@ -88,6 +91,8 @@ public final class StageContext: Sendable {
 /// A path from a manifest: absolute, `~/...`, or relative to the manifest's folder.
 public func resolvePath(_ path: String, in folder: URL) -> URL {
     if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL }
-    if path.hasPrefix("~/") { return URL(fileURLWithPath: NSString(string: path).expandingTildeInPath).standardizedFileURL }
+    if path.hasPrefix("~/") {
+        return URL(fileURLWithPath: NSString(string: path).expandingTildeInPath).standardizedFileURL
+    }
     return folder.appendingPathComponent(path).standardizedFileURL
 }

@@ -39,7 +39,9 @@ public struct RunReport: Sendable, Codable {
     public var stages: [StageOutcome]
     public var interrupted: Bool
 
-    public var failed: Bool { stages.contains { $0.status == .failed || $0.status == .skipped && $0.error != nil } || interrupted }
+    public var failed: Bool {
+        stages.contains { $0.status == .failed || $0.status == .skipped && $0.error != nil } || interrupted
+    }
 }
 
 /// What a dry run would do with a stage.

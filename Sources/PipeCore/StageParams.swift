@@ -45,10 +45,13 @@ extension StageParams {
 
     static func declaredParams() -> [(label: String, spec: ParameterSpec)] {
         Mirror(reflecting: Self()).children.compactMap { child in
-            guard let label = child.label, let declaration = (child.value as? ParamDeclaring)?.declaration else { return nil }
+            guard let label = child.label, let declaration = (child.value as? ParamDeclaring)?.declaration else {
+                return nil
+            }
             let property = label.hasPrefix("_") ? String(label.dropFirst()) : label
-            let spec = ParameterSpec(declaration.name ?? snakeCase(property), declaration.type, default: declaration.defaultValue,
-                                     required: declaration.required, doc: declaration.doc)
+            let spec = ParameterSpec(
+                declaration.name ?? snakeCase(property), declaration.type, default: declaration.defaultValue,
+                required: declaration.required, doc: declaration.doc)
             return (property, spec)
         }
     }

@@ -23,7 +23,9 @@ public struct StageKind: Sendable {
         defaultValues = {
             // Required params have no default; their placeholder values stand in for the manifest's.
             let placeholders = S.Params().values
-            let required = S.Params.specs.filter(\.required).compactMap { spec in placeholders[spec.name].map { (key: spec.name, value: $0) } }
+            let required = S.Params.specs.filter(\.required).compactMap { spec in
+                placeholders[spec.name].map { (key: spec.name, value: $0) }
+            }
             return try S.Params.decode(.object(required)).values
         }
         prepare = { json, folder in

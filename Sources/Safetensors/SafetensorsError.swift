@@ -53,9 +53,11 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible, Sendabl
         case let .invalidShape(tensor, reason):
             return "safetensors tensor \"\(tensor)\": invalid shape: \(reason)"
         case let .offsetsOutOfRange(tensor, begin, end, size):
-            return "safetensors tensor \"\(tensor)\": data_offsets [\(begin), \(end)] do not fit in the \(size)-byte data section"
+            return "safetensors tensor \"\(tensor)\": data_offsets [\(begin), "
+                + "\(end)] do not fit in the \(size)-byte data section"
         case let .byteCountMismatch(tensor, expected, actual):
-            return "safetensors tensor \"\(tensor)\": shape and dtype need \(expected) bytes, data_offsets give \(actual)"
+            return
+                "safetensors tensor \"\(tensor)\": shape and dtype need \(expected) bytes, data_offsets give \(actual)"
         case let .overlappingTensors(a, b):
             return "safetensors tensors \"\(a)\" and \"\(b)\" overlap"
         case let .tensorNotFound(name):

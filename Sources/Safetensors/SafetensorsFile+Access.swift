@@ -16,7 +16,9 @@ extension SafetensorsFile {
     }
 
     /// Calls `body` with the tensor's bytes (zero-copy).
-    public func withBytes<R>(_ name: String, _ body: (SafetensorsTensorInfo, UnsafeRawBufferPointer) throws -> R) throws -> R {
+    public func withBytes<R>(
+        _ name: String, _ body: (SafetensorsTensorInfo, UnsafeRawBufferPointer) throws -> R
+    ) throws -> R {
         let t = try require(name)
         return try withExtendedLifetime(buffer) {
             try body(t, UnsafeRawBufferPointer(start: buffer.base + t.fileOffset, count: t.byteCount))
@@ -31,13 +33,25 @@ extension SafetensorsFile {
             return try [Float](unsafeUninitializedCapacity: n) { out, initialized in
                 switch t.dtype {
                 case .f32:
-                    for i in 0 ..< n { out[i] = Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+                    for i in 0 ..< n {
+                        let bits = p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
+                        out[i] = Float(bitPattern: UInt32(littleEndian: bits))
+                    }
                 case .f16:
-                    for i in 0 ..< n { out[i] = safetensorsHalfToFloat(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
+                    for i in 0 ..< n {
+                        let bits = p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)
+                        out[i] = safetensorsHalfToFloat(UInt16(littleEndian: bits))
+                    }
                 case .bf16:
-                    for i in 0 ..< n { out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
+                    for i in 0 ..< n {
+                        let bits = p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)
+                        out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: bits)) << 16)
+                    }
                 case .f64:
-                    for i in 0 ..< n { out[i] = Float(Double(bitPattern: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
+                    for i in 0 ..< n {
+                        let bits = p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
+                        out[i] = Float(Double(bitPattern: UInt64(littleEndian: bits)))
+                    }
                 default:
                     throw SafetensorsError.unsupportedConversion(tensor: name, dtype: t.dtype, to: "Float")
                 }
@@ -64,9 +78,16 @@ extension SafetensorsFile {
             let n = t.elementCount
             guard let p = bytes.baseAddress, n > 0 else { return [] }
             switch t.dtype {
-            case .i64: return (0 ..< n).map { Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
-            case .i32: return (0 ..< n).map { Int64(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
-            case .i16: return (0 ..< n).map { Int64(Int16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * $0, as: Int16.self))) }
+            case .i64:
+                return (0 ..< n).map { Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
+            case .i32:
+                return (0 ..< n).map {
+                    Int64(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)))
+                }
+            case .i16:
+                return (0 ..< n).map {
+                    Int64(Int16(littleEndian: p.loadUnaligned(fromByteOffset: 2 * $0, as: Int16.self)))
+                }
             case .i8: return (0 ..< n).map { Int64(p.load(fromByteOffset: $0, as: Int8.self)) }
             case .u8, .bool: return (0 ..< n).map { Int64(p.load(fromByteOffset: $0, as: UInt8.self)) }
             default: throw SafetensorsError.unsupportedConversion(tensor: name, dtype: t.dtype, to: target)

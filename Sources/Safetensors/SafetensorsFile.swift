@@ -112,7 +112,9 @@ public struct SafetensorsFile: Sendable {
         self.infosByName = infos
     }
 
-    private static func parseEntry(name: String, entry: Any, dataOffset: Int, dataSize: Int) throws -> SafetensorsTensorInfo {
+    private static func parseEntry(
+        name: String, entry: Any, dataOffset: Int, dataSize: Int
+    ) throws -> SafetensorsTensorInfo {
         guard let fields = entry as? [String: Any] else {
             throw SafetensorsError.invalidHeader(reason: "entry \"\(name)\" is not an object", offset: 8)
         }
@@ -132,7 +134,9 @@ public struct SafetensorsFile: Sendable {
                 throw SafetensorsError.invalidShape(tensor: name, reason: "\(value) is not a non-negative integer")
             }
             let (product, overflow) = elements.multipliedReportingOverflow(by: n)
-            guard !overflow else { throw SafetensorsError.invalidShape(tensor: name, reason: "element count overflows") }
+            guard !overflow else {
+                throw SafetensorsError.invalidShape(tensor: name, reason: "element count overflows")
+            }
             elements = product
             shape.append(n)
         }
@@ -146,7 +150,8 @@ public struct SafetensorsFile: Sendable {
         }
         let (bytes, overflow) = elements.multipliedReportingOverflow(by: dtype.byteSize)
         guard !overflow, bytes == end - begin else {
-            throw SafetensorsError.byteCountMismatch(tensor: name, expected: overflow ? .max : bytes, actual: end - begin)
+            throw SafetensorsError.byteCountMismatch(
+                tensor: name, expected: overflow ? .max : bytes, actual: end - begin)
         }
         return SafetensorsTensorInfo(name: name, dtype: dtype, shape: shape, dataOffsets: begin ..< end,
                                      fileOffset: dataOffset + begin)

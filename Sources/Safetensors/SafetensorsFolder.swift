@@ -52,8 +52,10 @@ public struct SafetensorsFolder: Sendable {
         }
         if let expected {
             for (name, shard) in expected {
-                guard let i = owner[name], shardURLs[i].lastPathComponent == (shard as NSString).lastPathComponent else {
-                    throw SafetensorsError.invalidIndex(path: index.path,
+                guard let i = owner[name], shardURLs[i].lastPathComponent == (shard as NSString).lastPathComponent
+                else {
+                    throw SafetensorsError.invalidIndex(
+                        path: index.path,
                         reason: "tensor \"\(name)\" is not in its shard \(shard)")
                 }
             }
@@ -69,13 +71,16 @@ public struct SafetensorsFolder: Sendable {
             throw SafetensorsError.io(path: url.path, reason: error.localizedDescription)
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let weightMap = object["weight_map"] as? [String: Any] else {
-            throw SafetensorsError.invalidIndex(path: url.path, reason: "expected an object with a \"weight_map\" object")
+            let weightMap = object["weight_map"] as? [String: Any]
+        else {
+            throw SafetensorsError.invalidIndex(
+                path: url.path, reason: "expected an object with a \"weight_map\" object")
         }
         var map: [String: String] = [:]
         for (name, value) in weightMap {
             guard let shard = value as? String, !shard.contains("/"), shard.hasSuffix(".safetensors") else {
-                throw SafetensorsError.invalidIndex(path: url.path, reason: "weight_map.\(name) is not a shard file name")
+                throw SafetensorsError.invalidIndex(
+                    path: url.path, reason: "weight_map.\(name) is not a shard file name")
             }
             map[name] = shard
         }

@@ -26,7 +26,9 @@ public struct SafetensorsWriter: Sendable {
         guard name != "__metadata__", !names.contains(name) else {
             throw SafetensorsError.writer("tensor name \"\(name)\" is reserved or added twice")
         }
-        guard shape.allSatisfy({ $0 >= 0 }) else { throw SafetensorsError.invalidShape(tensor: name, reason: "\(shape)") }
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw SafetensorsError.invalidShape(tensor: name, reason: "\(shape)")
+        }
         let expected = shape.reduce(1, *) * dtype.byteSize
         guard data.count == expected else {
             throw SafetensorsError.byteCountMismatch(tensor: name, expected: expected, actual: data.count)
@@ -44,8 +46,14 @@ public struct SafetensorsWriter: Sendable {
         var out = Data(capacity: floats.count * dtype.byteSize)
         switch dtype {
         case .f32: for v in floats { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
-        case .f16: for v in floats { withUnsafeBytes(of: safetensorsFloatToHalf(v).littleEndian) { out.append(contentsOf: $0) } }
-        case .bf16: for v in floats { withUnsafeBytes(of: safetensorsFloatToBFloat(v).littleEndian) { out.append(contentsOf: $0) } }
+        case .f16:
+            for v in floats {
+                withUnsafeBytes(of: safetensorsFloatToHalf(v).littleEndian) { out.append(contentsOf: $0) }
+            }
+        case .bf16:
+            for v in floats {
+                withUnsafeBytes(of: safetensorsFloatToBFloat(v).littleEndian) { out.append(contentsOf: $0) }
+            }
         default: throw SafetensorsError.unsupportedConversion(tensor: name, dtype: dtype, to: "stored floats")
         }
         try add(name, dtype: dtype, shape: shape, data: out)
@@ -80,7 +88,9 @@ public struct SafetensorsWriter: Sendable {
         var offset = 0
         for entry in entries {
             let shape = entry.shape.map(String.init).joined(separator: ",")
-            field("\(jsonString(entry.name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + entry.data.count)]}")
+            field(
+                "\(jsonString(entry.name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],"
+                    + "\"data_offsets\":[\(offset),\(offset + entry.data.count)]}")
             offset += entry.data.count
         }
         json += "}"

@@ -34,8 +34,9 @@ public func attentionForward(
     let scale = 1 / Float(HS).squareRoot()
     if T == 1 && HS % 8 == 0 {
         // One query (decoding): plain dot products beat 2·NH tiny sgemm calls.
-        attentionSingleQuery(out, att, q, k, ldk: ldk, v, ldv: ldv, keyMask: keyMask, segments: segments, Tk, past: past,
-                             NH, group, HS, scale: scale, window: window)
+        attentionSingleQuery(
+            out, att, q, k, ldk: ldk, v, ldv: ldv, keyMask: keyMask, segments: segments, Tk, past: past,
+            NH, group, HS, scale: scale, window: window)
         return
     }
     for h in 0..<NH {
@@ -50,7 +51,9 @@ public func attentionForward(
             let first = window > 0 ? min(max(0, past + i + 1 - window), visible) : 0
             var seen = false
             if keyMask != nil || segments != nil {
-                for j in first..<visible where !isVisible(j, query: past + i, keyMask, segments) { row[j] = -Float.infinity }
+                for j in first..<visible where !isVisible(j, query: past + i, keyMask, segments) {
+                    row[j] = -Float.infinity
+                }
                 for j in first..<visible where isVisible(j, query: past + i, keyMask, segments) { seen = true; break }
             } else {
                 seen = visible > first
@@ -71,7 +74,9 @@ public func attentionForward(
 
 /// Whether key j passes the padding mask and is in the segment of the query at key position `query`.
 @inline(__always)
-private func isVisible(_ j: Int, query: Int, _ keyMask: UnsafePointer<Int32>?, _ segments: UnsafePointer<Int32>?) -> Bool {
+private func isVisible(
+    _ j: Int, query: Int, _ keyMask: UnsafePointer<Int32>?, _ segments: UnsafePointer<Int32>?
+) -> Bool {
     (keyMask.map { $0[j] != 0 } ?? true) && (segments.map { $0[j] == $0[query] } ?? true)
 }
 
@@ -115,7 +120,8 @@ private struct SingleQueryOperands: @unchecked Sendable {
 private func singleQueryHead(_ h: Int, _ o: SingleQueryOperands, ldk: Int, ldv: Int, _ Tk: Int, past: Int,
                              first: Int, visible: Int, g: Int, _ HS: Int, scale: Float) {
     let row = o.att + h * Tk
-    let rawQ = UnsafeRawPointer(o.q + h * HS), rawK = UnsafeRawPointer(o.k + g * HS), rawV = UnsafeRawPointer(o.v + g * HS)
+    let rawQ = UnsafeRawPointer(o.q + h * HS), rawK = UnsafeRawPointer(o.k + g * HS),
+        rawV = UnsafeRawPointer(o.v + g * HS)
     for j in 0..<Tk { row[j] = 0 }
     // scores, four keys at a time (four independent multiply-add chains)
     var j = first

@@ -152,7 +152,9 @@ private struct MatvecJob: @unchecked Sendable {
             let d = w.scales + r * NB, m = w.offsets + r * NB
             if r + ahead < hi {
                 let next = q + ahead * NB * 16
-                for offset in stride(from: 0, to: NB * 16, by: 64) { touched &+= next.load(fromByteOffset: offset, as: UInt8.self) }
+                for offset in stride(from: 0, to: NB * 16, by: 64) {
+                    touched &+= next.load(fromByteOffset: offset, as: UInt8.self)
+                }
             }
             var acc = Floats8(repeating: 0)
             for p in 0..<pairs {

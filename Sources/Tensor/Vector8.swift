@@ -24,15 +24,27 @@ extension SIMD8 where Scalar == Float {
         Self(Builtin.int_fma_Vec8xFPIEEE32(a.vector, b.vector, c.vector))
     }
 
-    @inline(__always) static func mul(_ a: Self, _ b: Self) -> Self { Self(Builtin.fmul_Vec8xFPIEEE32(a.vector, b.vector)) }
-    @inline(__always) static func add(_ a: Self, _ b: Self) -> Self { Self(Builtin.fadd_Vec8xFPIEEE32(a.vector, b.vector)) }
-    @inline(__always) static func sub(_ a: Self, _ b: Self) -> Self { Self(Builtin.fsub_Vec8xFPIEEE32(a.vector, b.vector)) }
-    @inline(__always) static func div(_ a: Self, _ b: Self) -> Self { Self(Builtin.fdiv_Vec8xFPIEEE32(a.vector, b.vector)) }
+    @inline(__always) static func mul(_ a: Self, _ b: Self) -> Self {
+        Self(Builtin.fmul_Vec8xFPIEEE32(a.vector, b.vector))
+    }
+    @inline(__always) static func add(_ a: Self, _ b: Self) -> Self {
+        Self(Builtin.fadd_Vec8xFPIEEE32(a.vector, b.vector))
+    }
+    @inline(__always) static func sub(_ a: Self, _ b: Self) -> Self {
+        Self(Builtin.fsub_Vec8xFPIEEE32(a.vector, b.vector))
+    }
+    @inline(__always) static func div(_ a: Self, _ b: Self) -> Self {
+        Self(Builtin.fdiv_Vec8xFPIEEE32(a.vector, b.vector))
+    }
 
     /// The larger of each pair of lanes (one `vmaxps`); a NaN in `b` is passed on.
-    @inline(__always) static func max(_ a: Self, _ b: Self) -> Self { Self(Builtin.int_x86_avx_max_ps_256(a.vector, b.vector)) }
+    @inline(__always) static func max(_ a: Self, _ b: Self) -> Self {
+        Self(Builtin.int_x86_avx_max_ps_256(a.vector, b.vector))
+    }
     /// The smaller of each pair of lanes (one `vminps`); a NaN in `b` is passed on.
-    @inline(__always) static func min(_ a: Self, _ b: Self) -> Self { Self(Builtin.int_x86_avx_min_ps_256(a.vector, b.vector)) }
+    @inline(__always) static func min(_ a: Self, _ b: Self) -> Self {
+        Self(Builtin.int_x86_avx_min_ps_256(a.vector, b.vector))
+    }
 
     /// All ones in the lanes where `a >= b` or either is NaN, zeros elsewhere.
     @inline(__always) static func maskGreaterOrEqual(_ a: Self, _ b: Self) -> SIMD8<UInt32> {
@@ -43,7 +55,9 @@ extension SIMD8 where Scalar == Float {
     @inline(__always) var bits: SIMD8<UInt32> { SIMD8<UInt32>(Builtin.bitcast_Vec8xFPIEEE32_Vec8xInt32(vector)) }
 
     /// Each lane's integer (read as signed) converted to float.
-    @inline(__always) init(converting bits: SIMD8<UInt32>) { self.init(Builtin.sitofp_Vec8xInt32_Vec8xFPIEEE32(bits.vector)) }
+    @inline(__always) init(converting bits: SIMD8<UInt32>) {
+        self.init(Builtin.sitofp_Vec8xInt32_Vec8xFPIEEE32(bits.vector))
+    }
 
     /// Eight signed bytes as floats (one sign-extending load and one conversion).
     @inline(__always) init(signExtending bytes: SIMD8<Int8>) {

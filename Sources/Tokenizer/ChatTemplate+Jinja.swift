@@ -9,8 +9,10 @@ extension ChatTemplate {
         let generation = "{%- if add_generation_prompt %}{{ \(Self.literal(generationPrompt)) }}{%- endif %}"
         // The system turn a conversation without one gets (none when the prompt is empty), as `render`.
         func defaultSystem(_ text: String) -> String {
-            systemPrompt.isEmpty ? ""
-                : "{%- if messages | length > 0 and messages[0]['role'] != 'system' %}{{ \(Self.literal(text)) }}{%- endif %}"
+            systemPrompt.isEmpty
+                ? ""
+                : "{%- if messages | length > 0 and messages[0]['role'] "
+                    + "!= 'system' %}{{ \(Self.literal(text)) }}{%- endif %}"
         }
         switch kind {
         case .chatml:
@@ -18,13 +20,16 @@ extension ChatTemplate {
                 + "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
                 + end + generation
         case .llama3:
-            return defaultSystem("<|start_header_id|>system<|end_header_id|>\n\n\(Self.trim(systemPrompt))<|eot_id|>") + loop
-                + "{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + message['content'] | trim + '<|eot_id|>' }}"
+            return defaultSystem("<|start_header_id|>system<|end_header_id|>\n\n\(Self.trim(systemPrompt))<|eot_id|>")
+                + loop
+                + "{{ '<|start_header_id|>' + message['role'] + "
+                + "'<|end_header_id|>\\n\\n' + message['content'] | trim + '<|eot_id|>' }}"
                 + end + generation
         case .alpaca:
             return defaultSystem(systemPrompt + "\n\n") + loop
                 + "{%- if message['role'] == 'system' %}{{ message['content'] + '\\n\\n' }}"
-                + "{%- elif message['role'] == 'assistant' %}{{ '### Response:\\n' + message['content'] + \(Self.literal(eosText + "\n\n")) }}"
+                + "{%- elif message['role'] == 'assistant' %}{{ '### Response:\\n' "
+                + "+ message['content'] + \(Self.literal(eosText + "\n\n")) }}"
                 + "{%- else %}{{ '### Instruction:\\n' + message['content'] + '\\n\\n' }}{%- endif %}"
                 + end + generation
         case .plain:

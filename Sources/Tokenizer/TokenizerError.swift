@@ -38,7 +38,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         case .unsupportedModel(let name):
             return "tokenizer model '\(name)' is not supported (only byte-level BPE, 'gpt2')"
         case .unsupportedPreTokenizer(let name):
-            return "pre-tokenizer '\(name)' is not supported (known: gpt2, default, llama3, qwen2, smollm and their aliases)"
+            return "pre-tokenizer '\(name)' is not supported (known: "
+                + "gpt2, default, llama3, qwen2, smollm and their aliases)"
         case .emptyVocabulary:
             return "tokenizer vocabulary is empty"
         case .tokenTypeCountMismatch(let tokens, let types):

@@ -16,8 +16,13 @@ func benchmarkModel(path: String) throws {
     var rng = Xoshiro256(seed: 1)
     func randomTokens(_ n: Int) -> [Int32] { (0..<n).map { _ in Int32(rng.next() % UInt64(c.vocabSize)) } }
     // Weights per token for the FLOP count: 2 FLOPs per weight of every matmul, plus attention.
-    let linear = c.layerCount * (c.hiddenSize * (c.qDim + 2 * c.kvDim) + c.qDim * c.hiddenSize + 3 * c.hiddenSize * c.intermediateSize) + c.vocabSize * c.hiddenSize
-    func flops(tokens: Int, context: Int) -> Double { Double(tokens) * (2 * Double(linear) + 4 * Double(c.layerCount * c.qDim * context)) }
+    let linear =
+        c.layerCount
+        * (c.hiddenSize * (c.qDim + 2 * c.kvDim) + c.qDim * c.hiddenSize + 3 * c.hiddenSize * c.intermediateSize) + c
+        .vocabSize * c.hiddenSize
+    func flops(tokens: Int, context: Int) -> Double {
+        Double(tokens) * (2 * Double(linear) + 4 * Double(c.layerCount * c.qDim * context))
+    }
 
     // Batched forward, 4 x 128, all logits.
     let B = 4, T = 128
@@ -26,11 +31,17 @@ func benchmarkModel(path: String) throws {
     var best = Double.infinity
     for _ in 0..<3 {
         let start = DispatchTime.now()
-        try batch.withUnsafeBufferPointer { try model.forward(tokens: $0.baseAddress!, mask: nil, B: B, T: T, activations: acts) }
+        try batch.withUnsafeBufferPointer {
+            try model.forward(tokens: $0.baseAddress!, mask: nil, B: B, T: T, activations: acts)
+        }
         best = min(best, seconds(since: start))
     }
     let forwardRate = Double(B * T) / best
-    print(String(format: "forward 4x128 (no gradients): %.0f tokens/s (%.3f s), %.1f GFLOP/s = %.0f%% of sgemm peak", forwardRate, best, flops(tokens: B * T, context: T / 2) / best / 1e9, 100 * flops(tokens: B * T, context: T / 2) / best / 1e9 / peak))
+    print(
+        String(
+            format: "forward 4x128 (no gradients): %.0f tokens/s (%.3f s), %.1f GFLOP/s = %.0f%% of sgemm peak",
+            forwardRate, best, flops(tokens: B * T, context: T / 2) / best / 1e9,
+            100 * flops(tokens: B * T, context: T / 2) / best / 1e9 / peak))
 
     // Prompt evaluation: 256 tokens into a KV cache, last logits only.
     let prompt = randomTokens(256)
@@ -39,7 +50,9 @@ func benchmarkModel(path: String) throws {
         let cache = KVCache(config: c, capacity: 256)
         let promptActs = model.makeActivations(rows: 256, keys: 256, logitRows: 1)
         let start = DispatchTime.now()
-        try prompt.withUnsafeBufferPointer { try model.forward(tokens: $0.baseAddress!, count: 256, cache: cache, activations: promptActs) }
+        try prompt.withUnsafeBufferPointer {
+            try model.forward(tokens: $0.baseAddress!, count: 256, cache: cache, activations: promptActs)
+        }
         best = min(best, seconds(since: start))
     }
     print(String(format: "prompt eval 256 tokens: %.0f tokens/s (%.3f s)", 256 / best, best))
@@ -64,7 +77,9 @@ func measureSgemmPeak() -> Double {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
-                    sgemm(transposeA: false, transposeB: true, n, n, n, pa.baseAddress!, lda: n, pb.baseAddress!, ldb: n, po.baseAddress!, ldc: n)
+                    sgemm(
+                        transposeA: false, transposeB: true, n, n, n, pa.baseAddress!, lda: n, pb.baseAddress!, ldb: n,
+                        po.baseAddress!, ldc: n)
                 }
             }
         }

@@ -11,8 +11,10 @@ import Tensor
 func benchmarkQuant(arguments: [String]) throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    let short = arguments.contains("--short") // only the per-token lines (quick, for quiet moments)
-    let path = arguments.first { !$0.hasPrefix("--") } ?? root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
+    let short = arguments.contains("--short")  // only the per-token lines (quick, for quiet moments)
+    let path =
+        arguments.first { !$0.hasPrefix("--") }
+        ?? root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
     let file = try GGUFFile(contentsOf: URL(fileURLWithPath: path))
     let infos = file.tensors.filter { $0.dimensions.count == 2 }
     let matrices = infos.compactMap {
@@ -25,7 +27,9 @@ func benchmarkQuant(arguments: [String]) throws {
     let bytes = infos.reduce(0) { $0 + $1.byteCount }
     let flops = matrices.reduce(0) { $0 + 2 * $1.rows * $1.columns }
     let types = Dictionary(grouping: infos, by: \.type).map { "\($0.value.count) \($0.key)" }.sorted()
-    print("\(matrices.count) matrices (\(types.joined(separator: ", "))), \(String(format: "%.1f", Double(bytes) / 1e6)) MB, \(String(format: "%.1f", Double(flops) / 1e6)) MFLOP per token")
+    print(
+        "\(matrices.count) matrices (\(types.joined(separator: ", "))), \(String(format: "%.1f", Double(bytes) / 1e6)) "
+            + "MB, \(String(format: "%.1f", Double(flops) / 1e6)) MFLOP per token")
     let maxColumns = matrices.map(\.columns).max() ?? 0, maxRows = matrices.map(\.rows).max() ?? 0
     var x = [Float](repeating: 0, count: maxColumns)
     var state: UInt64 = 1
@@ -46,11 +50,16 @@ func benchmarkQuant(arguments: [String]) throws {
             token()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e9)
         }
-        let cpu = (processCPUSeconds() - startCPU) / (Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+        let cpu =
+            (processCPUSeconds() - startCPU)
+            / (Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
         times.sort()
         let best = times[0], median = times[times.count / 2]
-        print(String(format: "%@: %.2f ms/token (median %.2f), %.0f tokens/s, %.1f GB/s, %.1f GFLOP/s (%.1f CPUs busy on average)",
-                     label, best * 1e3, median * 1e3, 1 / best, Double(bytes) / best / 1e9, Double(flops) / best / 1e9, cpu))
+        print(
+            String(
+                format: "%@: %.2f ms/token (median %.2f), %.0f tokens/s, "
+                    + "%.1f GB/s, %.1f GFLOP/s (%.1f CPUs busy on average)",
+                label, best * 1e3, median * 1e3, 1 / best, Double(bytes) / best / 1e9, Double(flops) / best / 1e9, cpu))
     }
 
     x.withUnsafeBufferPointer { xp in
@@ -82,7 +91,9 @@ func benchmarkQuant(arguments: [String]) throws {
             }
             if short { return }
             // Compute speed without memory traffic: one cache-resident matrix, many times.
-            for m in [matrices.first { $0.kind == .fourBit && $0.rows == 576 }, matrices.first { $0.kind == .eightBit }].compactMap({ $0 }) {
+            for m in [
+                matrices.first { $0.kind == .fourBit && $0.rows == 576 }, matrices.first { $0.kind == .eightBit },
+            ].compactMap({ $0 }) {
                 let small = QuantizedMatrix(kind: m.kind, rows: min(m.rows, 576), columns: m.columns)
                 let blocks = small.rows * small.blocksPerRow
                 small.scales.update(from: m.scales, count: blocks)

@@ -36,7 +36,8 @@ func benchmarkTrain(_ args: [String]) throws {
     let quantizedBase = args.contains("--quantized")
     let checkpointing = args.contains("--checkpointing")
     let steps = args.compactMap(Int.init).first ?? 10
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     let modelURL = root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
     // float32 weights, or (QLoRA) linear layers only in their 4-bit blocks
     let model = try LlamaModel(ggufAt: modelURL, keepQuantized: quantizedBase, floatLinearWeights: !quantizedBase)
@@ -80,10 +81,14 @@ func benchmarkTrain(_ args: [String]) throws {
     let flopsPerToken = (full ? 3 : 2) * (2 * N + 2 * attention)
     let peak = measureSgemm()
     let achieved = flopsPerToken * tokensPerSecond / 1e9
-    print(String(format: "train %@%@%@ (SmolLM2-135M, batch %dx%d, %d steps after a warm-up step): %.0f tokens/s",
-                 full ? "full" : "LoRA r=8 q,k,v,o", quantizedBase ? ", Q4_1 base" : "",
-                 checkpointing ? ", gradient checkpointing" : "", B, T, steps, tokensPerSecond))
-    print(String(format: "  model %.1f GFLOP/s, sgemm peak %.1f GFLOP/s, MFU %.0f%%", achieved, peak, 100 * achieved / peak))
+    print(
+        String(
+            format: "train %@%@%@ (SmolLM2-135M, batch %dx%d, %d steps after a warm-up step): %.0f tokens/s",
+            full ? "full" : "LoRA r=8 q,k,v,o", quantizedBase ? ", Q4_1 base" : "",
+            checkpointing ? ", gradient checkpointing" : "", B, T, steps, tokensPerSecond))
+    print(
+        String(
+            format: "  model %.1f GFLOP/s, sgemm peak %.1f GFLOP/s, MFU %.0f%%", achieved, peak, 100 * achieved / peak))
     print(String(format: "  peak RSS %.0f MB", peakRSSMegabytes()))
     print("  memory estimate \(estimate.description); without the weights (loaded before) "
           + "\(TrainingMemoryEstimate.format(estimate.total - estimate.weights)), measured peak growth "
@@ -132,10 +137,12 @@ func benchmarkAttention() {
     var start = DispatchTime.now().uptimeNanoseconds
     for _ in 0..<30 {
         for b in 0..<B {
-            attentionForward(&out[b * T * QD], ldo: QD, &att[b * NH * T * T], q.withUnsafeBufferPointer { $0.baseAddress! + b * T * QD }, ldq: QD,
-                             k.withUnsafeBufferPointer { $0.baseAddress! + b * T * KVD }, ldk: KVD,
-                             v.withUnsafeBufferPointer { $0.baseAddress! + b * T * KVD }, ldv: KVD,
-                             keyMask: nil, T, T, past: 0, NH, NKV, HS)
+            attentionForward(
+                &out[b * T * QD], ldo: QD, &att[b * NH * T * T],
+                q.withUnsafeBufferPointer { $0.baseAddress! + b * T * QD }, ldq: QD,
+                k.withUnsafeBufferPointer { $0.baseAddress! + b * T * KVD }, ldk: KVD,
+                v.withUnsafeBufferPointer { $0.baseAddress! + b * T * KVD }, ldv: KVD,
+                keyMask: nil, T, T, past: 0, NH, NKV, HS)
         }
     }
     let fwd = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -12,7 +12,10 @@ func measure(_ label: String, bytes: Int, repeats: Int = 3, _ body: () throws ->
         try body()
         best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
     }
-    print(String(format: "  %@: %.0f MB/s (%.3f s for %.1f MB, best of %d)", label, Double(bytes) / 1e6 / best, best, Double(bytes) / 1e6, repeats))
+    print(
+        String(
+            format: "  %@: %.0f MB/s (%.3f s for %.1f MB, best of %d)", label, Double(bytes) / 1e6 / best, best,
+            Double(bytes) / 1e6, repeats))
 }
 
 /// zstd artifact write (archive + compress + fsync + rename) and read (decompress + verify + unpack),
@@ -28,7 +31,10 @@ func writeDataset(_ url: URL) throws {
     var rng = SplitMix64(seed: 1)
     while text.utf8.count < 100_000_000 {
         let a = rng.next() % 90, b = rng.next() % 1000, c = rng.next() % 100_000
-        text += #"{"instruction": "诊断建议生成", "input": "患者男性,\#(a)岁,持续咳嗽\#(b)天伴血痰,白细胞\#(c)", "output": "建议:1.胸部CT平扫 2.支气管镜检查 #\#(i)"}"# + "\n"
+        text +=
+            #"{"instruction": "诊断建议生成", "#
+            + #""input": "患者男性,\#(a)岁,持续咳嗽\#(b)天伴血痰,白细胞\#(c)", "#
+            + #""output": "建议:1.胸部CT平扫 2.支气管镜检查 #\#(i)"}"# + "\n"
         i += 1
     }
     try Data(text.utf8).write(to: url)
@@ -62,7 +68,12 @@ func benchmarkStore(label: String, makeFile: (URL) throws -> Void) throws {
         n += 1
         entry = try store.store(folder: folder, key: "bench\(n)", type: "dataset", kind: "load")
     }
-    if let entry { print(String(format: "    ratio %.2fx (%d -> %d bytes)", Double(entry.bytes) / Double(entry.compressedBytes), entry.bytes, entry.compressedBytes)) }
+    if let entry {
+        print(
+            String(
+                format: "    ratio %.2fx (%d -> %d bytes)", Double(entry.bytes) / Double(entry.compressedBytes),
+                entry.bytes, entry.compressedBytes))
+    }
     try measure("artifact read (decompress + SHA-256 verify + unpack)", bytes: size) {
         let out = root.appendingPathComponent("out-\(UUID().uuidString)")
         try store.unpack(key: "bench1", into: out)
@@ -84,7 +95,9 @@ case "train":
 case "quant":
     try benchmarkQuant(arguments: Array(arguments.dropFirst()))
 default:
-    print("usage: pipe-bench store | model [GGUF] | sgemm | train [lora|full] [steps] [--quantized] [--checkpointing] | quant [GGUF] [--short]")
+    print(
+        "usage: pipe-bench store | model [GGUF] | sgemm | train [lora|full] "
+            + "[steps] [--quantized] [--checkpointing] | quant [GGUF] [--short]")
     print("  store   zstd artifact write/read throughput on 100 MB of data")
     print("  model   forward 4x128, prompt eval 256, generation 128 tokens/s, sgemm peak")
     print("  sgemm   each sgemm shape of a training step, and attention")

@@ -20,8 +20,11 @@ import Random
 public struct AugmentStage: Stage {
     public static let kind = "augment"
     public static let version = 1
-    public static let summary = "Transforms a dataset: templates, seeded replacement copies, length filters, dedupe, shuffle, train/eval split"
-    public static let inputs: [InputPort] = [InputPort("dataset", accepts: ["dataset"], doc: "The records to transform.")]
+    public static let summary =
+        "Transforms a dataset: templates, seeded replacement copies, length filters, dedupe, shuffle, train/eval split"
+    public static let inputs: [InputPort] = [
+        InputPort("dataset", accepts: ["dataset"], doc: "The records to transform.")
+    ]
 
     public init() {}
 
@@ -42,20 +45,27 @@ public struct AugmentStage: Stage {
         let (output, summary) = try Self.augment(dataset, params: params, source: input.producer, context: context)
         try output.write(to: context.outputFolder)
         let counts = output.splits.map { "\($0.name) \($0.records.count)" }.joined(separator: ", ")
-        context.say("\(summary.input) -> \(output.totalCount) \(output.shape.rawValue) records (\(counts)); "
-            + "\(summary.copies) copies added, \(summary.duplicates) duplicates, \(summary.tooShort) too short, \(summary.tooLong) too long dropped")
+        context.say(
+            "\(summary.input) -> \(output.totalCount) \(output.shape.rawValue) records (\(counts)); "
+                + "\(summary.copies) copies added, \(summary.duplicates) duplicates, "
+                + "\(summary.tooShort) too short, \(summary.tooLong) too long dropped")
     }
 
     /// The whole transformation on records in memory. `source` names the input in error messages
     /// (`records/train.jsonl:3: ...`).
-    public static func augment(_ dataset: Dataset, params: Params, source: String = "input", context: StageContext? = nil) throws -> (Dataset, Summary) {
+    public static func augment(
+        _ dataset: Dataset, params: Params, source: String = "input", context: StageContext? = nil
+    ) throws -> (Dataset, Summary) {
         var summary = Summary()
         summary.input = dataset.totalCount
         let seed = UInt64(params.seed)
 
         // 1. Template and shape.
-        let templates: [(field: String, template: Template)] = try params.template.sorted { $0.key < $1.key }.map { field, text in
-            do { return (field, try Template(text)) } catch { throw StageError.failed("template \"\(field)\": \(error)") }
+        let templates: [(field: String, template: Template)] = try params.template.sorted { $0.key < $1.key }.map {
+            field, text in
+            do { return (field, try Template(text)) } catch {
+                throw StageError.failed("template \"\(field)\": \(error)")
+            }
         }
         let shape: RecordShape = params.shape
             ?? (templates.isEmpty ? dataset.shape : RecordShape.detect(fields: templates.map(\.field)))
@@ -72,7 +82,9 @@ public struct AugmentStage: Stage {
                     }
                     records.append(try shape.normalize(record))
                 } catch {
-                    throw StageError.badData(file: "\(source)/\(SplitInfo.fileName(for: split.name))", line: index + 1, message: error.message)
+                    throw StageError.badData(
+                        file: "\(source)/\(SplitInfo.fileName(for: split.name))", line: index + 1,
+                        message: error.message)
                 }
             }
             splits.append(Split(name: split.name, records: records))
@@ -80,8 +92,9 @@ public struct AugmentStage: Stage {
         }
 
         // 2. Filters and dedupe on the originals, non-train splits first.
-        var filter = RecordFilter(shape: shape, minLength: params.minLength, maxLength: params.maxLength, dedupe: params.dedupe,
-                                  expected: dataset.totalCount * (1 + (params.replace.isEmpty ? 0 : params.copies)))
+        var filter = RecordFilter(
+            shape: shape, minLength: params.minLength, maxLength: params.maxLength, dedupe: params.dedupe,
+            expected: dataset.totalCount * (1 + (params.replace.isEmpty ? 0 : params.copies)))
         let trainIndex = splits.firstIndex { $0.name == "train" }
         for index in splits.indices.filter({ $0 != trainIndex }) + (trainIndex.map { [$0] } ?? []) {
             splits[index].records = splits[index].records.filter { filter.admit($0) }
@@ -90,7 +103,9 @@ public struct AugmentStage: Stage {
         // 3. Split: a seeded choice of train records moves to each named split.
         if !params.split.isEmpty {
             guard let trainIndex else {
-                throw StageError.failed("params.split needs a \"train\" split to take records from; the input has \(splits.map(\.name).joined(separator: ", "))")
+                throw StageError.failed(
+                    "params.split needs a \"train\" split to take records from; "
+                        + "the input has \(splits.map(\.name).joined(separator: ", "))")
             }
             let train = splits[trainIndex].records
             let amounts = params.split.sorted { $0.key < $1.key }.map { name, amount in
@@ -100,7 +115,8 @@ public struct AugmentStage: Stage {
             guard moving < train.count else {
                 let asked = amounts.map { "\($0.name): \($0.count)" }.joined(separator: ", ")
                 throw StageError.failed(
-                    "params.split asks for \(moving) of the \(train.count) train records (\(asked)); leave some for training")
+                    "params.split asks for \(moving) of the \(train.count) "
+                        + "train records (\(asked)); leave some for training")
             }
             var order = Array(train.indices)
             var rng = SplitMix64(seed: seed, stream: "split")

@@ -34,7 +34,9 @@ struct ReplaceRules {
     func copies(of record: Record, count: Int, rng: inout SplitMix64) -> [Record] {
         var orders: [[Int]?] = []
         for rule in rules {
-            guard let value = record[rule.field], ReplaceRules.contains(rule.word, in: value) else { orders.append(nil); continue }
+            guard let value = record[rule.field], ReplaceRules.contains(rule.word, in: value) else {
+                orders.append(nil); continue
+            }
             var order = Array(rule.replacements.indices)
             rng.shuffle(&order)
             orders.append(order)
@@ -63,7 +65,8 @@ struct ReplaceRules {
         switch value {
         case let .string(s): return .string(replaceBytes(word, with: replacement, in: s))
         case let .array(items): return .array(items.map { replace(word, with: replacement, in: $0) })
-        case let .object(members): return .object(members.map { (key: $0.key, value: replace(word, with: replacement, in: $0.value)) })
+        case let .object(members):
+            return .object(members.map { (key: $0.key, value: replace(word, with: replacement, in: $0.value)) })
         default: return value
         }
     }

@@ -31,7 +31,9 @@ public struct Template: Sendable, Equatable {
                     literal.append("{")
                     continue
                 }
-                guard let close = chars.firstIndex(of: "}") else { throw RecordProblem("a '{' without its '}' (write {{ for a literal brace)") }
+                guard let close = chars.firstIndex(of: "}") else {
+                    throw RecordProblem("a '{' without its '}' (write {{ for a literal brace)")
+                }
                 let name = String(chars[chars.startIndex..<close])
                 if name.isEmpty { throw RecordProblem("an empty placeholder {}") }
                 if name.contains("{") { throw RecordProblem("a '{' inside the placeholder {\(name)}") }
@@ -39,7 +41,9 @@ public struct Template: Sendable, Equatable {
                 pieces.append(.field(name))
                 chars = chars[(close + 1)...]
             case "}":
-                guard chars.first == "}" else { throw RecordProblem("a '}' without its '{' (write }} for a literal brace)") }
+                guard chars.first == "}" else {
+                    throw RecordProblem("a '}' without its '{' (write }} for a literal brace)")
+                }
                 chars.removeFirst()
                 literal.append("}")
             default:
@@ -58,7 +62,9 @@ public struct Template: Sendable, Equatable {
             case let .literal(text): out += text
             case let .field(name):
                 guard let value = Template.lookup(name, in: record) else {
-                    throw RecordProblem("the template needs field \"\(name)\", which the record lacks (fields: \(record.fieldNames.joined(separator: ", ")))")
+                    throw RecordProblem(
+                        "the template needs field \"\(name)\", which the record lacks (fields: "
+                            + "\(record.fieldNames.joined(separator: ", ")))")
                 }
                 out += renderedText(value)
             }

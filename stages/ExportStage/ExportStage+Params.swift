@@ -20,13 +20,23 @@ extension ExportStage {
     }
 
     public struct Params: StageParams {
-        @Param(required: true, doc: "gguf: one llama.cpp file (adapters merged); gguf-lora: the adapter as llama.cpp's LoRA GGUF; hf: a Hugging Face folder; peft: the adapter as a PEFT folder; onnx: a folder with model.onnx.")
+        @Param(
+            required: true,
+            doc: "gguf: one llama.cpp file (adapters merged); gguf-lora: the adapter as llama.cpp's LoRA GGUF; "
+                + "hf: a Hugging Face folder; peft: the adapter as a PEFT folder; onnx: a folder with model.onnx.")
         public var format: Format = .gguf
-        @Param(type: .path, required: true, doc: "Where to write it, relative to the manifest (a file or a folder, by format); restored if deleted, rewritten when stale.")
+        @Param(
+            type: .path, required: true,
+            doc: "Where to write it, relative to the manifest (a file or a folder, "
+                + "by format); restored if deleted, rewritten when stale.")
         public var path = "out/model"
-        @Param(doc: "gguf: the precision to write (quantized on the way); auto keeps the input's (a GGUF's own type, else f32).")
+        @Param(
+            doc: "gguf: the precision to write (quantized on the way); "
+                + "auto keeps the input's (a GGUF's own type, else f32).")
         public var type: AutoOr<QuantizationType> = .auto
-        @Param(doc: "peft: how adapter_config.json names the base model — a Hugging Face id or a path relative to where the adapter is loaded (default: the base model's file or folder name).")
+        @Param(
+            doc: "peft: how adapter_config.json names the base model — a Hugging Face id or a path "
+                + "relative to where the adapter is loaded (default: the base model's file or folder name).")
         public var baseModel: String? = nil
 
         public init() {}
@@ -39,7 +49,8 @@ extension ExportStage {
             issues.append(ManifestIssue(.root.key("type"), "type applies to format \"gguf\" only"))
         }
         if let base = params.baseModel, params.format != .peft {
-            issues.append(ManifestIssue(.root.key("base_model"), "base_model \"\(base)\" applies to format \"peft\" only"))
+            issues.append(
+                ManifestIssue(.root.key("base_model"), "base_model \"\(base)\" applies to format \"peft\" only"))
         }
         return issues
     }

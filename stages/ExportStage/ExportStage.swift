@@ -13,9 +13,13 @@ import PipeCore
 public struct ExportStage: Stage {
     public static let kind = "export"
     public static let version = 1
-    public static let summary = "Writes a model or adapter for other tools: GGUF (merged or LoRA), Hugging Face, PEFT or ONNX, published at a path."
+    public static let summary =
+        "Writes a model or adapter for other tools: GGUF (merged or LoRA), "
+        + "Hugging Face, PEFT or ONNX, published at a path."
     public static let inputs: [InputPort] = [
-        InputPort("model", accepts: ["model", "adapter"], doc: "The model (adapters merged on the way) or, for peft and gguf-lora, the adapter."),
+        InputPort(
+            "model", accepts: ["model", "adapter"],
+            doc: "The model (adapters merged on the way) or, for peft and gguf-lora, the adapter.")
     ]
     static let exportFolder = "export"
 
@@ -34,22 +38,27 @@ public struct ExportStage: Stage {
         let loaded = try openModelArtifact(in: input.folder, manifestFolder: context.manifestFolder)
         let name = context.resolve(params.path).lastPathComponent
         let target = context.outputFolder.appendingPathComponent(Self.exportFolder).appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         switch params.format {
         case .gguf:
             let type = try params.type.fixed ?? Self.precision(of: input.folder, manifestFolder: context.manifestFolder)
-            try GGUFExport.writeModel(loaded.model, tokenizer: loaded.tokenizer, template: loaded.chatTemplate, type: type,
-                                      name: input.producer, to: target)
+            try GGUFExport.writeModel(
+                loaded.model, tokenizer: loaded.tokenizer, template: loaded.chatTemplate, type: type,
+                name: input.producer, to: target)
         case .ggufLoRA:
             guard input.type == "adapter", let adapter = loaded.model.adapters.first else {
-                throw StageError.failed("format gguf-lora exports an adapter; stage \"\(input.producer)\" produces \(input.type.withArticle)")
+                throw StageError.failed(
+                    "format gguf-lora exports an adapter; "
+                        + "stage \"\(input.producer)\" produces \(input.type.withArticle)")
             }
             try GGUFExport.writeLoRA(adapter, config: loaded.model.config, name: input.producer, to: target)
         case .hf:
             try HFExport.write(loaded.model, tokenizer: loaded.tokenizer, template: loaded.chatTemplate, to: target)
         case .peft:
             guard input.type == "adapter", let adapter = loaded.model.adapters.first else {
-                throw StageError.failed("format peft exports an adapter; stage \"\(input.producer)\" produces \(input.type.withArticle)")
+                throw StageError.failed(
+                    "format peft exports an adapter; stage \"\(input.producer)\" produces \(input.type.withArticle)")
             }
             let described = try AdapterArtifact.read(from: input.folder)
             let base = params.baseModel ?? URL(fileURLWithPath: described.base.path).lastPathComponent
@@ -60,7 +69,8 @@ public struct ExportStage: Stage {
         }
         let files = try Self.listing(target)
         let total = files.reduce(0) { $0 + $1.bytes }
-        var summary = "\(params.format.rawValue) export of \(input.producer) at \(params.path) (\(Self.formatBytes(total)))\n"
+        var summary =
+            "\(params.format.rawValue) export of \(input.producer) at \(params.path) (\(Self.formatBytes(total)))\n"
         for file in files { summary += "  \(file.name)  \(Self.formatBytes(file.bytes))\n" }
         try context.writeSummary(markdown: summary, json: [
             "format": .string(params.format.rawValue), "path": .string(params.path),
@@ -82,12 +92,16 @@ public struct ExportStage: Stage {
     static func listing(_ url: URL) throws -> [(name: String, bytes: Int)] {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { return [] }
-        func size(_ file: URL) throws -> Int { (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0 }
+        func size(_ file: URL) throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+        }
         guard isFolder.boolValue else { return [(url.lastPathComponent, try size(url))] }
         return try FileManager.default.subpathsOfDirectory(atPath: url.path).sorted().compactMap { name in
             var inner: ObjCBool = false
             let file = url.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: file.path, isDirectory: &inner), !inner.boolValue else { return nil }
+            guard FileManager.default.fileExists(atPath: file.path, isDirectory: &inner), !inner.boolValue else {
+                return nil
+            }
             return (name, try size(file))
         }
     }

@@ -80,12 +80,21 @@ public struct CSVReader {
                     continue
                 }
                 position += 1
-                if position < bytes.count, bytes[position] != delimiter, bytes[position] != 0x0A, bytes[position] != 0x0D {
-                    throw Failure(line: line, message: "unexpected text after a closing quote (a quote inside a quoted field is written twice: \"\")")
+                if position < bytes.count, bytes[position] != delimiter, bytes[position] != 0x0A,
+                    bytes[position] != 0x0D
+                {
+                    throw Failure(
+                        line: line,
+                        message: "unexpected text after a closing quote (a quote "
+                            + "inside a quoted field is written twice: \"\")")
                 }
                 return try text(value)
             }
-            if byte == 0x0A { line += 1 } else if byte == 0x0D, position + 1 < bytes.count, bytes[position + 1] != 0x0A { line += 1 }
+            if byte == 0x0A {
+                line += 1
+            } else if byte == 0x0D, position + 1 < bytes.count, bytes[position + 1] != 0x0A {
+                line += 1
+            }
             value.append(byte)
             position += 1
         }
@@ -97,7 +106,9 @@ public struct CSVReader {
             let byte = bytes[position]
             if byte == delimiter || byte == 0x0A || byte == 0x0D { break }
             if byte == UInt8(ascii: "\"") {
-                throw Failure(line: line, message: "a quote inside an unquoted field (quote the whole field and write inner quotes twice)")
+                throw Failure(
+                    line: line,
+                    message: "a quote inside an unquoted field (quote the whole field and write inner quotes twice)")
             }
             position += 1
         }

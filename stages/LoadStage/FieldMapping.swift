@@ -33,7 +33,9 @@ struct FieldMapping {
         }
         for (field, column) in columns.sorted(by: { $0.key < $1.key }) where row[column] == nil {
             if defaults.contains(where: { $0.key == field }) { continue }
-            throw RecordProblem("missing field \"\(column)\" (mapped to \"\(field)\"; fields: \(row.fieldNames.joined(separator: ", ")))")
+            throw RecordProblem(
+                "missing field \"\(column)\" (mapped to \"\(field)\"; "
+                    + "fields: \(row.fieldNames.joined(separator: ", ")))")
         }
         for (field, value) in defaults where out[field] == nil { out[field] = .string(value) }
         return out

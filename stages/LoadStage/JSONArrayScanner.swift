@@ -19,11 +19,18 @@ struct JSONArrayScanner {
         bytes = [UInt8](data)
         position = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         skipWhitespace()
-        guard position < bytes.count else { throw Failure(line: line, message: "the file is empty, expected a JSON array of records") }
-        if bytes[position] == UInt8(ascii: "{") {
-            throw Failure(line: line, message: "expected a JSON array of records, got an object (one object per line is JSONL: file_type \"jsonl\")")
+        guard position < bytes.count else {
+            throw Failure(line: line, message: "the file is empty, expected a JSON array of records")
         }
-        guard bytes[position] == UInt8(ascii: "[") else { throw Failure(line: line, message: "expected a JSON array of records") }
+        if bytes[position] == UInt8(ascii: "{") {
+            throw Failure(
+                line: line,
+                message: "expected a JSON array of records, got an object "
+                    + "(one object per line is JSONL: file_type \"jsonl\")")
+        }
+        guard bytes[position] == UInt8(ascii: "[") else {
+            throw Failure(line: line, message: "expected a JSON array of records")
+        }
         position += 1
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
@@ -56,7 +63,9 @@ struct JSONArrayScanner {
             case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 if depth == 0 {
-                    guard byte == UInt8(ascii: "]") else { throw Failure(line: line, message: "unexpected '}' in the array") }
+                    guard byte == UInt8(ascii: "]") else {
+                        throw Failure(line: line, message: "unexpected '}' in the array")
+                    }
                     finished = true
                     let element = Data(bytes[start..<position])
                     position += 1
@@ -75,7 +84,9 @@ struct JSONArrayScanner {
             }
             position += 1
         }
-        if inString { throw Failure(line: startLine, message: "a string in the element starting at this line is never closed") }
+        if inString {
+            throw Failure(line: startLine, message: "a string in the element starting at this line is never closed")
+        }
         throw Failure(line: line, message: "the array is never closed (missing ']')")
     }
 
@@ -88,7 +99,9 @@ struct JSONArrayScanner {
 
     private mutating func expectEnd() throws(Failure) {
         skipWhitespace()
-        if position < bytes.count { throw Failure(line: line, message: "unexpected text after the array's closing ']'") }
+        if position < bytes.count {
+            throw Failure(line: line, message: "unexpected text after the array's closing ']'")
+        }
     }
 
     private mutating func skipWhitespace() {

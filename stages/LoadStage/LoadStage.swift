@@ -14,7 +14,9 @@ import PipeCore
 public struct LoadStage: Stage {
     public static let kind = "load"
     public static let version = 2
-    public static let summary = "Loads a dataset from JSON, JSONL, CSV or text into records of one shape (alpaca, completion, messages, text, records)"
+    public static let summary =
+        "Loads a dataset from JSON, JSONL, CSV or text into records "
+        + "of one shape (alpaca, completion, messages, text, records)"
     public static let inputs: [InputPort] = []
 
     public init() {}
@@ -32,14 +34,17 @@ public struct LoadStage: Stage {
         let (path, param, tokenizerOnly): (String, JSONPath, Bool)
         switch params.model {
         case let .path(given)?: (path, param, tokenizerOnly) = (given, .root.key("model"), false)
-        case let .initialize(_, tokenizer, _)?: (path, param, tokenizerOnly) = (tokenizer, .root.key("model").key("tokenizer"), true)
+        case let .initialize(_, tokenizer, _)?:
+            (path, param, tokenizerOnly) = (tokenizer, .root.key("model").key("tokenizer"), true)
         case nil: return []
         }
         let url = resolvePath(path, in: folder)
         guard let (_, files) = try? ModelLoader.sourceFiles(url, tokenizerOnly: tokenizerOnly), !files.isEmpty else {
             return [ExternalFile(name: path, url: url, param: param)]
         }
-        return files.map { name, file in ExternalFile(name: files.count == 1 && file == url ? path : "\(path)/\(name)", url: file, param: param) }
+        return files.map { name, file in
+            ExternalFile(name: files.count == 1 && file == url ? path : "\(path)/\(name)", url: file, param: param)
+        }
     }
 
     public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
@@ -49,12 +54,15 @@ public struct LoadStage: Stage {
             case let .path(path):
                 artifact = try ModelLoader.describe(context.resolve(path), recordedAs: path)
             case let .initialize(spec, tokenizer, seed):
-                artifact = try ModelLoader.describe(initializing: spec, tokenizer: context.resolve(tokenizer), recordedAs: tokenizer,
-                                                    seed: seed)
+                artifact = try ModelLoader.describe(
+                    initializing: spec, tokenizer: context.resolve(tokenizer), recordedAs: tokenizer,
+                    seed: seed)
             }
             try artifact.write(to: context.outputFolder)
             try context.writeSummary(markdown: artifact.summaryText)
-            context.say("\(artifact.config.modelType), \(artifact.config.layerCount) layers, \(artifact.summary.parameters.formatted()) parameters, \(artifact.format.rawValue)")
+            context.say(
+                "\(artifact.config.modelType), \(artifact.config.layerCount) layers, "
+                    + "\(artifact.summary.parameters.formatted()) parameters, \(artifact.format.rawValue)")
             return
         }
         guard let path = params.dataset else {
@@ -64,7 +72,8 @@ public struct LoadStage: Stage {
         let data: Data
         // Read, not mapped: a file someone truncates while it loads must not crash the run.
         do { data = try Data(contentsOf: url) } catch {
-            throw StageError.badData(file: path, line: nil, message: "cannot read the file: \(error.localizedDescription)")
+            throw StageError.badData(
+                file: path, line: nil, message: "cannot read the file: \(error.localizedDescription)")
         }
         let fileType: FileType
         if let given = params.fileType.fixed {
@@ -72,16 +81,25 @@ public struct LoadStage: Stage {
         } else if let detected = FileType.detect(path: path, data: data) {
             fileType = detected
         } else {
-            throw StageError.badData(file: path, line: nil, message: "cannot tell the file type from its extension; set file_type to one of \(FileType.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw StageError.badData(
+                file: path, line: nil,
+                message: "cannot tell the file type from its extension; set file_type to "
+                    + "one of \(FileType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let info = try Self.load(data, fileType: fileType, path: path, params: params, into: context.outputFolder, context: context)
-        var note = "\(info.totalCount) \(info.shape.rawValue) record\(info.totalCount == 1 ? "" : "s") into \(params.split)"
-        if info.skipped.count > 0 { note += ", \(info.skipped.count) bad row\(info.skipped.count == 1 ? "" : "s") skipped" }
+        let info = try Self.load(
+            data, fileType: fileType, path: path, params: params, into: context.outputFolder, context: context)
+        var note =
+            "\(info.totalCount) \(info.shape.rawValue) record\(info.totalCount == 1 ? "" : "s") into \(params.split)"
+        if info.skipped.count > 0 {
+            note += ", \(info.skipped.count) bad row\(info.skipped.count == 1 ? "" : "s") skipped"
+        }
         context.say(note)
     }
 
     /// Streams the rows of `data` into a dataset artifact in `folder`.
-    static func load(_ data: Data, fileType: FileType, path: String, params: Params, into folder: URL, context: StageContext?) throws -> DatasetInfo {
+    static func load(
+        _ data: Data, fileType: FileType, path: String, params: Params, into folder: URL, context: StageContext?
+    ) throws -> DatasetInfo {
         var source: RowSource
         do { source = try RowSource(data: data, type: fileType) } catch {
             throw StageError.badData(file: path, line: error.line, message: error.message)

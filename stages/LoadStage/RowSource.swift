@@ -50,12 +50,16 @@ struct RowSource {
         case .jsonl: reader = .lines(LineScanner(data), text: false)
         case .text: reader = .lines(LineScanner(data), text: true)
         case .json:
-            do { reader = .array(try JSONArrayScanner(data)) } catch { throw Failure(line: error.line, message: error.message) }
+            do { reader = .array(try JSONArrayScanner(data)) } catch {
+                throw Failure(line: error.line, message: error.message)
+            }
         case .csv, .tsv:
             var csv = CSVReader(data, delimiter: type == .tsv ? 0x09 : UInt8(ascii: ","))
             let first: (line: Int, fields: [String])?
             do { first = try csv.nextRecord() } catch { throw Failure(line: error.line, message: error.message) }
-            guard let header = first?.fields else { throw Failure(line: 1, message: "the file is empty, expected a header row") }
+            guard let header = first?.fields else {
+                throw Failure(line: 1, message: "the file is empty, expected a header row")
+            }
             var seen = Set<String>()
             for name in header where !seen.insert(name).inserted {
                 throw Failure(line: 1, message: "the header names column \"\(name)\" twice")
@@ -100,7 +104,12 @@ struct RowSource {
             do { next = try csv.nextRecord() } catch { throw Failure(line: error.line, message: error.message) }
             guard let (line, fields) = next else { return nil }
             guard fields.count == header.count else {
-                return Row(line: line, record: .failure(RecordProblem("expected \(header.count) fields (\(header.joined(separator: ", "))), got \(fields.count)")))
+                return Row(
+                    line: line,
+                    record: .failure(
+                        RecordProblem(
+                            "expected \(header.count) fields (\(header.joined(separator: ", "))), got \(fields.count)"))
+                )
             }
             return Row(line: line, record: .success(Record(zip(header, fields).map { (key: $0, value: .string($1)) })))
         }
@@ -114,7 +123,8 @@ struct RowSource {
                 return Row(line: line, record: .failure(RecordProblem("duplicate key \"\(duplicate.key)\"")))
             }
             guard let record = Record(json: parser.value) else {
-                return Row(line: line, record: .failure(RecordProblem("expected a JSON object, got \(parser.value.typeName)")))
+                return Row(
+                    line: line, record: .failure(RecordProblem("expected a JSON object, got \(parser.value.typeName)")))
             }
             return Row(line: line, record: .success(record))
         } catch let error as JSONParser.SyntaxError {

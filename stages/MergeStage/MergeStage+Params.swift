@@ -14,7 +14,9 @@ extension MergeStage {
         @Param(type: .array(of: .number(min: -100, max: 100)),
                doc: "One weight per adapter, in the order of the adapters input; empty: 1 each.")
         public var weights: [Double] = []
-        @Param(doc: "merged: a model with the adapters folded into the base; cat: one adapter of rank Σ r over the same base.")
+        @Param(
+            doc: "merged: a model with the adapters folded into the base; "
+                + "cat: one adapter of rank Σ r over the same base.")
         public var combine: Combine = .merged
 
         public init() {}

@@ -13,10 +13,14 @@ import PipeCore
 public struct QuantizeStage: Stage {
     public static let kind = "quantize"
     public static let version = 1
-    public static let summary = "Quantizes a model (adapters merged) to a GGUF precision kept in blocks; reports size and perplexity before and after."
+    public static let summary =
+        "Quantizes a model (adapters merged) to a GGUF precision kept in blocks; "
+        + "reports size and perplexity before and after."
     public static let inputs: [InputPort] = [
         InputPort("model", accepts: ["model", "adapter"], doc: "The model, or an adapter (merged into its base)."),
-        InputPort("dataset", accepts: ["tokens"], optional: true, doc: "Tokenized examples whose perplexity is measured before and after."),
+        InputPort(
+            "dataset", accepts: ["tokens"], optional: true,
+            doc: "Tokenized examples whose perplexity is measured before and after."),
     ]
 
     public init() {}
@@ -38,25 +42,37 @@ public struct QuantizeStage: Stage {
         let out = context.outputFolder
         let file = out.appendingPathComponent(ModelArtifact.quantizedFile)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try GGUFExport.writeModel(loaded.model, tokenizer: loaded.tokenizer, template: loaded.chatTemplate, type: params.type,
-                                  name: input.producer, to: file)
+        try GGUFExport.writeModel(
+            loaded.model, tokenizer: loaded.tokenizer, template: loaded.chatTemplate, type: params.type,
+            name: input.producer, to: file)
         let artifact = try ModelLoader.describe(quantizedIn: out, from: source.model)
         try artifact.write(to: out)
         context.progress(2, of: 3, unit: "steps", note: "measuring")
         let after = try before == nil ? nil : perplexity(LlamaModel.load(contentsOf: file))
-        let sizeBefore = try source.bytes(input.folder, manifestFolder: context.manifestFolder, parameters: loaded.model.parameterCount)
+        let sizeBefore = try source.bytes(
+            input.folder, manifestFolder: context.manifestFolder, parameters: loaded.model.parameterCount)
         let sizeAfter = try Self.fileSize(file)
         var lines = ["\(params.type.rawValue) of \(input.producer): \(Self.mb(sizeBefore)) -> \(Self.mb(sizeAfter))"
                      + String(format: " (%.2fx the size)", Double(sizeAfter) / Double(max(sizeBefore, 1)))]
         if let before, let after {
-            lines.append(String(format: "perplexity on %@: %.4f -> %.4f (%+.3f%%)", params.split, before, after, 100 * (after / before - 1)))
+            lines.append(
+                String(
+                    format: "perplexity on %@: %.4f -> %.4f (%+.3f%%)", params.split, before, after,
+                    100 * (after / before - 1)))
         }
-        lines.append("tensor types: " + artifact.summary.tensorTypes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        lines.append(
+            "tensor types: "
+                + artifact.summary.tensorTypes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                    separator: ", "))
         var json: [(key: String, value: JSONValue)] = [
-            ("type", .string(params.type.rawValue)), ("bytes_before", .number(Double(sizeBefore))), ("bytes_after", .number(Double(sizeAfter))),
+            ("type", .string(params.type.rawValue)), ("bytes_before", .number(Double(sizeBefore))),
+            ("bytes_after", .number(Double(sizeAfter))),
         ]
-        if let before, let after { json += [("perplexity_before", .number(before)), ("perplexity_after", .number(after))] }
-        try context.writeSummary(markdown: lines.joined(separator: "\n") + "\n\n" + artifact.summaryText, json: .object(json))
+        if let before, let after {
+            json += [("perplexity_before", .number(before)), ("perplexity_after", .number(after))]
+        }
+        try context.writeSummary(
+            markdown: lines.joined(separator: "\n") + "\n\n" + artifact.summaryText, json: .object(json))
         context.say(lines[0] + (lines.count > 2 ? "; " + lines[1] : ""))
     }
 
@@ -69,8 +85,10 @@ public struct QuantizeStage: Stage {
             var total: Int
             switch model.format {
             case .gguf, .huggingFace: total = model.files.reduce(0) { $0 + $1.bytes }
-            case .quantized: total = try QuantizeStage.fileSize(folder.appendingPathComponent(ModelArtifact.quantizedFile))
-            case .embedded: total = try QuantizeStage.folderSize(folder.appendingPathComponent(ModelArtifact.weightsFolder))
+            case .quantized:
+                total = try QuantizeStage.fileSize(folder.appendingPathComponent(ModelArtifact.quantizedFile))
+            case .embedded:
+                total = try QuantizeStage.folderSize(folder.appendingPathComponent(ModelArtifact.weightsFolder))
             case .initialized: total = parameters * MemoryLayout<Float>.size
             }
             if let adapterFolder { total += try QuantizeStage.folderSize(adapterFolder) }
@@ -99,7 +117,8 @@ public struct QuantizeStage: Stage {
     static func folderSize(_ url: URL) throws -> Int {
         try FileManager.default.subpathsOfDirectory(atPath: url.path).reduce(0) { total, name in
             let attributes = try FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(name).path)
-            return total + ((attributes[.type] as? FileAttributeType) == .typeRegular ? (attributes[.size] as? Int) ?? 0 : 0)
+            return total
+                + ((attributes[.type] as? FileAttributeType) == .typeRegular ? (attributes[.size] as? Int) ?? 0 : 0)
         }
     }
 

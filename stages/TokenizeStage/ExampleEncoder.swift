@@ -27,7 +27,9 @@ struct ExampleEncoder {
         }
         switch example {
         case let .text(text):
-            let ids = tokenizer.encode(text, parseSpecial: false, addSpecial: false) + (tokenizer.specialTokens.eos.map { [$0] } ?? [])
+            let ids =
+                tokenizer.encode(text, parseSpecial: false, addSpecial: false)
+                + (tokenizer.specialTokens.eos.map { [$0] } ?? [])
             tokens += ids
             labels += ids
         case let .conversation(conversation):
@@ -37,7 +39,8 @@ struct ExampleEncoder {
             for turn in conversation.turns {
                 if turn.role == .assistant {
                     let prompt = template.render(messages, addGenerationPrompt: true)
-                    let parts = try template.trainingParts(messages + [ChatMessage(role: "assistant", content: turn.content)])
+                    let parts = try template.trainingParts(
+                        messages + [ChatMessage(role: "assistant", content: turn.content)])
                     // Each assistant turn continues the text so far; the new prompt part is masked.
                     let delta = prompt.hasPrefix(consumed) ? String(prompt.dropFirst(consumed.count)) : prompt
                     append(delta, trained: trainOnAll, to: &tokens, &labels)

@@ -14,7 +14,9 @@ extension TokenizeStage {
     }
 
     public struct Params: StageParams {
-        @Param(doc: "Chat template: auto (the rendering the model was trained on, else its own, else chatml), chatml, llama3, alpaca or plain.")
+        @Param(
+            doc: "Chat template: auto (the rendering the model was trained on, "
+                + "else its own, else chatml), chatml, llama3, alpaca or plain.")
         public var template: AutoOr<ChatTemplate.Kind> = .auto
         @Param(doc: "System prompt for records without one (default: the template's own, if any; \"\" writes none).")
         public var system: String? = nil
@@ -24,7 +26,9 @@ extension TokenizeStage {
         public var truncation: Truncation = .cut
         @Param(doc: "Train on the answers only (prompts masked), or on every token.")
         public var trainOn: TrainOn = .completion
-        @Param(doc: "Train on sequences of up to max_length tokens packed with several examples, each attending only to itself (the eval split stays one per sequence).")
+        @Param(
+            doc: "Train on sequences of up to max_length tokens packed with several examples, "
+                + "each attending only to itself (the eval split stays one per sequence).")
         public var packing = false
 
         public init() {}

@@ -18,7 +18,8 @@ import Tokenizer
 public struct TokenizeStage: Stage {
     public static let kind = "tokenize"
     public static let version = 2
-    public static let summary = "Renders records with a chat template and tokenizes them, masking prompts from the loss."
+    public static let summary =
+        "Renders records with a chat template and tokenizes them, masking prompts from the loss."
     public static let inputs: [InputPort] = [
         InputPort("dataset", accepts: ["dataset"], doc: "The records to tokenize."),
         InputPort("model", accepts: ["model"], doc: "The model whose tokenizer (and chat template) to use."),
@@ -52,7 +53,9 @@ public struct TokenizeStage: Stage {
                 line += 1
                 let example: ExampleText
                 do { example = try record.exampleText(shape: info.shape) } catch {
-                    throw StageError.badData(file: "\(split.name).jsonl (from \(inputs["dataset"]?.producer ?? "dataset"))", line: line, message: "\(error)")
+                    throw StageError.badData(
+                        file: "\(split.name).jsonl (from \(inputs["dataset"]?.producer ?? "dataset"))", line: line,
+                        message: "\(error)")
                 }
                 switch try encoder.encode(example) {
                 case let .kept(encoded, wasCut):
@@ -68,24 +71,35 @@ public struct TokenizeStage: Stage {
                 }
             }
             splits[split.name] = examples
-            summaries.append(TokenizedInfo.Split(
-                name: split.name, examples: examples.count, tokens: examples.reduce(0) { $0 + $1.tokens.count },
-                trainedTokens: examples.reduce(0) { $0 + $1.labels.dropFirst().filter { $0 != TokenizedDataset.ignoredLabel }.count },
-                longest: examples.map(\.tokens.count).max() ?? 0, truncated: truncated, dropped: dropped))
+            summaries.append(
+                TokenizedInfo.Split(
+                    name: split.name, examples: examples.count, tokens: examples.reduce(0) { $0 + $1.tokens.count },
+                    trainedTokens: examples.reduce(0) {
+                        $0 + $1.labels.dropFirst().filter { $0 != TokenizedDataset.ignoredLabel }.count
+                    },
+                    longest: examples.map(\.tokens.count).max() ?? 0, truncated: truncated, dropped: dropped))
         }
         guard summaries.contains(where: { $0.examples > 0 }) else {
-            throw StageError.failed("no example left to train on (\(summaries.map { "\($0.name): \($0.dropped) dropped" }.joined(separator: ", "))); raise max_length or check the records")
+            throw StageError.failed(
+                "no example left to train on "
+                    + "(\(summaries.map { "\($0.name): \($0.dropped) dropped" }.joined(separator: ", "))); "
+                    + "raise max_length or check the records")
         }
         let padID = tokenizer.specialTokens.pad ?? tokenizer.specialTokens.eos ?? 0
         let tokenized = TokenizedDataset(
-            info: TokenizedInfo(splits: summaries, template: template.kind.rawValue,
-                                systemPrompt: template.systemPrompt, maxLength: params.maxLength, trainOn: params.trainOn.rawValue,
-                                vocabularySize: tokenizer.vocabularySize, padID: padID,
-                                packing: params.packing),
+            info: TokenizedInfo(
+                splits: summaries, template: template.kind.rawValue,
+                systemPrompt: template.systemPrompt, maxLength: params.maxLength, trainOn: params.trainOn.rawValue,
+                vocabularySize: tokenizer.vocabularySize, padID: padID,
+                packing: params.packing),
             splits: splits)
         try tokenized.write(to: context.outputFolder)
         try context.writeSummary(markdown: Self.preview(tokenized, tokenizer: tokenizer))
-        context.say(summaries.map { "\($0.name): \($0.examples) examples, \($0.tokens) tokens (\($0.trainedTokens) trained), \($0.truncated) cut, \($0.dropped) dropped" }.joined(separator: "; "))
+        context.say(
+            summaries.map {
+                "\($0.name): \($0.examples) examples, \($0.tokens) tokens "
+                    + "(\($0.trainedTokens) trained), \($0.truncated) cut, \($0.dropped) dropped"
+            }.joined(separator: "; "))
     }
 
     /// Counts, token statistics and the first example with its masked part in ⟦ ⟧.
@@ -94,8 +108,10 @@ public struct TokenizeStage: Stage {
             + (data.info.packing == true ? ", packed for training" : "") + "\n"
         for split in data.info.splits {
             let mean = split.examples > 0 ? Double(split.tokens) / Double(split.examples) : 0
-            out += String(format: "%@: %d examples, %d tokens (%d trained), mean %.1f, longest %d, %d cut, %d dropped\n",
-                          split.name, split.examples, split.tokens, split.trainedTokens, mean, split.longest, split.truncated, split.dropped)
+            out += String(
+                format: "%@: %d examples, %d tokens (%d trained), mean %.1f, longest %d, %d cut, %d dropped\n",
+                split.name, split.examples, split.tokens, split.trainedTokens, mean, split.longest, split.truncated,
+                split.dropped)
         }
         guard let first = data.info.splits.lazy.compactMap({ data.splits[$0.name]?.first }).first else { return out }
         out += "\nfirst example (masked from the loss in ⟦ ⟧):\n"

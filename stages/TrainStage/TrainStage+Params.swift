@@ -19,17 +19,23 @@ extension TrainStage {
 
     /// `train`'s params. Each default is `TrainingHyperparameters()`'s (a test checks it).
     public struct Params: StageParams {
-        @Param(doc: "lora: low-rank adapters on the target projections, base frozen; qlora: the same with the base kept in its quantized GGUF blocks (dequantized on the fly, far less memory); full: every weight.")
+        @Param(
+            doc: "lora: low-rank adapters on the target projections, base frozen; qlora: the same with the base "
+                + "kept in its quantized GGUF blocks (dequantized on the fly, far less memory); full: every weight.")
         public var method: Method = .lora
         @Param(doc: "LoRA rank.", range: 1...1024)
         public var r = 8
-        @Param(doc: "LoRA alpha: the update is scaled by alpha/r (alpha/sqrt(r) with use_rslora).", min: 0, max: 1e6, exclusiveMin: true)
+        @Param(
+            doc: "LoRA alpha: the update is scaled by alpha/r (alpha/sqrt(r) with use_rslora).", min: 0, max: 1e6,
+            exclusiveMin: true)
         public var alpha = 16.0
         @Param(doc: "LoRA dropout on the adapter's input.", min: 0, max: 0.99)
         public var dropout = 0.0
         @Param("use_rslora", doc: "rsLoRA scaling alpha/sqrt(r).")
         public var useRSLoRA = false
-        @Param(type: .array(of: .string(choices: projections), minCount: 1), doc: "Projections to adapt (Hugging Face or llama.cpp names).")
+        @Param(
+            type: .array(of: .string(choices: projections), minCount: 1),
+            doc: "Projections to adapt (Hugging Face or llama.cpp names).")
         public var targets = ["q_proj", "v_proj"]
         @Param(doc: "Sequences per micro-batch.", range: 1...1024)
         public var batchSize = 4
@@ -53,7 +59,9 @@ extension TrainStage {
         public var maxGradNorm = 1.0
         @Param(doc: "Seed of the adapter init, data order and dropout.")
         public var seed: UInt64 = 42
-        @Param(doc: "Checkpoint every N steps (0: never); an interrupted run resumes from the last one.", range: 0...100_000_000)
+        @Param(
+            doc: "Checkpoint every N steps (0: never); an interrupted run resumes from the last one.",
+            range: 0...100_000_000)
         public var checkpointEvery = 20
         @Param(doc: "Eval loss on the eval split every N steps (0: only at the end).", range: 0...100_000_000)
         public var evalEvery = 0
@@ -75,14 +83,18 @@ extension TrainStage {
     public static func check(_ params: Params) -> [ManifestIssue] {
         var issues: [ManifestIssue] = []
         if params.method == .full && params.initAdapter != nil {
-            issues.append(ManifestIssue(.root.key("init_adapter"), "init_adapter starts a LoRA run; it does not apply to method \"full\""))
+            issues.append(
+                ManifestIssue(
+                    .root.key("init_adapter"), "init_adapter starts a LoRA run; it does not apply to method \"full\""))
         }
         if Set(params.targets).count != params.targets.count {
             issues.append(ManifestIssue(.root.key("targets"), "a projection is listed twice"))
         }
         if let text = params.maxMemory, bytes(text) == nil {
-            issues.append(ManifestIssue(.root.key("max_memory"),
-                                        "\"\(text)\" is not a size; write a number and a unit, like \"8G\" or \"512M\""))
+            issues.append(
+                ManifestIssue(
+                    .root.key("max_memory"),
+                    "\"\(text)\" is not a size; write a number and a unit, like \"8G\" or \"512M\""))
         }
         return issues
     }

@@ -15,10 +15,13 @@ import PipeCore
 public struct TrainStage: Stage {
     public static let kind = "train"
     public static let version = 3
-    public static let summary = "LoRA or full fine-tuning with AdamW, warmup and decay, accumulation, clipping, resumable checkpoints."
+    public static let summary =
+        "LoRA or full fine-tuning with AdamW, warmup and decay, accumulation, clipping, resumable checkpoints."
     public static let inputs: [InputPort] = [
         InputPort("model", accepts: ["model"], doc: "The base model."),
-        InputPort("dataset", accepts: ["tokens"], doc: "Tokenized examples: the train split trains, the eval split (if any) gives the eval loss."),
+        InputPort(
+            "dataset", accepts: ["tokens"],
+            doc: "Tokenized examples: the train split trains, the eval split (if any) gives the eval loss."),
     ]
 
     public init() {}
@@ -43,17 +46,24 @@ public struct TrainStage: Stage {
         let eval = (tokens.splits["eval"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
         guard !train.isEmpty else { throw StageError.failed("the tokenized dataset has no train split examples") }
 
-        let hyperparameters = Self.hyperparameters(params, maxLength: tokens.info.maxLength, padToken: tokens.info.padID,
-                                                   packing: tokens.info.packing ?? false)
-        let initial = try params.initAdapter.map { try LoRAAdapter(peftFolder: context.resolve($0), config: loaded.model.config) }
+        let hyperparameters = Self.hyperparameters(
+            params, maxLength: tokens.info.maxLength, padToken: tokens.info.padID,
+            packing: tokens.info.packing ?? false)
+        let initial = try params.initAdapter.map {
+            try LoRAAdapter(peftFolder: context.resolve($0), config: loaded.model.config)
+        }
         SystemMemory.resetPeakResident()  // the peak the metrics report is the training's
         let residentBefore = SystemMemory.resident()
-        let trainer = try Trainer(model: loaded.model, hyperparameters: hyperparameters, trainingSet: train, evaluationSet: eval,
-                                  checkpointFolder: context.checkpointFolder, initialAdapter: initial,
-                                  memoryLimit: params.maxMemory.flatMap(Self.bytes))
+        let trainer = try Trainer(
+            model: loaded.model, hyperparameters: hyperparameters, trainingSet: train, evaluationSet: eval,
+            checkpointFolder: context.checkpointFolder, initialAdapter: initial,
+            memoryLimit: params.maxMemory.flatMap(Self.bytes))
         context.say("memory: \(trainer.memoryEstimate.description)")
         // The log so far survives in the checkpoint folder, so a resumed run reports every step.
-        var log = context.checkpointFile(named: "log.json").flatMap { try? JSONDecoder().decode([TrainingLog.Step].self, from: $0) } ?? []
+        var log =
+            context.checkpointFile(named: "log.json").flatMap {
+                try? JSONDecoder().decode([TrainingLog.Step].self, from: $0)
+            } ?? []
         let started = Date()
         var rates: [(step: Int, tokensPerSecond: Double)] = []
         let summary: TrainingSummary
@@ -64,12 +74,16 @@ public struct TrainStage: Stage {
                     log.removeAll { $0.step >= step }
                     log.append(TrainingLog.Step(step: step, loss: Double(loss), lr: Double(lr), gradNorm: Double(norm)))
                     rates.append((step, rate))
-                    context.progress(step, of: total, unit: "steps", note: String(format: "loss %.4f lr %.2e %.0f tok/s", loss, lr, rate))
+                    context.progress(
+                        step, of: total, unit: "steps",
+                        note: String(format: "loss %.4f lr %.2e %.0f tok/s", loss, lr, rate))
                 case let .evaluation(step, loss):
                     if let index = log.lastIndex(where: { $0.step == step }) { log[index].evalLoss = Double(loss) }
                     context.say(String(format: "step %d eval loss %.4f", step, loss))
                 case .checkpoint:
-                    if let data = try? JSONEncoder().encode(log) { try? context.writeCheckpointFile(data, named: "log.json") }
+                    if let data = try? JSONEncoder().encode(log) {
+                        try? context.writeCheckpointFile(data, named: "log.json")
+                    }
                 case let .resumed(step):
                     log.removeAll { $0.step > step }
                     context.say("resumed from the checkpoint at step \(step)")
@@ -86,10 +100,14 @@ public struct TrainStage: Stage {
         if let adapter = trainer.adapter {
             weightsFile = "\(AdapterArtifact.peftFolder)/adapter_model.safetensors"
             // PEFT's base_model_name_or_path: the base's file or folder name, never this machine's path.
-            try adapter.savePEFT(to: out.appendingPathComponent(AdapterArtifact.peftFolder), dropout: Float(params.dropout),
-                                 baseModel: URL(fileURLWithPath: base.path).lastPathComponent)
-            try AdapterArtifact(base: base, baseKey: modelInput.key, method: params.method.rawValue, rank: adapter.rank, alpha: Double(adapter.alpha),
-                                targets: params.targets, chat: chat).write(to: out)
+            try adapter.savePEFT(
+                to: out.appendingPathComponent(AdapterArtifact.peftFolder), dropout: Float(params.dropout),
+                baseModel: URL(fileURLWithPath: base.path).lastPathComponent)
+            try AdapterArtifact(
+                base: base, baseKey: modelInput.key, method: params.method.rawValue, rank: adapter.rank,
+                alpha: Double(adapter.alpha),
+                targets: params.targets, chat: chat
+            ).write(to: out)
         } else {
             weightsFile = "\(ModelArtifact.weightsFolder)/model.safetensors"
             try loaded.model.saveHuggingFace(to: out.appendingPathComponent(ModelArtifact.weightsFolder))
@@ -114,12 +132,16 @@ public struct TrainStage: Stage {
             "memory": Self.memoryMetrics(trainer.memoryEstimate, residentBefore: residentBefore),
         ])
         try context.writeSummary(markdown: Self.describe(record, summary: summary, params: params), json: show)
-        context.say(String(format: "%d steps, last loss %.4f%@, %.0f tokens/s", summary.steps, summary.lastLoss,
-                           summary.lastEvalLoss.map { String(format: ", eval loss %.4f", $0) } ?? "", summary.tokensPerSecond))
+        context.say(
+            String(
+                format: "%d steps, last loss %.4f%@, %.0f tokens/s", summary.steps, summary.lastLoss,
+                summary.lastEvalLoss.map { String(format: ", eval loss %.4f", $0) } ?? "", summary.tokensPerSecond))
     }
 
     /// The trainer's settings for these params and a tokenized dataset's length, pad token and batching.
-    public static func hyperparameters(_ p: Params, maxLength: Int, padToken: Int32, packing: Bool) -> TrainingHyperparameters {
+    public static func hyperparameters(
+        _ p: Params, maxLength: Int, padToken: Int32, packing: Bool
+    ) -> TrainingHyperparameters {
         var h = TrainingHyperparameters()
         h.method = p.method == .full ? .full : .lora
         h.rank = p.r
@@ -162,7 +184,11 @@ public struct TrainStage: Stage {
     /// The training log as `pipe show` prints it.
     static func describe(_ log: TrainingLog, summary: TrainingSummary, params: Params) -> String {
         var out = "method \(params.method.rawValue)"
-        if params.method != .full { out += ", r \(params.r), alpha \(JSONValue.number(params.alpha).compactText), targets \(params.targets.joined(separator: ", "))" }
+        if params.method != .full {
+            out +=
+                ", r \(params.r), alpha \(JSONValue.number(params.alpha).compactText), "
+                + "targets \(params.targets.joined(separator: ", "))"
+        }
         out += "\n\(log.totalSteps) steps\n\n"
         out += "  step      loss        lr   grad norm   eval loss\n"
         for step in log.log {
