@@ -11,7 +11,8 @@
 public func canDequantize(_ type: GGMLType) -> Bool {
     switch type {
     case .f32, .f16, .bf16, .f64, .i8, .i16, .i32,
-         .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K: return true
+        .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K:
+        return true
     default: return false
     }
 }
@@ -27,24 +28,37 @@ public func canQuantize(_ type: GGMLType) -> Bool {
 /// How many blocks a row of `count` elements of `type` has; the count must be a whole number of blocks.
 func blockCount(_ type: GGMLType, _ count: Int) throws -> Int {
     guard count >= 0, count % type.blockSize == 0 else {
-        throw GGUFError.sizeMismatch(what: "\(type) row length (a multiple of \(type.blockSize))",
-                                     expected: (count / type.blockSize + 1) * type.blockSize, actual: count)
+        throw GGUFError.sizeMismatch(
+            what: "\(type) row length (a multiple of \(type.blockSize))",
+            expected: (count / type.blockSize + 1) * type.blockSize, actual: count)
     }
     return count / type.blockSize
 }
 
 /// Converts `count` elements of `type` at `bytes` to Float at `into` (`count` a multiple of the block size).
-public func dequantizeRow(_ type: GGMLType, bytes: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>,
-                          count: Int) throws {
+public func dequantizeRow(
+    _ type: GGMLType, bytes: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>,
+    count: Int
+) throws {
     let blocks = try blockCount(type, count)
     switch type {
     case .f32: UnsafeMutableRawPointer(out).copyMemory(from: bytes, byteCount: 4 * count)
     case .f16: dequantizeF16(bytes, out, count)
     case .bf16: dequantizeBF16(bytes, out, count)
-    case .f64: for i in 0 ..< count { out[i] = Float(Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
-    case .i8: for i in 0 ..< count { out[i] = Float(bytes.load(fromByteOffset: i, as: Int8.self)) }
-    case .i16: for i in 0 ..< count { out[i] = Float(Int16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))) }
-    case .i32: for i in 0 ..< count { out[i] = Float(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))) }
+    case .f64:
+        for i in 0..<count {
+            out[i] = Float(
+                Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
+        }
+    case .i8: for i in 0..<count { out[i] = Float(bytes.load(fromByteOffset: i, as: Int8.self)) }
+    case .i16:
+        for i in 0..<count {
+            out[i] = Float(Int16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self)))
+        }
+    case .i32:
+        for i in 0..<count {
+            out[i] = Float(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
+        }
     case .q4_0: dequantizeQ4_0(bytes, out, blocks)
     case .q4_1: dequantizeQ4_1(bytes, out, blocks)
     case .q5_0: dequantizeQ5_0(bytes, out, blocks)
@@ -59,13 +73,21 @@ public func dequantizeRow(_ type: GGMLType, bytes: UnsafeRawPointer, into out: U
 
 /// Converts `count` floats at `source` to `type` at `into` (`type.rowByteCount(count)` bytes),
 /// exactly as ggml's reference quantizers do.
-public func quantizeRow(_ type: GGMLType, _ source: UnsafePointer<Float>, into out: UnsafeMutableRawPointer,
-                        count: Int) throws {
+public func quantizeRow(
+    _ type: GGMLType, _ source: UnsafePointer<Float>, into out: UnsafeMutableRawPointer,
+    count: Int
+) throws {
     let blocks = try blockCount(type, count)
     switch type {
     case .f32: out.copyMemory(from: source, byteCount: 4 * count)
-    case .f16: for i in 0 ..< count { out.storeBytes(of: floatToHalf(source[i]).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
-    case .bf16: for i in 0 ..< count { out.storeBytes(of: floatToBFloat(source[i]).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
+    case .f16:
+        for i in 0..<count {
+            out.storeBytes(of: floatToHalf(source[i]).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+        }
+    case .bf16:
+        for i in 0..<count {
+            out.storeBytes(of: floatToBFloat(source[i]).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+        }
     case .q4_0: quantizeQ4_0(source, out, blocks)
     case .q4_1: quantizeQ4_1(source, out, blocks)
     case .q5_0: quantizeQ5_0(source, out, blocks)
@@ -81,14 +103,17 @@ public func quantizeRow(_ type: GGMLType, _ source: UnsafePointer<Float>, into o
 /// `values` converted to `type`: the bytes ggml would store.
 public func quantize(_ values: [Float], as type: GGMLType) throws -> [UInt8] {
     guard let byteCount = type.rowByteCount(values.count) else {
-        throw GGUFError.sizeMismatch(what: "\(type) element count (a multiple of \(type.blockSize))",
-                                     expected: (values.count / type.blockSize + 1) * type.blockSize, actual: values.count)
+        throw GGUFError.sizeMismatch(
+            what: "\(type) element count (a multiple of \(type.blockSize))",
+            expected: (values.count / type.blockSize + 1) * type.blockSize, actual: values.count)
     }
     guard canQuantize(type) else { throw GGUFError.unsupportedTensorType(type, tensor: "(values)") }
     var bytes = [UInt8](repeating: 0, count: byteCount)
     try values.withUnsafeBufferPointer { src in
         try bytes.withUnsafeMutableBytes { dst in
-            if let s = src.baseAddress, let d = dst.baseAddress { try quantizeRow(type, s, into: d, count: values.count) }
+            if let s = src.baseAddress, let d = dst.baseAddress {
+                try quantizeRow(type, s, into: d, count: values.count)
+            }
         }
     }
     return bytes
@@ -97,16 +122,20 @@ public func quantize(_ values: [Float], as type: GGMLType) throws -> [UInt8] {
 /// `count` elements of `type` stored in `bytes`, converted to Float.
 public func dequantize(_ bytes: [UInt8], as type: GGMLType, count: Int) throws -> [Float] {
     guard let byteCount = type.rowByteCount(count) else {
-        throw GGUFError.sizeMismatch(what: "\(type) element count (a multiple of \(type.blockSize))",
-                                     expected: (count / type.blockSize + 1) * type.blockSize, actual: count)
+        throw GGUFError.sizeMismatch(
+            what: "\(type) element count (a multiple of \(type.blockSize))",
+            expected: (count / type.blockSize + 1) * type.blockSize, actual: count)
     }
     guard bytes.count == byteCount else {
-        throw GGUFError.sizeMismatch(what: "bytes of \(count) \(type) elements", expected: byteCount, actual: bytes.count)
+        throw GGUFError.sizeMismatch(
+            what: "bytes of \(count) \(type) elements", expected: byteCount, actual: bytes.count)
     }
     guard canDequantize(type) else { throw GGUFError.unsupportedTensorType(type, tensor: "(bytes)") }
     return try bytes.withUnsafeBytes { src in
         try [Float](unsafeUninitializedCapacity: count) { out, initialized in
-            if let s = src.baseAddress, let d = out.baseAddress, count > 0 { try dequantizeRow(type, bytes: s, into: d, count: count) }
+            if let s = src.baseAddress, let d = out.baseAddress, count > 0 {
+                try dequantizeRow(type, bytes: s, into: d, count: count)
+            }
             initialized = count
         }
     }

@@ -78,9 +78,13 @@ public enum GGUFError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .invalidDimensions(tensor, reason, offset):
             return "GGUF tensor \"\(tensor)\" at byte \(offset): \(reason)"
         case let .misalignedTensorOffset(tensor, tensorOffset, alignment, offset):
-            return "GGUF tensor \"\(tensor)\": data offset \(tensorOffset) (field at byte \(offset)) is not a multiple of the alignment \(alignment)"
+            return
+                "GGUF tensor \"\(tensor)\": data offset \(tensorOffset) (field at byte \(offset)) "
+                    + "is not a multiple of the alignment \(alignment)"
         case let .tensorOutOfRange(tensor, start, end, dataSize, offset):
-            return "GGUF tensor \"\(tensor)\": data bytes \(start)..<\(end) (field at byte \(offset)) reach past the end of the data section (\(dataSize) bytes)"
+            return
+                "GGUF tensor \"\(tensor)\": data bytes \(start)..<\(end) (field at byte \(offset)) "
+                    + "reach past the end of the data section (\(dataSize) bytes)"
         case let .overlappingTensors(a, b, offset):
             return "GGUF tensors \"\(a)\" and \"\(b)\" overlap in the data section (field at byte \(offset))"
         case let .unsupportedTensorType(type, tensor):

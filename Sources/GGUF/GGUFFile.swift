@@ -75,13 +75,14 @@ public struct GGUFFile: Sendable {
         let kvCountOffset = cursor.offset
         let kvCount = try cursor.read(UInt64.self, "metadata count")
         // Smallest key-value: 8-byte key length, 4-byte type, 1-byte value.
-        try cursor.check(count: kvCount, minSize: 13, limit: Self.maxCount, what: "metadata", countOffset: kvCountOffset)
+        try cursor.check(
+            count: kvCount, minSize: 13, limit: Self.maxCount, what: "metadata", countOffset: kvCountOffset)
 
         // Key-values.
         var metadata: [String: GGUFValue] = [:]
         var keys: [String] = []
         keys.reserveCapacity(Int(kvCount))
-        for index in 0 ..< Int(kvCount) {
+        for index in 0..<Int(kvCount) {
             let keyOffset = cursor.offset
             let key = try cursor.readString("key of metadata entry \(index)")
             guard metadata[key] == nil else { throw GGUFError.duplicateKey(key, offset: keyOffset) }
@@ -100,7 +101,8 @@ public struct GGUFFile: Sendable {
         var alignment = Self.defaultAlignment
         if let value = metadata["general.alignment"] {
             guard let a = value.int, a > 0, a & (a - 1) == 0, a <= 1 << 20 else {
-                throw GGUFError.badMetadata(key: "general.alignment",
+                throw GGUFError.badMetadata(
+                    key: "general.alignment",
                     reason: "expected a power-of-two integer, got \(value)", offset: tensorCountOffset)
             }
             alignment = a
@@ -108,28 +110,31 @@ public struct GGUFFile: Sendable {
         self.alignment = alignment
 
         // Tensor infos. Smallest: 8-byte name length, 4-byte nDims, 4-byte type, 8-byte offset.
-        try cursor.check(count: tensorCount, minSize: 24, limit: Self.maxCount, what: "tensor", countOffset: tensorCountOffset)
+        try cursor.check(
+            count: tensorCount, minSize: 24, limit: Self.maxCount, what: "tensor", countOffset: tensorCountOffset)
         var raw: [(name: String, dims: [Int], type: GGMLType, offset: UInt64, fieldOffset: Int)] = []
         raw.reserveCapacity(Int(tensorCount))
         var index: [String: Int] = [:]
-        for i in 0 ..< Int(tensorCount) {
+        for i in 0..<Int(tensorCount) {
             let nameOffset = cursor.offset
             let name = try cursor.readString("name of tensor \(i)")
             guard index[name] == nil else { throw GGUFError.duplicateTensorName(name, offset: nameOffset) }
             let dimsOffset = cursor.offset
             let nDims = try cursor.read(UInt32.self, "dimension count of \(name)")
             guard nDims >= 1, nDims <= UInt32(Self.maxDimensions) else {
-                throw GGUFError.invalidDimensions(tensor: name,
+                throw GGUFError.invalidDimensions(
+                    tensor: name,
                     reason: "\(nDims) dimensions (1 to \(Self.maxDimensions) allowed)", offset: dimsOffset)
             }
             var dims: [Int] = []
             var elements = 1
-            for d in 0 ..< Int(nDims) {
+            for d in 0..<Int(nDims) {
                 let dimOffset = cursor.offset
                 let n = try cursor.read(UInt64.self, "dimension \(d) of \(name)")
                 let (product, overflow) = elements.multipliedReportingOverflow(by: Int(clamping: n))
                 guard n <= UInt64(Int.max), !overflow else {
-                    throw GGUFError.invalidDimensions(tensor: name,
+                    throw GGUFError.invalidDimensions(
+                        tensor: name,
                         reason: "dimension \(d) = \(n) makes the element count overflow", offset: dimOffset)
                 }
                 elements = product
@@ -141,7 +146,8 @@ public struct GGUFFile: Sendable {
                 throw GGUFError.unknownTensorType(rawType, tensor: name, offset: typeOffset)
             }
             guard dims[0] % type.blockSize == 0 else {
-                throw GGUFError.invalidDimensions(tensor: name,
+                throw GGUFError.invalidDimensions(
+                    tensor: name,
                     reason: "row length \(dims[0]) is not a multiple of \(type)'s block size \(type.blockSize)",
                     offset: dimsOffset)
             }
@@ -162,21 +168,27 @@ public struct GGUFFile: Sendable {
         var tensors: [GGUFTensorInfo] = []
         tensors.reserveCapacity(raw.count)
         for t in raw {
-            let info = GGUFTensorInfo(name: t.name, dimensions: t.dims, type: t.type,
-                                      offset: Int(clamping: t.offset), fileOffset: dataOffset &+ Int(clamping: t.offset))
+            let info = GGUFTensorInfo(
+                name: t.name, dimensions: t.dims, type: t.type,
+                offset: Int(clamping: t.offset), fileOffset: dataOffset &+ Int(clamping: t.offset))
             guard t.offset % UInt64(alignment) == 0 else {
-                throw GGUFError.misalignedTensorOffset(tensor: t.name, tensorOffset: t.offset,
-                                                       alignment: alignment, offset: t.fieldOffset)
+                throw GGUFError.misalignedTensorOffset(
+                    tensor: t.name, tensorOffset: t.offset,
+                    alignment: alignment, offset: t.fieldOffset)
             }
             let (end, overflow) = t.offset.addingReportingOverflow(UInt64(info.byteCount))
             guard !overflow, end <= UInt64(dataSize) else {
-                throw GGUFError.tensorOutOfRange(tensor: t.name, start: t.offset, end: overflow ? .max : end,
-                                                 dataSize: dataSize, offset: t.fieldOffset)
+                throw GGUFError.tensorOutOfRange(
+                    tensor: t.name, start: t.offset, end: overflow ? .max : end,
+                    dataSize: dataSize, offset: t.fieldOffset)
             }
             tensors.append(info)
         }
-        let byStart = tensors.indices.filter { tensors[$0].byteCount > 0 }.sorted { tensors[$0].offset < tensors[$1].offset }
-        for (a, b) in zip(byStart, byStart.dropFirst()) where tensors[b].offset < tensors[a].offset + tensors[a].byteCount {
+        let byStart = tensors.indices.filter { tensors[$0].byteCount > 0 }.sorted {
+            tensors[$0].offset < tensors[$1].offset
+        }
+        for (a, b) in zip(byStart, byStart.dropFirst())
+        where tensors[b].offset < tensors[a].offset + tensors[a].byteCount {
             throw GGUFError.overlappingTensors(tensors[a].name, tensors[b].name, offset: raw[b].fieldOffset)
         }
         self.tensors = tensors
@@ -184,8 +196,10 @@ public struct GGUFFile: Sendable {
     }
 
     /// Reads one value of `type` (arrays recursively).
-    private static func readValue(_ type: GGUFValueType, key: String, depth: Int,
-                                  cursor: inout ByteCursor) throws -> GGUFValue {
+    private static func readValue(
+        _ type: GGUFValueType, key: String, depth: Int,
+        cursor: inout ByteCursor
+    ) throws -> GGUFValue {
         switch type {
         case .uint8: return .uint8(try cursor.read(UInt8.self, "value of \(key)"))
         case .int8: return .int8(try cursor.read(Int8.self, "value of \(key)"))
@@ -216,11 +230,12 @@ public struct GGUFFile: Sendable {
             let count = try cursor.read(UInt64.self, "array count of \(key)")
             // Smallest element: its fixed size, 8 bytes for a string, 12 for a nested array.
             let minSize = elementType.fixedSize ?? (elementType == .string ? 8 : 12)
-            try cursor.check(count: count, minSize: minSize, limit: maxCount, what: "array element (\(key))",
-                             countOffset: countOffset)
+            try cursor.check(
+                count: count, minSize: minSize, limit: maxCount, what: "array element (\(key))",
+                countOffset: countOffset)
             var elements: [GGUFValue] = []
             elements.reserveCapacity(Int(count))
-            for _ in 0 ..< Int(count) {
+            for _ in 0..<Int(count) {
                 elements.append(try readValue(elementType, key: key, depth: depth + 1, cursor: &cursor))
             }
             return .array(elementType: elementType, elements)
@@ -238,14 +253,15 @@ extension GGUFFile {
 
     /// The tensor's bytes as a zero-copy `Data` that keeps the mapping alive.
     public func data(of tensor: GGUFTensorInfo) -> Data {
-        buffer.data(tensor.fileOffset ..< tensor.fileOffset + tensor.byteCount)
+        buffer.data(tensor.fileOffset..<tensor.fileOffset + tensor.byteCount)
     }
 
     /// Calls `body` with the tensor's bytes (zero-copy).
     public func withBytes<R>(of tensor: GGUFTensorInfo, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try withExtendedLifetime(buffer) {
             // Infos read from this file are always inside it; a foreign one is clamped, never overrun.
-            let range = (tensor.fileOffset ..< tensor.fileOffset &+ max(0, tensor.byteCount)).clamped(to: 0 ..< buffer.count)
+            let range = (tensor.fileOffset..<tensor.fileOffset &+ max(0, tensor.byteCount)).clamped(
+                to: 0..<buffer.count)
             return try body(UnsafeRawBufferPointer(start: buffer.base + range.lowerBound, count: range.count))
         }
     }
@@ -258,11 +274,14 @@ extension GGUFFile {
     /// The tensor's elements converted to Float (dequantized for block formats).
     public func floats(of tensor: GGUFTensorInfo) throws -> [Float] {
         let count = tensor.elementCount
-        guard canDequantize(tensor.type) else { throw GGUFError.unsupportedTensorType(tensor.type, tensor: tensor.name) }
+        guard canDequantize(tensor.type) else {
+            throw GGUFError.unsupportedTensorType(tensor.type, tensor: tensor.name)
+        }
         return try withBytes(of: tensor) { bytes in
             guard bytes.count == tensor.byteCount else {
-                throw GGUFError.sizeMismatch(what: "bytes of tensor \"\(tensor.name)\" in this file",
-                                             expected: tensor.byteCount, actual: bytes.count)
+                throw GGUFError.sizeMismatch(
+                    what: "bytes of tensor \"\(tensor.name)\" in this file",
+                    expected: tensor.byteCount, actual: bytes.count)
             }
             return try [Float](unsafeUninitializedCapacity: count) { out, initialized in
                 if let source = bytes.baseAddress, let target = out.baseAddress, count > 0 {
@@ -284,6 +303,8 @@ extension GGUFFile: CustomStringConvertible {
     /// A one-line summary (the metadata can be megabytes; print `metadata` for all of it).
     public var description: String {
         let arch = metadata.string("general.architecture").map { " \($0)," } ?? ""
-        return "GGUF v\(version),\(arch) \(metadata.count) metadata keys, \(tensors.count) tensors, alignment \(alignment), \(buffer.count) bytes"
+        return
+            "GGUF v\(version),\(arch) \(metadata.count) metadata keys, \(tensors.count) tensors, "
+                + "alignment \(alignment), \(buffer.count) bytes"
     }
 }

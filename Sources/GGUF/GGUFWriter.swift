@@ -75,16 +75,19 @@ public struct GGUFWriter: Sendable {
     public mutating func addTensor(name: String, type: GGMLType, dimensions: [Int], data: Data) throws {
         let info = try tensorInfo(name: name, type: type, dimensions: dimensions)
         guard data.count == info.byteCount else {
-            throw GGUFError.sizeMismatch(what: "bytes of tensor \"\(name)\" (\(type) \(dimensions))",
-                                         expected: info.byteCount, actual: data.count)
+            throw GGUFError.sizeMismatch(
+                what: "bytes of tensor \"\(name)\" (\(type) \(dimensions))",
+                expected: info.byteCount, actual: data.count)
         }
         append(info, .data(data))
     }
 
     /// Adds a tensor whose bytes `producer` writes when the file is emitted (`type.rowByteCount` of the
     /// row length times the row count of them). A producer that throws makes `write` fail and leave no file.
-    public mutating func addTensor(name: String, type: GGMLType, dimensions: [Int],
-                                   producer: @escaping TensorProducer) throws {
+    public mutating func addTensor(
+        name: String, type: GGMLType, dimensions: [Int],
+        producer: @escaping TensorProducer
+    ) throws {
         append(try tensorInfo(name: name, type: type, dimensions: dimensions), .producer(producer))
     }
 
@@ -97,11 +100,15 @@ public struct GGUFWriter: Sendable {
     /// The info of a new tensor at the end of the data section, after checking its name and shape.
     private func tensorInfo(name: String, type: GGMLType, dimensions: [Int]) throws -> GGUFTensorInfo {
         guard !tensorNames.contains(name) else { throw GGUFError.writer("tensor \"\(name)\" is added twice") }
-        guard (1 ... GGUFFile.maxDimensions).contains(dimensions.count), dimensions.allSatisfy({ $0 >= 0 }) else {
-            throw GGUFError.writer("tensor \"\(name)\": dimensions \(dimensions) (1 to \(GGUFFile.maxDimensions) non-negative)")
+        guard (1...GGUFFile.maxDimensions).contains(dimensions.count), dimensions.allSatisfy({ $0 >= 0 }) else {
+            throw GGUFError.writer(
+                "tensor \"\(name)\": dimensions \(dimensions) (1 to \(GGUFFile.maxDimensions) non-negative)")
         }
         guard dimensions[0] % type.blockSize == 0 else {
-            throw GGUFError.writer("tensor \"\(name)\": row length \(dimensions[0]) is not a multiple of \(type)'s block size \(type.blockSize)")
+            throw GGUFError.writer(
+                "tensor \"\(name)\": row length \(dimensions[0]) is not a multiple of "
+                    + "\(type)'s block size \(type.blockSize)"
+            )
         }
         return GGUFTensorInfo(name: name, dimensions: dimensions, type: type, offset: dataSize, fileOffset: -1)
     }
@@ -109,8 +116,9 @@ public struct GGUFWriter: Sendable {
     /// Adds a tensor from floats, converting them to `type` as ggml's reference quantizers do.
     public mutating func addTensor(name: String, floats: [Float], dimensions: [Int], as type: GGMLType = .f32) throws {
         guard dimensions.reduce(1, *) == floats.count else {
-            throw GGUFError.sizeMismatch(what: "elements of tensor \"\(name)\" \(dimensions)",
-                                         expected: dimensions.reduce(1, *), actual: floats.count)
+            throw GGUFError.sizeMismatch(
+                what: "elements of tensor \"\(name)\" \(dimensions)",
+                expected: dimensions.reduce(1, *), actual: floats.count)
         }
         try addTensor(name: name, type: type, dimensions: dimensions, data: Data(quantize(floats, as: type)))
     }
@@ -162,10 +170,10 @@ public struct GGUFWriter: Sendable {
                 try sink(data)
                 if size > data.count { try sink(Data(count: size - data.count)) }
             case let .producer(produce):
-                let body = UnsafeMutableRawBufferPointer(rebasing: scratch[0 ..< info.byteCount])
+                let body = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<info.byteCount])
                 try produce(body)
                 if size > info.byteCount {
-                    scratch[info.byteCount ..< size].initializeMemory(as: UInt8.self, repeating: 0)
+                    scratch[info.byteCount..<size].initializeMemory(as: UInt8.self, repeating: 0)
                 }
                 if let base = scratch.baseAddress, size > 0 {
                     try sink(Data(bytesNoCopy: base, count: size, deallocator: .none))

@@ -21,41 +21,57 @@ extension SIMD8 where Scalar == Float {
         UnsafeRawPointer(p + i).loadUnaligned(as: Self.self)
     }
 
-    @inline(__always) static func mul(_ a: Self, _ b: Self) -> Self { Self(Builtin.fmul_Vec8xFPIEEE32(a.vector, b.vector)) }
-    @inline(__always) static func add(_ a: Self, _ b: Self) -> Self { Self(Builtin.fadd_Vec8xFPIEEE32(a.vector, b.vector)) }
-    @inline(__always) static func sub(_ a: Self, _ b: Self) -> Self { Self(Builtin.fsub_Vec8xFPIEEE32(a.vector, b.vector)) }
+    @inline(__always) static func mul(_ a: Self, _ b: Self) -> Self {
+        Self(Builtin.fmul_Vec8xFPIEEE32(a.vector, b.vector))
+    }
+    @inline(__always) static func add(_ a: Self, _ b: Self) -> Self {
+        Self(Builtin.fadd_Vec8xFPIEEE32(a.vector, b.vector))
+    }
+    @inline(__always) static func sub(_ a: Self, _ b: Self) -> Self {
+        Self(Builtin.fsub_Vec8xFPIEEE32(a.vector, b.vector))
+    }
 
     /// `a > b ? a : b` per lane (one `vmaxps`): a NaN in `a` is skipped, as `if a > m { m = a }` skips it.
-    @inline(__always) static func max(_ a: Self, _ b: Self) -> Self { Self(Builtin.int_x86_avx_max_ps_256(a.vector, b.vector)) }
+    @inline(__always) static func max(_ a: Self, _ b: Self) -> Self {
+        Self(Builtin.int_x86_avx_max_ps_256(a.vector, b.vector))
+    }
     /// `a < b ? a : b` per lane (one `vminps`): a NaN in `a` is skipped.
-    @inline(__always) static func min(_ a: Self, _ b: Self) -> Self { Self(Builtin.int_x86_avx_min_ps_256(a.vector, b.vector)) }
+    @inline(__always) static func min(_ a: Self, _ b: Self) -> Self {
+        Self(Builtin.int_x86_avx_min_ps_256(a.vector, b.vector))
+    }
 
     /// |a| per lane (the sign bit cleared).
     @inline(__always) static func abs(_ a: Self) -> Self {
-        Self(Builtin.bitcast_Vec8xInt32_Vec8xFPIEEE32(Builtin.and_Vec8xInt32(
-            Builtin.bitcast_Vec8xFPIEEE32_Vec8xInt32(a.vector), Ints8(repeating: 0x7FFF_FFFF).vector)))
+        Self(
+            Builtin.bitcast_Vec8xInt32_Vec8xFPIEEE32(
+                Builtin.and_Vec8xInt32(
+                    Builtin.bitcast_Vec8xFPIEEE32_Vec8xInt32(a.vector), Ints8(repeating: 0x7FFF_FFFF).vector)))
     }
 
     /// The lanes rounded to the nearest integer, halves away from zero (`roundf`), as floats still
     /// to be truncated: `a + copysign(0.49999997, a)` truncates to `roundf(a)` for every float
     /// (0.49999997 is the float just below 0.5; adding 0.5 would carry 0.49999997 up to 1).
     @inline(__always) static func nudgedForRounding(_ a: Self) -> Self {
-        let signs = Builtin.and_Vec8xInt32(Builtin.bitcast_Vec8xFPIEEE32_Vec8xInt32(a.vector),
-                                           Ints8(repeating: Int32(bitPattern: 0x8000_0000)).vector)
-        let half = Builtin.or_Vec8xInt32(signs, Ints8(repeating: Int32(bitPattern: Float(0.49999997).bitPattern)).vector)
+        let signs = Builtin.and_Vec8xInt32(
+            Builtin.bitcast_Vec8xFPIEEE32_Vec8xInt32(a.vector),
+            Ints8(repeating: Int32(bitPattern: 0x8000_0000)).vector)
+        let half = Builtin.or_Vec8xInt32(
+            signs, Ints8(repeating: Int32(bitPattern: Float(0.49999997).bitPattern)).vector)
         return add(a, Self(Builtin.bitcast_Vec8xInt32_Vec8xFPIEEE32(half)))
     }
 
     /// The largest lane (lanes hold no NaN).
     @inline(__always) var laneMax: Float {
-        Swift.max(Swift.max(Swift.max(self[0], self[4]), Swift.max(self[2], self[6])),
-                  Swift.max(Swift.max(self[1], self[5]), Swift.max(self[3], self[7])))
+        Swift.max(
+            Swift.max(Swift.max(self[0], self[4]), Swift.max(self[2], self[6])),
+            Swift.max(Swift.max(self[1], self[5]), Swift.max(self[3], self[7])))
     }
 
     /// The smallest lane (lanes hold no NaN).
     @inline(__always) var laneMin: Float {
-        Swift.min(Swift.min(Swift.min(self[0], self[4]), Swift.min(self[2], self[6])),
-                  Swift.min(Swift.min(self[1], self[5]), Swift.min(self[3], self[7])))
+        Swift.min(
+            Swift.min(Swift.min(self[0], self[4]), Swift.min(self[2], self[6])),
+            Swift.min(Swift.min(self[1], self[5]), Swift.min(self[3], self[7])))
     }
 }
 

@@ -33,16 +33,22 @@ extension LlamaConfig {
     /// that passes describes no more weights than the file holds.
     func checkTensorTable(of gguf: GGUFFile, architecture arch: String) throws {
         let needed = tensorInstanceCount(self)
-        if needed > gguf.tensors.count, let probe = LlamaTensor.allCases.first(where: { $0.isPerLayer && $0.exists(in: self) }) {
+        if needed > gguf.tensors.count,
+            let probe = LlamaTensor.allCases.first(where: { $0.isPerLayer && $0.exists(in: self) })
+        {
             let present = (0..<layerCount).first { gguf.tensor(named: probe.ggufName(layer: $0)) == nil } ?? layerCount
-            throw LlamaError.invalidConfig(key: "\(arch).block_count",
-                reason: "the metadata claims \(layerCount) blocks (\(needed) tensors), but the file has \(gguf.tensors.count) tensors and blocks only up to \(present) (no \(probe.ggufName(layer: present)))")
+            throw LlamaError.invalidConfig(
+                key: "\(arch).block_count",
+                reason: "the metadata claims \(layerCount) blocks (\(needed) tensors), but the file has "
+                    + "\(gguf.tensors.count) tensors and blocks only up to \(present) "
+                    + "(no \(probe.ggufName(layer: present)))")
         }
         for (t, l) in tensorInstances(self) {
             let name = t.ggufName(layer: l)
             guard let info = gguf.tensor(named: name) else {
                 if t.isPerLayer {
-                    throw LlamaError.invalidConfig(key: "\(arch).block_count",
+                    throw LlamaError.invalidConfig(
+                        key: "\(arch).block_count",
                         reason: "the metadata claims \(layerCount) blocks, but the file has no tensor \(name)")
                 }
                 throw LlamaError.missingTensor(name: name, file: "GGUF file")
@@ -59,13 +65,16 @@ extension LlamaParameters {
     /// Weights from a GGUF file, dequantized to float32 (except the `omitting` kinds). Tensors are
     /// checked first, then converted on the worker pool in pieces of whole rows (a tensor whose rows
     /// llama.cpp reorders is one piece, put back in order once converted).
-    public convenience init(gguf: GGUFFile, config: LlamaConfig, path: String = "GGUF file",
-                            omitting: Set<LlamaTensor> = []) throws {
+    public convenience init(
+        gguf: GGUFFile, config: LlamaConfig, path: String = "GGUF file",
+        omitting: Set<LlamaTensor> = []
+    ) throws {
         self.init(config: config, omitting: omitting, zeroed: false)
         var expectedNames = Set(tensorInstances(config).map { $0.tensor.ggufName(layer: $0.layer) })
         expectedNames.insert("rope_freqs.weight")  // read by LlamaModel
         if let stray = gguf.tensors.first(where: { !expectedNames.contains($0.name) }) {
-            throw LlamaError.unreadableFile(path: path,
+            throw LlamaError.unreadableFile(
+                path: path,
                 reason: "tensor \(stray.name) is not part of a \(config.modelType) model with this configuration")
         }
         var pieces: [GGUFLoadPiece] = []
@@ -79,13 +88,16 @@ extension LlamaParameters {
                 throw LlamaError.shapeMismatch(name: name, expected: expected, elementCount: info.elementCount)
             }
             guard canDequantize(info.type) else {
-                throw LlamaError.unreadableFile(path: path, reason: "tensor \(name) has type \(info.type), which cannot be dequantized")
+                throw LlamaError.unreadableFile(
+                    path: path, reason: "tensor \(name) has type \(info.type), which cannot be dequantized")
             }
             let order = LlamaCppRowOrder(t, config: config)
             let step = order == nil ? max(1, GGUFLoadPiece.elements / max(info.rowLength, 1)) : info.rowCount
             for first in stride(from: 0, to: info.rowCount, by: step) {
-                pieces.append(GGUFLoadPiece(info: info, destination: pointer(t, layer: l), rows: first ..< min(info.rowCount, first + step),
-                                            order: order, rowLength: expected.dropFirst().reduce(1, *)))
+                pieces.append(
+                    GGUFLoadPiece(
+                        info: info, destination: pointer(t, layer: l), rows: first..<min(info.rowCount, first + step),
+                        order: order, rowLength: expected.dropFirst().reduce(1, *)))
             }
         }
         let failure = LoadFailure()
@@ -93,9 +105,10 @@ extension LlamaParameters {
             WorkerPool.shared(threads: defaultMatvecThreads).run(chunks: pieces.count) { i in
                 let piece = pieces[i], info = piece.info
                 do {
-                    try dequantizeRow(info.type, bytes: gguf.pointer(of: info) + piece.rows.lowerBound * info.rowByteCount,
-                                      into: piece.destination + piece.rows.lowerBound * info.rowLength,
-                                      count: piece.rows.count * info.rowLength)
+                    try dequantizeRow(
+                        info.type, bytes: gguf.pointer(of: info) + piece.rows.lowerBound * info.rowByteCount,
+                        into: piece.destination + piece.rows.lowerBound * info.rowLength,
+                        count: piece.rows.count * info.rowLength)
                 } catch {
                     failure.record(LlamaError.unreadableFile(path: path, reason: "tensor \(info.name): \(error)"))
                 }
@@ -137,10 +150,13 @@ extension LlamaModel {
     /// blocks for fast one-token decoding. With `floatLinearWeights: false`
     /// those layers exist only quantized (a fraction of the memory; batched
     /// passes dequantize them a tile at a time).
-    public convenience init(gguf: GGUFFile, path: String = "GGUF file", keepQuantized: Bool = true,
-                            floatLinearWeights: Bool = true) throws {
+    public convenience init(
+        gguf: GGUFFile, path: String = "GGUF file", keepQuantized: Bool = true,
+        floatLinearWeights: Bool = true
+    ) throws {
         let config = try LlamaConfig(gguf: gguf)
-        let quantized = keepQuantized || !floatLinearWeights
+        let quantized =
+            keepQuantized || !floatLinearWeights
             ? try QuantizedWeights(gguf: gguf, config: config, path: path) : nil
         let omitted = floatLinearWeights ? [] : Set(quantized?.layers.keys.map { $0 } ?? [])
         try self.init(parameters: LlamaParameters(gguf: gguf, config: config, path: path, omitting: omitted))
@@ -165,7 +181,8 @@ extension LlamaModel {
             throw LlamaError.unreadableFile(path: path, reason: "tensor rope_freqs.weight: \(error)")
         }
         guard factors.count == config.headDim / 2, factors.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-            throw LlamaError.shapeMismatch(name: "rope_freqs.weight", expected: [config.headDim / 2], elementCount: factors.count)
+            throw LlamaError.shapeMismatch(
+                name: "rope_freqs.weight", expected: [config.headDim / 2], elementCount: factors.count)
         }
         setRopeFrequencies(zip(config.ropeInverseFrequencies(), factors).map { $0 / $1 })
     }

@@ -28,23 +28,30 @@ public enum GGUFExport {
     /// Writes `model` (its adapters merged into the weights, quantized-only layers dequantized) as a
     /// GGUF file in `type`'s precision with `tokenizer`'s vocabulary and `template` as its Jinja chat
     /// template (the tokenizer's own template when nil). Written to a temporary name, then renamed.
-    public static func writeModel(_ model: LlamaModel, tokenizer: BPETokenizer, template: ChatTemplate?,
-                                  type: QuantizationType, name: String, to url: URL) throws {
+    public static func writeModel(
+        _ model: LlamaModel, tokenizer: BPETokenizer, template: ChatTemplate?,
+        type: QuantizationType, name: String, to url: URL
+    ) throws {
         try writeModel(model, weightsIn: nil, tokenizer: tokenizer, template: template, type: type, name: name, to: url)
     }
 
     /// Writes the model of the GGUF file `gguf` as `writeModel(LlamaModel(gguf: gguf), ...)` does, byte
     /// for byte, reading each tensor straight from the mapped file while it is written (F32 rows in
     /// place; other types one tensor at a time) instead of loading a float copy of the whole model.
-    public static func writeModel(gguf: GGUFFile, path: String = "GGUF file", tokenizer: BPETokenizer,
-                                  template: ChatTemplate?, type: QuantizationType, name: String, to url: URL) throws {
+    public static func writeModel(
+        gguf: GGUFFile, path: String = "GGUF file", tokenizer: BPETokenizer,
+        template: ChatTemplate?, type: QuantizationType, name: String, to url: URL
+    ) throws {
         let model = try LlamaModel(weightsLeftIn: gguf, path: path)
-        try writeModel(model, weightsIn: gguf, tokenizer: tokenizer, template: template, type: type, name: name, to: url)
+        try writeModel(
+            model, weightsIn: gguf, tokenizer: tokenizer, template: template, type: type, name: name, to: url)
     }
 
     /// `model`'s weights, or with `file` the weights of that GGUF file (`model` then only describes it).
-    static func writeModel(_ model: LlamaModel, weightsIn file: GGUFFile?, tokenizer: BPETokenizer,
-                           template: ChatTemplate?, type: QuantizationType, name: String, to url: URL) throws {
+    static func writeModel(
+        _ model: LlamaModel, weightsIn file: GGUFFile?, tokenizer: BPETokenizer,
+        template: ChatTemplate?, type: QuantizationType, name: String, to url: URL
+    ) throws {
         let config = model.config
         let architecture = try Self.architecture(config)
         var writer = try GGUFWriter()
@@ -58,9 +65,10 @@ public enum GGUFExport {
             throw GGUFExportError.tensor(name: "(metadata)", reason: error.description)
         }
         for (t, l) in tensorOrder(config) {
-            let source = GGUFTensorSource(model: model, file: file, tensor: t, layer: l,
-                                          type: type.ggmlType(for: t, layer: l, config: config),
-                                          ropeHeads: ropeHeads(t, config: config, architecture: architecture))
+            let source = GGUFTensorSource(
+                model: model, file: file, tensor: t, layer: l,
+                type: type.ggmlType(for: t, layer: l, config: config),
+                ropeHeads: ropeHeads(t, config: config, architecture: architecture))
             try writer.addTensor(name: source.name, type: source.type, dimensions: source.dimensions) { out in
                 try source.produce(into: out)
             }
@@ -98,8 +106,10 @@ public enum GGUFExport {
         return out
     }
 
-    static func writeModelMetadata(_ writer: inout GGUFWriter, config c: LlamaConfig, architecture a: String,
-                                   type: QuantizationType, name: String) throws {
+    static func writeModelMetadata(
+        _ writer: inout GGUFWriter, config c: LlamaConfig, architecture a: String,
+        type: QuantizationType, name: String
+    ) throws {
         try writer.set("general.architecture", .string(a))
         try writer.set("general.type", .string("model"))
         try writer.set("general.name", .string(name))

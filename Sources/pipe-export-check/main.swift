@@ -38,10 +38,13 @@ do {
             let tokenizer = try BPETokenizer(gguf: file)
             let loaded = Date().timeIntervalSince(loadStart)
             let start = Date()
-            try GGUFExport.writeModel(gguf: file, path: input.path, tokenizer: tokenizer, template: tokenizer.chatTemplate,
-                                      type: type, name: name, to: out)
-            print(String(format: "loaded in %.2f s; wrote %@ (%@) in %.2f s", loaded, out.path, type.rawValue,
-                         Date().timeIntervalSince(start)))
+            try GGUFExport.writeModel(
+                gguf: file, path: input.path, tokenizer: tokenizer, template: tokenizer.chatTemplate,
+                type: type, name: name, to: out)
+            print(
+                String(
+                    format: "loaded in %.2f s; wrote %@ (%@) in %.2f s", loaded, out.path, type.rawValue,
+                    Date().timeIntervalSince(start)))
             exit(0)
         }
         let model = try LlamaModel.load(contentsOf: input)
@@ -51,10 +54,13 @@ do {
         }
         let loaded = Date().timeIntervalSince(loadStart)
         let start = Date()
-        try GGUFExport.writeModel(model, tokenizer: tokenizer, template: tokenizer.chatTemplate, type: type,
-                                  name: name, to: out)
-        print(String(format: "loaded in %.2f s; wrote %@ (%@) in %.2f s", loaded, out.path, type.rawValue,
-                     Date().timeIntervalSince(start)))
+        try GGUFExport.writeModel(
+            model, tokenizer: tokenizer, template: tokenizer.chatTemplate, type: type,
+            name: name, to: out)
+        print(
+            String(
+                format: "loaded in %.2f s; wrote %@ (%@) in %.2f s", loaded, out.path, type.rawValue,
+                Date().timeIntervalSince(start)))
     case ("lora", 4):
         let base = try LlamaModel.load(contentsOf: URL(fileURLWithPath: arguments[2]))
         let folder = URL(fileURLWithPath: arguments[1])
