@@ -60,6 +60,7 @@ public struct EvaluateStage: Stage {
         }
 
         var report = EvaluationReport(split: splitName, examples: examples.count)
+        report.classes = params.classes
         for variant in variants {
             model.adapters = variant.adapters
             if !examples.isEmpty {

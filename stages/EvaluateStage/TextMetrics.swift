@@ -81,6 +81,18 @@ public enum TextMetrics {
         return brevity * exp(logSum)
     }
 
+    /// The class `text` names first: of the class names it contains, the one that starts
+    /// earliest (the longer on a tie, so "液压系统泄漏" wins over "泄漏"); nil when it names none.
+    public static func namedClass(_ text: String, classes: [String]) -> String? {
+        var best: (start: String.Index, name: String)?
+        for name in classes where !name.isEmpty {
+            guard let start = text.range(of: name)?.lowerBound else { continue }
+            if let current = best, current.start < start || (current.start == start && current.name.count >= name.count) { continue }
+            best = (start, name)
+        }
+        return best?.name
+    }
+
     static func ngrams(_ units: [String], _ n: Int) -> [String: Int] {
         guard units.count >= n else { return [:] }
         var counts: [String: Int] = [:]
