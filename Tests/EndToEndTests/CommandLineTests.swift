@@ -116,9 +116,64 @@ struct ShippedPipelineTests {
         #expect(shipped == current, "regenerate it: pipe schema > pipelines/schema.json")
     }
 
-    @Test("every shipped manifest validates", arguments: ["medical.json", "industrial.json", "legal.json", "quickstart.json"])
+    /// Every manifest in pipelines/ (each .json but the schema).
+    static let manifests: [String] = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: PipeProcess.packageRoot.appendingPathComponent("pipelines").path)) ?? []
+        return names.filter { $0.hasSuffix(".json") && $0 != "schema.json" }.sorted()
+    }()
+
+    @Test("every shipped manifest validates", arguments: manifests)
     func validates(_ name: String) throws {
         let result = try PipeProcess.run(["validate", "pipelines/\(name)"], in: PipeProcess.packageRoot)
         #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    @Test("the domain demos are all shipped")
+    func domains() {
+        #expect(Set(["medical.json", "finance.json", "legal.json", "industrial.json", "insurance.json", "quickstart.json"]).isSubset(of: Self.manifests))
+    }
+
+    /// A manifest's stages by id, as parsed JSON.
+    func stages(_ name: String) throws -> [String: NSDictionary] {
+        let data = try Data(contentsOf: PipeProcess.packageRoot.appendingPathComponent("pipelines/\(name)"))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return (object?["stages"] as? [String: NSDictionary]) ?? [:]
+    }
+
+    @Test("insurance.json copies the medical and finance stages verbatim (ids aside), so their cached adapters are reused",
+          arguments: [("medical.json", "medical_"), ("finance.json", "finance_")])
+    func insuranceReuses(_ source: String, _ prefix: String) throws {
+        let insurance = try stages("insurance.json")
+        // The stages up to the evaluation; the quantize and export stages at the end are the domain's own.
+        let original = try stages(source).filter { !["quantize", "export"].contains($0.value["kind"] as? String ?? "") }
+        let renamed: (String) -> String = { $0 == "base" ? "base" : prefix + $0 }
+        #expect(original.count == 6)
+        for (id, stage) in original {
+            let copy = try #require(insurance[renamed(id)], "insurance.json lacks \(renamed(id))")
+            #expect(copy["kind"] as? String == stage["kind"] as? String && (copy["params"] as? NSDictionary) == (stage["params"] as? NSDictionary), "\(id)")
+            let inputs = (stage["inputs"] as? [String: String] ?? [:]).mapValues(renamed)
+            #expect((copy["inputs"] as? [String: String] ?? [:]) == inputs, "\(id)")
+        }
+    }
+
+    @Test("each generated data set is what its committed script writes",
+          arguments: [("generate-medical-data.swift", "medical_large.jsonl"), ("generate-finance-data.swift", "finance.jsonl"),
+                      ("generate-legal-data.swift", "contracts_large.json"), ("generate-industrial-data.swift", "machine_logs_large.csv")])
+    func generatedData(_ script: String, _ output: String) throws {
+        let root = PipeProcess.packageRoot
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swift", "scripts/\(script)"]
+        process.currentDirectoryURL = root
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let generated = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let committed = try Data(contentsOf: root.appendingPathComponent("pipelines/data/\(output)"))
+        #expect(generated == committed, "regenerate it: swift scripts/\(script) > pipelines/data/\(output)")
     }
 }

@@ -55,13 +55,14 @@ struct Bench {
     }
 
     /// report.json of `evaluate` on the inputs.
-    func evaluate(_ inputs: [String: Artifact], system: String? = nil) async throws -> [String: Any] {
+    func evaluate(_ inputs: [String: Artifact], system: String? = nil, extra: [(key: String, value: JSONValue)] = []) async throws -> [String: Any] {
         var fields: [(key: String, value: JSONValue)] = [
             ("prompts", ["Q"]), ("chat", true), ("template", "auto"), ("max_new_tokens", 6), ("temperature", 0.8),
             ("top_k", 0), ("top_p", 1), ("repetition_penalty", 1), ("seed", 3), ("stop", []), ("split", "eval"),
             ("batch_size", 1), ("references", 2), ("compare_base", true),
         ]
         if let system { fields.append((key: "system", value: .string(system))) }
+        fields += extra
         let params = JSONValue.object(fields)
         let out = root.appendingPathComponent("out-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
@@ -143,5 +144,37 @@ struct EvaluateStageTests {
         #expect(scored.count == 2)
         #expect(scored.first?["prompt"] as? String == "<|im_start|>user\nQ1<|im_end|>\n<|im_start|>assistant\n")
         #expect(scored.first?["reference"] as? String == "A1")
+    }
+
+    @Test("classes score each answer by whether it names its reference's class first, per class and in all")
+    func classes() async throws {
+        let bench = try Bench()
+        defer { bench.remove() }
+        let inputs = ["model": try bench.adapter(chat: nil), "dataset": try bench.dataset(systemPrompt: "")]
+        let report = try await bench.evaluate(inputs, extra: [(key: "classes", value: ["A2", "A1"])])
+        let references = report["references"] as? [[String: Any]] ?? []
+        #expect(references.map { $0["class"] as? String } == ["A1", "A2", "A1", "A2"])
+        let scores = try #require(report["classes"] as? [String: [String: Any]])
+        #expect(scores.keys.sorted() == ["base", "tuned"])
+        for (variant, score) in scores {
+            let mine = references.filter { $0["variant"] as? String == variant }
+            let right = mine.filter { ($0["answer_class"] as? String) == ($0["class"] as? String) }
+            let perClass = try #require(score["per_class"] as? [String: [String: Double]])
+            #expect(perClass["A1"]?["count"] == 1 && perClass["A2"]?["count"] == 1)
+            #expect(perClass["A1"]?["correct"] == Double(right.filter { $0["class"] as? String == "A1" }.count))
+            #expect(score["count"] as? Double == 2 && score["correct"] as? Double == Double(right.count))
+        }
+        let one = try await bench.evaluate(inputs, extra: [(key: "classes", value: ["A1"])])
+        #expect((one["classes"] as? [String: [String: Any]])?["tuned"]?["count"] as? Double == 1, "a reference naming no class is left out")
+    }
+
+    @Test("classes without references, or listed twice, are manifest problems")
+    func classesChecked() throws {
+        var params = EvaluateStage.Params()
+        params.classes = ["轴承磨损", "轴承磨损"]
+        params.references = 0
+        params.prompts = ["Q"]
+        let problems = EvaluateStage.check(params).map(\.message)
+        #expect(problems.contains { $0.contains("references > 0") } && problems.contains { $0.contains("listed twice") }, "\(problems)")
     }
 }

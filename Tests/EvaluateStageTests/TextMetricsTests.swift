@@ -30,6 +30,15 @@ struct TextMetricsTests {
         #expect(abs(value - expected) < 1e-12)
     }
 
+    @Test("the class a text names is the one that starts first, the longer on a tie, nil when none")
+    func namedClass() {
+        let classes = ["泄漏", "液压系统泄漏", "轴承磨损", "运行正常"]
+        #expect(TextMetrics.namedClass("轴承磨损,建议立即更换;排除液压系统泄漏", classes: classes) == "轴承磨损")
+        #expect(TextMetrics.namedClass("液压系统泄漏,需检查密封件", classes: classes) == "液压系统泄漏")
+        #expect(TextMetrics.namedClass("疑似管路泄漏", classes: classes) == "泄漏")
+        #expect(TextMetrics.namedClass("建议复查", classes: classes) == nil)
+    }
+
     @Test("exact match ignores surrounding whitespace only")
     func exact() {
         #expect(TextMetrics.exactMatch(" 建议复查 \n", "建议复查") == 1)

@@ -15,10 +15,14 @@ import Tokenizer
 public struct EvaluateStage: Stage {
     public static let kind = "evaluate"
     public static let version = 2
-    public static let summary = "Eval loss, perplexity, generations and reference metrics (exact match, ROUGE-L, BLEU-4), tuned vs base."
+    public static let summary =
+        "Eval loss, perplexity, generations and reference metrics (exact match, ROUGE-L, BLEU-4), tuned vs base."
     public static let inputs: [InputPort] = [
-        InputPort("model", accepts: ["model", "adapter"], doc: "The model, or an adapter (evaluated on its base model)."),
-        InputPort("dataset", accepts: ["tokens"], optional: true, doc: "A tokenized dataset: its eval split gives the loss and the references."),
+        InputPort(
+            "model", accepts: ["model", "adapter"], doc: "The model, or an adapter (evaluated on its base model)."),
+        InputPort(
+            "dataset", accepts: ["tokens"], optional: true,
+            doc: "A tokenized dataset: its eval split gives the loss and the references."),
     ]
 
     public init() {}
@@ -45,11 +49,13 @@ public struct EvaluateStage: Stage {
         let template = try Self.chatTemplate(params.template, model: loaded, dataset: tokens?.info)
         let options = GenerationOptions(
             maxNewTokens: params.maxNewTokens,
-            sampling: SamplingOptions(temperature: Float(params.temperature), topK: params.topK, topP: Float(params.topP),
-                                      repetitionPenalty: Float(params.repetitionPenalty), seed: params.seed),
+            sampling: SamplingOptions(
+                temperature: Float(params.temperature), topK: params.topK, topP: Float(params.topP),
+                repetitionPenalty: Float(params.repetitionPenalty), seed: params.seed),
             stopStrings: params.stop)
-        let completer = Completer(model: model, tokenizer: tokenizer, template: params.chat ? template : nil,
-                                  system: params.system, options: options)
+        let completer = Completer(
+            model: model, tokenizer: tokenizer, template: params.chat ? template : nil,
+            system: params.system, options: options)
         let references = Array(examples.prefix(params.references).compactMap(ReferenceExample.init))
         let totalWork = variants.count * (params.prompts.count + references.count + (examples.isEmpty ? 0 : 1))
         var done = 0
@@ -60,12 +66,14 @@ public struct EvaluateStage: Stage {
         }
 
         var report = EvaluationReport(split: splitName, examples: examples.count)
+        report.classes = params.classes
         for variant in variants {
             model.adapters = variant.adapters
             if !examples.isEmpty {
                 let sequences = examples.map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
-                let loss = try model.meanLoss(of: sequences, batchSize: params.batchSize,
-                                              padToken: tokens?.info.padID ?? 0)
+                let loss = try model.meanLoss(
+                    of: sequences, batchSize: params.batchSize,
+                    padToken: tokens?.info.padID ?? 0)
                 report.losses.append((variant.name, loss))
                 try tick("\(variant.name) eval loss \(String(format: "%.4f", loss))")
             }
@@ -77,30 +85,43 @@ public struct EvaluateStage: Stage {
             for reference in references {
                 let result = try completer.complete(tokens: reference.prompt)
                 let expected = tokenizer.decode(reference.answer.map(Int32.init), renderSpecial: false)
-                report.scored.append(.init(variant: variant.name, prompt: tokenizer.decode(reference.prompt.map(Int32.init), renderSpecial: true),
-                                           reference: expected, answer: result.text))
+                report.scored.append(
+                    .init(
+                        variant: variant.name,
+                        prompt: tokenizer.decode(reference.prompt.map(Int32.init), renderSpecial: true),
+                        reference: expected, answer: result.text))
                 try tick("\(variant.name) answered a reference")
             }
         }
         model.adapters = variants.last?.adapters ?? []
 
         let log = TrainingLog.read(from: modelFolder)
-        try report.json.prettyText.write(to: context.outputFolder.appendingPathComponent("report.json"), atomically: false, encoding: .utf8)
-        let markdown = report.markdown(title: "Evaluation of \(inputs["model"]?.producer ?? "model")", hasChart: log != nil)
-        try markdown.write(to: context.outputFolder.appendingPathComponent("report.md"), atomically: false, encoding: .utf8)
+        try report.json.prettyText.write(
+            to: context.outputFolder.appendingPathComponent("report.json"), atomically: false, encoding: .utf8)
+        let markdown = report.markdown(
+            title: "Evaluation of \(inputs["model"]?.producer ?? "model")", hasChart: log != nil)
+        try markdown.write(
+            to: context.outputFolder.appendingPathComponent("report.md"), atomically: false, encoding: .utf8)
         try context.writeSummary(markdown: markdown, json: report.json)
         if let log {
-            let svg = LossChart.svg(train: log.log.map { ($0.step, $0.loss) },
-                                    eval: log.log.compactMap { step in step.evalLoss.map { (step.step, $0) } },
-                                    title: "loss of \(inputs["model"]?.producer ?? "training")")
-            try svg.write(to: context.outputFolder.appendingPathComponent("loss.svg"), atomically: false, encoding: .utf8)
+            let svg = LossChart.svg(
+                train: log.log.map { ($0.step, $0.loss) },
+                eval: log.log.compactMap { step in step.evalLoss.map { (step.step, $0) } },
+                title: "loss of \(inputs["model"]?.producer ?? "training")")
+            try svg.write(
+                to: context.outputFolder.appendingPathComponent("loss.svg"), atomically: false, encoding: .utf8)
         }
-        context.say(report.losses.map { "\($0.0) eval loss \(String(format: "%.4f", $0.1)) (perplexity \(String(format: "%.2f", exp($0.1))))" }.joined(separator: ", "))
+        context.say(
+            report.losses.map {
+                "\($0.0) eval loss \(String(format: "%.4f", $0.1)) (perplexity \(String(format: "%.2f", exp($0.1))))"
+            }.joined(separator: ", "))
     }
 
     /// The template for chat prompts. auto: the rendering the model was trained on, else the one
     /// the tokenized dataset records, else the model's own template.
-    static func chatTemplate(_ choice: AutoOr<ChatTemplate.Kind>, model: LoadedModel, dataset: TokenizedInfo?) throws -> ChatTemplate {
+    static func chatTemplate(
+        _ choice: AutoOr<ChatTemplate.Kind>, model: LoadedModel, dataset: TokenizedInfo?
+    ) throws -> ChatTemplate {
         if let kind = choice.fixed { return try model.tokenizer.chatTemplate(named: kind.rawValue) }
         if let trained = model.trainedChat { return trained }
         guard let dataset else { return model.chatTemplate }
@@ -116,7 +137,11 @@ struct ReferenceExample {
     let answer: [Int]
 
     init?(_ example: TokenizedDataset.Example) {
-        guard let start = example.labels.indices.dropFirst().first(where: { example.labels[$0] != TokenizedDataset.ignoredLabel }) else { return nil }
+        guard
+            let start = example.labels.indices.dropFirst().first(where: {
+                example.labels[$0] != TokenizedDataset.ignoredLabel
+            })
+        else { return nil }
         var end = start
         while end < example.labels.count, example.labels[end] != TokenizedDataset.ignoredLabel { end += 1 }
         prompt = example.tokens[..<start].map(Int.init)

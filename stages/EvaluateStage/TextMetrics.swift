@@ -29,14 +29,16 @@ public enum TextMetrics {
 
     static func isCharacterScript(_ s: Unicode.Scalar) -> Bool {
         switch s.value {
-        case 0x3040...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0xAC00...0xD7AF, 0x20000...0x2FA1F: return true
+        case 0x3040...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0xAC00...0xD7AF, 0x20000...0x2FA1F:
+            return true
         default: return false
         }
     }
 
     /// 1 when the texts are equal after trimming whitespace, else 0.
     public static func exactMatch(_ candidate: String, _ reference: String) -> Double {
-        candidate.trimmingCharacters(in: .whitespacesAndNewlines) == reference.trimmingCharacters(in: .whitespacesAndNewlines) ? 1 : 0
+        candidate.trimmingCharacters(in: .whitespacesAndNewlines)
+            == reference.trimmingCharacters(in: .whitespacesAndNewlines) ? 1 : 0
     }
 
     /// ROUGE-L F1: from the longest common subsequence of the units.
@@ -79,6 +81,21 @@ public enum TextMetrics {
         }
         let brevity = c.count >= r.count ? 1.0 : exp(1 - Double(r.count) / Double(c.count))
         return brevity * exp(logSum)
+    }
+
+    /// The class `text` names first: of the class names it contains, the one that starts
+    /// earliest (the longer on a tie, so "液压系统泄漏" wins over "泄漏"); nil when it names none.
+    public static func namedClass(_ text: String, classes: [String]) -> String? {
+        var best: (start: String.Index, name: String)?
+        for name in classes where !name.isEmpty {
+            guard let start = text.range(of: name)?.lowerBound else { continue }
+            if let current = best, current.start < start || (current.start == start && current.name.count >= name.count)
+            {
+                continue
+            }
+            best = (start, name)
+        }
+        return best?.name
     }
 
     static func ngrams(_ units: [String], _ n: Int) -> [String: Int] {
