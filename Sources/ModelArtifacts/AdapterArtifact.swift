@@ -57,8 +57,12 @@ public struct AdapterArtifact: Codable, Sendable, Equatable {
     }
 
     /// The base model with this adapter applied, and the chat rendering it was trained on.
-    public func open(from folder: URL, manifestFolder: URL) throws -> LoadedModel {
-        var loaded = try base.open(manifestFolder: manifestFolder)
+    public func open(from folder: URL, manifestFolder: URL, baseFolder: URL? = nil) throws -> LoadedModel {
+        if base.format == .quantized || base.format == .embedded, baseFolder == nil {
+            throw ModelArtifactError.invalid("this adapter was trained on a model stored in the cache (stage key "
+                + "\(baseKey.prefix(12))); wire that stage into the `base` input as well")
+        }
+        var loaded = try base.open(in: baseFolder, manifestFolder: manifestFolder)
         if let chat { loaded.trainedChat = try chat.chatTemplate(for: loaded.tokenizer) }
         let adapter: LoRAAdapter
         do {
@@ -126,10 +130,12 @@ public struct TrainingLog: Codable, Sendable, Equatable {
 }
 
 /// Opens whatever model-like artifact a folder holds: a model, or an adapter on its base, for a
-/// stage of a manifest in `manifestFolder`.
-public func openModelArtifact(in folder: URL, manifestFolder: URL) throws -> LoadedModel {
+/// stage of a manifest in `manifestFolder`. An adapter whose base lives in the cache itself (a
+/// quantized or fully trained model) needs that base's artifact folder, `baseFolder`.
+public func openModelArtifact(in folder: URL, manifestFolder: URL, baseFolder: URL? = nil) throws -> LoadedModel {
     if FileManager.default.fileExists(atPath: folder.appendingPathComponent(AdapterArtifact.fileName).path) {
-        return try AdapterArtifact.read(from: folder).open(from: folder, manifestFolder: manifestFolder)
+        return try AdapterArtifact.read(from: folder)
+            .open(from: folder, manifestFolder: manifestFolder, baseFolder: baseFolder)
     }
     return try ModelArtifact.read(from: folder).open(in: folder, manifestFolder: manifestFolder)
 }

@@ -90,6 +90,17 @@ enum ModelLocator {
         try? FileManager.default.removeItem(at: folder)
         defer { try? FileManager.default.removeItem(at: folder) }
         try store.unpack(key: key, into: folder)
-        return try openModelArtifact(in: folder, manifestFolder: manifest.deletingLastPathComponent())
+        // An adapter trained on a model from the cache (quantized, merged, fully trained) opens over it.
+        var baseFolder: URL?
+        if entry.type == "adapter", let adapter = try? AdapterArtifact.read(from: folder),
+           adapter.base.format == .quantized || adapter.base.format == .embedded {
+            let base = try store.makeTemporaryFolder("base")
+            try? FileManager.default.removeItem(at: base)
+            try store.unpack(key: adapter.baseKey, into: base)
+            baseFolder = base
+        }
+        defer { if let baseFolder { try? FileManager.default.removeItem(at: baseFolder) } }
+        return try openModelArtifact(in: folder, manifestFolder: manifest.deletingLastPathComponent(),
+                                     baseFolder: baseFolder)
     }
 }

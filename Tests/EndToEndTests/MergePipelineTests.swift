@@ -122,6 +122,10 @@ struct ExportPipelineTests {
             "gguf": { "kind": "export", "inputs": { "model": "q8" }, "params": { "format": "gguf", "path": "out/merged-q8_0.gguf" } },
             "f16": { "kind": "export", "inputs": { "model": "first" }, "params": { "format": "gguf", "type": "f16", "path": "out/first-f16.gguf" } },
             "lora": { "kind": "export", "inputs": { "model": "first" }, "params": { "format": "gguf-lora", "path": "out/first-lora.gguf" } },
+            "qtrain": { "kind": "train", "inputs": { "model": "q8", "dataset": "tokens" },
+                        "params": { "method": "qlora", "r": 2, "max_steps": 2, "batch_size": 4, "checkpoint_every": 0 } },
+            "qtrain_eval": { "kind": "evaluate", "inputs": { "model": "qtrain", "dataset": "tokens", "base": "q8" },
+                             "params": { "prompts": ["急性心梗"], "max_new_tokens": 4, "references": 1 } },
             """)
         defer { project.remove() }
         let run = try project.pipe("run", "mixing.json", "--json")
@@ -142,6 +146,10 @@ struct ExportPipelineTests {
             (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["tokens"] as? [Int]
         }
         #expect(tokens(fromFile) != nil && tokens(fromFile) == tokens(fromStage), "\(fromFile.stderr)\(fromStage.stderr)")
+        // An adapter trained (QLoRA) on the quantized model opens over it: evaluate wires it as `base`,
+        // generate finds it in the cache.
+        let onQuantized = try project.pipe(["generate", "--model", "mixing.json:qtrain"] + generate)
+        #expect(onQuantized.status == 0 && tokens(onQuantized) != nil, "\(onQuantized.stderr)")
     }
 
     @Test("an unknown format is refused at its JSON path; peft of a model fails naming the stage")

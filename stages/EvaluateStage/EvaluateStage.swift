@@ -23,6 +23,9 @@ public struct EvaluateStage: Stage {
         InputPort(
             "dataset", accepts: ["tokens"], optional: true,
             doc: "A tokenized dataset: its eval split gives the loss and the references."),
+        InputPort("base", accepts: ["model"], optional: true,
+                  doc: "For an adapter trained on a model from this cache (quantize, merge or full training): "
+                      + "that model.")
     ]
 
     public init() {}
@@ -37,7 +40,8 @@ public struct EvaluateStage: Stage {
 
     public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
         let modelFolder = try inputs.require("model").folder
-        let loaded = try openModelArtifact(in: modelFolder, manifestFolder: context.manifestFolder)
+        let loaded = try openModelArtifact(in: modelFolder, manifestFolder: context.manifestFolder,
+                                           baseFolder: inputs["base"]?.folder)
         let model = loaded.model, tokenizer = loaded.tokenizer
         let isAdapter = !model.adapters.isEmpty
         var variants = [Variant(name: isAdapter ? "tuned" : "model", adapters: model.adapters)]

@@ -19,7 +19,10 @@ public struct ExportStage: Stage {
     public static let inputs: [InputPort] = [
         InputPort(
             "model", accepts: ["model", "adapter"],
-            doc: "The model (adapters merged on the way) or, for peft and gguf-lora, the adapter.")
+            doc: "The model (adapters merged on the way) or, for peft and gguf-lora, the adapter."),
+        InputPort("base", accepts: ["model"], optional: true,
+                  doc: "For an adapter trained on a model from this cache (quantize, merge or full training): "
+                      + "that model."),
     ]
     static let exportFolder = "export"
 
@@ -35,7 +38,8 @@ public struct ExportStage: Stage {
 
     public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
         let input = try inputs.require("model")
-        let loaded = try openModelArtifact(in: input.folder, manifestFolder: context.manifestFolder)
+        let loaded = try openModelArtifact(in: input.folder, manifestFolder: context.manifestFolder,
+                                           baseFolder: inputs["base"]?.folder)
         let name = context.resolve(params.path).lastPathComponent
         let target = context.outputFolder.appendingPathComponent(Self.exportFolder).appendingPathComponent(name)
         try FileManager.default.createDirectory(

@@ -21,6 +21,9 @@ public struct QuantizeStage: Stage {
         InputPort(
             "dataset", accepts: ["tokens"], optional: true,
             doc: "Tokenized examples whose perplexity is measured before and after."),
+        InputPort("base", accepts: ["model"], optional: true,
+                  doc: "For an adapter trained on a model from this cache (quantize, merge or full training): "
+                      + "that model."),
     ]
 
     public init() {}
@@ -30,7 +33,8 @@ public struct QuantizeStage: Stage {
     public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
         let input = try inputs.require("model")
         let source = try Self.sourceArtifact(input.folder)
-        let loaded = try openModelArtifact(in: input.folder, manifestFolder: context.manifestFolder)
+        let loaded = try openModelArtifact(in: input.folder, manifestFolder: context.manifestFolder,
+                                           baseFolder: inputs["base"]?.folder)
         let examples = try inputs["dataset"].map { try Self.examples(in: $0.folder, split: params.split) } ?? []
         let padToken = Int32(loaded.tokenizer.specialTokens.pad ?? loaded.tokenizer.specialTokens.eos ?? 0)
         func perplexity(_ model: LlamaModel) throws -> Double? {
