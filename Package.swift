@@ -40,16 +40,22 @@ let package = Package(
 
         // MARK: Model half (no engine)
 
+        // Eight-lane float/int operations lowered to AVX2 vector instructions, for the kernels and quantizers (a leaf).
+        .target(name: "Lanes", swiftSettings: [
+            .unsafeFlags(["-O", "-target-cpu", "haswell"]), .enableExperimentalFeature("BuiltinModule"),
+        ]),
         // float32 tensors and kernels over OpenBLAS, and the quantized matrix-vector product.
         // Optimized even in debug builds (the test suite trains and runs real models), and for
-        // AVX2/FMA (`-target-cpu haswell`), which the kernels' 8-lane vectors are written for.
-        .target(name: "Tensor", dependencies: ["CBLAS", "Random"], swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"]), .enableExperimentalFeature("BuiltinModule")]),
+        // AVX2/FMA (`-target-cpu haswell`), which the kernels' 8-lane vectors (Lanes) are written for.
+        .target(name: "Tensor", dependencies: ["CBLAS", "Random", "Lanes"],
+                swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]),
         // Read-only, memory-mapped file bytes (shared by the model file formats).
         .target(name: "MappedFile"),
         // GGUF files, read and write, and the quantized block formats.
         // Optimized even in debug builds: the quantizers loop over every weight of an export. For
         // AVX2 (`-target-cpu haswell`, as Tensor), which the Q8_0 / Q4_1 quantizers' 8-lane vectors are written for.
-        .target(name: "GGUF", dependencies: ["MappedFile"], swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"]), .enableExperimentalFeature("BuiltinModule")]),
+        .target(name: "GGUF", dependencies: ["MappedFile", "Lanes"],
+                swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]),
         // safetensors files, read and write.
         .target(name: "Safetensors", dependencies: ["MappedFile"]),
         // Byte-level BPE tokenizers, pre-tokenizers and chat templates.

@@ -3,6 +3,8 @@
 //   Q4_0 (18 bytes): d: f16, qs: 16 bytes          x = (q - 8) * d
 //   Q4_1 (20 bytes): d: f16, m: f16, qs: 16 bytes  x = q * d + m
 
+internal import Lanes
+
 func dequantizeQ4_0(_ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ blocks: Int) {
     for b in 0..<blocks {
         let block = src + b * 18

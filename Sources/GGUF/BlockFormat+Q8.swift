@@ -1,6 +1,8 @@
 // Q8_0 (34 bytes per 32 elements): d: f16, qs: 32 x int8.   x = q * d
 // The reference quantizer maps the largest magnitude to +-127 and rounds half away from zero.
 
+internal import Lanes
+
 func dequantizeQ8_0(_ src: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ blocks: Int) {
     for b in 0 ..< blocks {
         let block = src + b * 34

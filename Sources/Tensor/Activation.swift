@@ -2,6 +2,8 @@
 //
 // Legend: N elements.
 
+internal import Lanes
+
 /// `out = x · sigmoid(x)`.
 ///
 ///     out (N), inp (N); `out` may alias `inp`.

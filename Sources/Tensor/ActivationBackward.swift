@@ -4,6 +4,8 @@
 // Forward: out = silu(g) · u, silu(g) = g · σ(g).
 // Backward: du += dout · silu(g);  dg += dout · u · σ(g) · (1 + g · (1 − σ(g))).
 
+internal import Lanes
+
 /// Adds the gradients of `swigluForward` (or, with `accumulate: false`, stores them, so the
 /// caller need not zero `dgate` and `dup` first).
 ///

@@ -6,6 +6,8 @@
 // whose mask is non-zero (and, with a sliding window W > 0, only j > past + i - W);
 // with segment ids (packed sequences), only keys of the query's own segment.
 
+internal import Lanes
+
 /// `out_h = softmax(q_h · k_gᵀ / sqrt(HS) + mask) · v_g` for every head h.
 ///
 ///     out     (T, ldo): head h at columns h*HS ..< (h+1)*HS

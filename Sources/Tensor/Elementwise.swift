@@ -2,6 +2,8 @@
 //
 // Legend: N rows (tokens), C channels, V vocabulary size.
 
+internal import Lanes
+
 /// Copies the embedding row of each token.
 ///
 ///     out    (N, C)

@@ -7,7 +7,9 @@
 // clamped to [−87.3, 88.3] (no infinities, no denormals), except that below −87.3
 // the result is exactly 0 (so masked −∞ logits get zero probability); a NaN
 // stays NaN. Every step is one AVX2 instruction
-// (Vector8.swift), so callers must be in this module (compiled for Haswell).
+// (the Lanes module), so callers must be in this module (compiled for Haswell).
+
+internal import Lanes
 
 /// exp of 8 lanes.
 @inline(__always)

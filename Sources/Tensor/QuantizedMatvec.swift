@@ -19,6 +19,7 @@
 
 import Foundation
 import Synchronization
+internal import Lanes
 
 /// `out = W · x` for a block-quantized W.
 ///

@@ -2,6 +2,8 @@
 //
 // Legend: N rows (B*T tokens), C channels.
 
+internal import Lanes
+
 /// `out[n, c] = inp[n, c] / sqrt(mean_c(inp[n, :]²) + eps) * weight[c]`.
 ///
 ///     out    (N, C)

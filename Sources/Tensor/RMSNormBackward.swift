@@ -4,6 +4,8 @@
 // Forward: y = x · s · w with s = 1/sqrt(mean(x²) + eps) per row.
 // Backward: dw += dy · x · s;  dx += s · (dy·w) − s³/C · x · Σ_c(dy·w·x).
 
+internal import Lanes
+
 /// Adds the gradients of `rmsNormForward`.
 ///
 ///     dinp    (N, C)       += ∂loss/∂inp

@@ -2,6 +2,8 @@
 //
 // Legend: N rows, V columns.
 
+internal import Lanes
+
 /// Numerically stable softmax of each row, over its first `count` entries.
 ///
 ///     out (N, V)
