@@ -3,6 +3,7 @@ import Foundation
 import Llama
 import ModelArtifacts
 import JSON
+import PipeCache
 import PipeCore
 
 /// Finds the model a command names: a GGUF file, a Hugging Face folder, or `MANIFEST:STAGE` (a
@@ -33,25 +34,11 @@ enum ModelLocator {
         }
         let adapter: LoRAAdapter
         if let (manifest, stage) = splitStageReference(source) {
-            let options = try ManifestOptions.parse([manifest.path])
-            let (pipeline, store, plan) = try options.plan()
-            try checkStage(stage, in: pipeline, option: "--adapter")
-            guard let key = plan.keys[stage], let entry = store.entry(for: key) else {
-                throw ValidationError(
-                    "stage \"\(stage)\" of \(manifest.lastPathComponent) has no cached artifact; "
-                        + "run `pipe run \(manifest.path) --until \(stage)` first")
+            adapter = try withStageArtifact(
+                manifest: manifest, stage: stage, option: "--adapter", accepting: ["adapter"]
+            ) { folder, _, _ in
+                try LoRAAdapter(peftFolder: folder.appendingPathComponent(AdapterArtifact.peftFolder), config: config)
             }
-            guard entry.type == "adapter" else {
-                throw ValidationError(
-                    "--adapter \(source): stage \"\(stage)\" produces "
-                        + "\(ArtifactType(entry.type).withArticle), not an adapter")
-            }
-            let folder = try store.makeTemporaryFolder("adapter")
-            try? FileManager.default.removeItem(at: folder)
-            defer { try? FileManager.default.removeItem(at: folder) }
-            try store.unpack(key: key, into: folder)
-            adapter = try LoRAAdapter(
-                peftFolder: folder.appendingPathComponent(AdapterArtifact.peftFolder), config: config)
         } else {
             let url = URL(fileURLWithPath: source)
             guard FileManager.default.fileExists(atPath: url.appendingPathComponent("adapter_config.json").path) else {
@@ -74,33 +61,48 @@ enum ModelLocator {
     }
 
     static func openArtifact(manifest: URL, stage: String) throws -> LoadedModel {
+        try withStageArtifact(manifest: manifest, stage: stage, option: "--model", accepting: ["model", "adapter"]) {
+            folder, type, store in
+            // An adapter trained on a model from the cache (quantized, merged, fully trained) opens over it.
+            let manifestFolder = manifest.deletingLastPathComponent()
+            if type == "adapter", let adapter = try? AdapterArtifact.read(from: folder),
+               adapter.base.format == .quantized || adapter.base.format == .embedded {
+                return try unpacked(adapter.baseKey, from: store, as: "base") { base in
+                    try openModelArtifact(in: folder, manifestFolder: manifestFolder, baseFolder: base)
+                }
+            }
+            return try openModelArtifact(in: folder, manifestFolder: manifestFolder)
+        }
+    }
+
+    /// Runs `body` on the unpacked cached artifact of a manifest's stage (its folder, type and the
+    /// store), refusing a stage that is not cached or whose artifact type is not one of `accepting`.
+    static func withStageArtifact<R>(manifest: URL, stage: String, option: String, accepting: [String],
+                                     _ body: (URL, String, ArtifactStore) throws -> R) throws -> R {
         let options = try ManifestOptions.parse([manifest.path])
         let (pipeline, store, plan) = try options.plan()
-        try checkStage(stage, in: pipeline, option: "--model")
+        try checkStage(stage, in: pipeline, option: option)
         guard let key = plan.keys[stage], let entry = store.entry(for: key) else {
             throw ValidationError(
                 "stage \"\(stage)\" of \(manifest.lastPathComponent) has no cached artifact; "
                     + "run `pipe run \(manifest.path) --until \(stage)` first")
         }
-        guard entry.type == "model" || entry.type == "adapter" else {
+        guard accepting.contains(entry.type) else {
+            let wanted = accepting.map { ArtifactType($0).withArticle }.joined(separator: " or ")
             throw ValidationError(
-                "stage \"\(stage)\" produces \(ArtifactType(entry.type).withArticle), not a model or adapter")
+                "\(option) \(manifest.lastPathComponent):\(stage): stage \"\(stage)\" produces "
+                    + "\(ArtifactType(entry.type).withArticle), not \(wanted)")
         }
-        let folder = try store.makeTemporaryFolder("model")
+        return try unpacked(key, from: store, as: "model") { folder in try body(folder, entry.type, store) }
+    }
+
+    /// Runs `body` on an artifact unpacked into a temporary folder, removed afterwards.
+    static func unpacked<R>(_ key: String, from store: ArtifactStore, as prefix: String,
+                            _ body: (URL) throws -> R) throws -> R {
+        let folder = try store.makeTemporaryFolder(prefix)
         try? FileManager.default.removeItem(at: folder)
         defer { try? FileManager.default.removeItem(at: folder) }
         try store.unpack(key: key, into: folder)
-        // An adapter trained on a model from the cache (quantized, merged, fully trained) opens over it.
-        var baseFolder: URL?
-        if entry.type == "adapter", let adapter = try? AdapterArtifact.read(from: folder),
-           adapter.base.format == .quantized || adapter.base.format == .embedded {
-            let base = try store.makeTemporaryFolder("base")
-            try? FileManager.default.removeItem(at: base)
-            try store.unpack(key: adapter.baseKey, into: base)
-            baseFolder = base
-        }
-        defer { if let baseFolder { try? FileManager.default.removeItem(at: baseFolder) } }
-        return try openModelArtifact(in: folder, manifestFolder: manifest.deletingLastPathComponent(),
-                                     baseFolder: baseFolder)
+        return try body(folder)
     }
 }
