@@ -258,8 +258,13 @@ public final class Executor: Sendable {
         do {
             try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: source, to: staging)
+            // A folder cannot be renamed over a folder: the old one steps aside first, then goes.
             if FileManager.default.fileExists(atPath: destination.path) {
-                _ = try FileManager.default.replaceItemAt(destination, withItemAt: staging)
+                let old = parent.appendingPathComponent(
+                    ".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).old")
+                try FileManager.default.moveItem(at: destination, to: old)
+                try FileManager.default.moveItem(at: staging, to: destination)
+                try? FileManager.default.removeItem(at: old)
             } else {
                 try FileManager.default.moveItem(at: staging, to: destination)
             }

@@ -108,6 +108,13 @@ struct ExportPipelineTests {
         }
         #expect(tokens(fromExport) != nil && tokens(fromExport) == tokens(fromStage))
 
+        // Published again over itself (a forced or stale export): the old folder is replaced whole.
+        try Data("stale".utf8).write(to: out.appendingPathComponent("merged-hf/stale.txt"))
+        let forced = try project.pipe("run", "mixing.json", "--force", "hf")
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("merged-hf/stale.txt").path))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("merged-hf/model.safetensors").path))
+
         try FileManager.default.removeItem(at: out.appendingPathComponent("merged-hf"))
         let rerun = try project.pipe("run", "mixing.json", "--json")
         #expect(try rerun.statuses().values.allSatisfy { $0 == "cached" })
