@@ -100,12 +100,12 @@ struct TrainingMemoryEstimateTests {
             _ = try Trainer(model: model, hyperparameters: hp, trainingSet: examples(7, length: 20, seed: 2),
                             memoryLimit: 1_000_000)
         }
-        guard case let .notEnoughMemory(estimate, available, maxMemory)? = error else {
+        guard let error, case let .notEnoughMemory(estimate, available, maxMemory) = error else {
             Issue.record("expected notEnoughMemory, got \(String(describing: error))")
             return
         }
         #expect(available == 1_000_000 && maxMemory && estimate.total > available)
-        let message = "\(error!)"
+        let message = "\(error)"
         #expect(message.hasPrefix("training needs about \(TrainingMemoryEstimate.format(estimate.total)) for batches "
             + "of 3 × 20 tokens (batch_size 3, max_length 40): "), "\(message)")
         #expect(message.contains("more than max_memory 1.0 MB") && message.contains("lower batch_size"), "\(message)")
