@@ -100,7 +100,7 @@ extension LlamaParameters {
                         order: order, rowLength: expected.dropFirst().reduce(1, *)))
             }
         }
-        let failure = LoadFailure()
+        let failure = FirstError()
         withExtendedLifetime(gguf.buffer) {
             WorkerPool.shared(threads: defaultMatvecThreads).run(chunks: pieces.count) { i in
                 let piece = pieces[i], info = piece.info
@@ -132,17 +132,6 @@ struct GGUFLoadPiece: @unchecked Sendable {
     let rowLength: Int
 }
 
-/// The first error of a parallel load.
-final class LoadFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var error: Error?
-
-    func record(_ e: Error) {
-        lock.lock()
-        if error == nil { error = e }
-        lock.unlock()
-    }
-}
 
 extension LlamaModel {
     /// A model from a GGUF file: weights dequantized to float32, and with

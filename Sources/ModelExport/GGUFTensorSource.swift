@@ -156,18 +156,6 @@ final class RowReader: @unchecked Sendable {
     func release() { if owned { floats?.deallocate() } }
 }
 
-/// The first error of a parallel job.
-final class FirstError: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var error: Error?
-
-    func record(_ e: Error) {
-        lock.lock()
-        if error == nil { error = e }
-        lock.unlock()
-    }
-}
-
 /// A raw pointer handed to the pieces of a parallel job (each writes its own rows).
 struct UnsafeSendablePointer: @unchecked Sendable {
     let value: UnsafeMutableRawPointer

@@ -27,17 +27,8 @@ struct PipeProcess {
 
     static let packageRoot = TestPaths.packageRoot
 
-    /// The `pipe` built beside the test bundle (debug or release, whichever ran the tests).
-    static let binary: URL = {
-        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = runner.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("pipe")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder.deleteLastPathComponent()
-        }
-        return packageRoot.appendingPathComponent(".build/debug/pipe")
-    }()
+    /// The `pipe` built beside the test bundle.
+    static let binary = TestPaths.pipeBinary
 
     /// Starts `pipe` with `arguments` in `folder`; the caller waits or kills.
     static func start(_ arguments: [String], in folder: URL) throws -> (Process, Pipe, Pipe) {

@@ -15,16 +15,7 @@ enum FuzzProcess {
     static let hangSeconds = ProcessInfo.processInfo.environment["PIPE_FUZZ_HANG_SECONDS"].flatMap(Double.init) ?? 30
 
     /// The `pipe` built beside the test bundle.
-    static let binary: URL = {
-        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = runner.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("pipe")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder.deleteLastPathComponent()
-        }
-        return TestPaths.packageRoot.appendingPathComponent(".build/debug/pipe")
-    }()
+    static let binary = TestPaths.pipeBinary
 
     private static let launching = NSLock()
 

@@ -19,6 +19,18 @@ public enum TestPaths {
     /// Outputs of llama.cpp, transformers and PyTorch the tests compare against (see its README).
     public static let reference = fixtures.appendingPathComponent("reference")
 
+    /// The `pipe` built beside the running test bundle (debug or release, whichever ran the tests).
+    public static let pipeBinary: URL = {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = runner.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("pipe")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder.deleteLastPathComponent()
+        }
+        return packageRoot.appendingPathComponent(".build/debug/pipe")
+    }()
+
     /// The demo model, put in `models/` by `scripts/bootstrap`.
     public static let demoModel = packageRoot.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
 }
