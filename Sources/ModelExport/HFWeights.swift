@@ -60,12 +60,7 @@ struct HFWeights {
             } else {
                 w.update(from: model.parameters.pointer(t, layer: l), count: n)
             }
-            for adapter in model.adapters where adapter.adapts(t) {
-                let OUT = shape[0], IN = shape[1], r = adapter.rank
-                // w (OUT, IN) += scale · B (OUT, r) · A (r, IN)
-                sgemm(transposeA: false, transposeB: false, OUT, IN, r, alpha: adapter.scale,
-                      adapter.b(t, layer: l), lda: r, adapter.a(t, layer: l), ldb: IN, beta: 1, w, ldc: IN)
-            }
+            for adapter in model.adapters { adapter.addUpdate(of: t, layer: l, into: w) }
         }
         return values.withUnsafeBytes { Data($0) }
     }

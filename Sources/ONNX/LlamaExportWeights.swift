@@ -46,12 +46,7 @@ final class LlamaExportWeights {
         } else {
             w.update(from: p.pointer(t, layer: l), count: n)
         }
-        let OUT = t.shape(config)[0], IN = t.shape(config)[1]
-        for a in adapters {
-            // W (OUT, IN) += scale · B (OUT, r) · A (r, IN)
-            sgemm(transposeA: false, transposeB: false, OUT, IN, a.rank, alpha: a.scale,
-                  a.b(t, layer: l), lda: a.rank, a.a(t, layer: l), ldb: IN, beta: 1, w, ldc: IN)
-        }
+        for a in adapters { a.addUpdate(of: t, layer: l, into: w) }
         return try body(UnsafeBufferPointer(start: w, count: n))
     }
 
