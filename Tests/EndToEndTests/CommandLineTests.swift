@@ -113,7 +113,16 @@ struct ShippedPipelineTests {
         let root = PipeProcess.packageRoot
         let shipped = try String(contentsOf: root.appendingPathComponent("pipelines/schema.json"), encoding: .utf8)
         let current = try PipeProcess.run(["schema"], in: root).stdout
-        #expect(shipped == current, "regenerate it: pipe schema > pipelines/schema.json")
+        #expect(shipped == current, "regenerate it: scripts/generate-docs")
+    }
+
+    @Test("docs/stages.md holds the current output of pipe stages")
+    func stageReferenceUpToDate() throws {
+        let root = PipeProcess.packageRoot
+        let page = try String(contentsOf: root.appendingPathComponent("docs/stages.md"), encoding: .utf8)
+        let current = try PipeProcess.run(["stages"], in: root).stdout
+        let fenced = page.components(separatedBy: "```\n")
+        #expect(fenced.count == 3 && fenced[1] == current, "regenerate it: scripts/generate-docs")
     }
 
     /// Every manifest in pipelines/ (each .json but the schema).
