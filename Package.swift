@@ -27,9 +27,12 @@ let package = Package(
         // The seeded, portable SplitMix64 generator of the data stages and the model's seeds (a leaf).
         .target(name: "Random"),
 
-        // Manifest, stage contract, registry, graph, planner and executor.
+        // The Slurm client: sbatch, squeue, scontrol and scancel run without a shell, and their outputs parsed.
+        .target(name: "Slurm"),
+
+        // Manifest, stage contract, registry, graph, planner and executors (local; Slurm jobs).
         .target(name: "PipeCore", dependencies: [
-            "JSON", "PipeCache",
+            "JSON", "PipeCache", "Slurm",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Content-addressed zstd artifact store, cache keys, file digests, run records, locks.
@@ -115,6 +118,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),  // paths of the package, its fixtures and the demo model
         .testTarget(name: "PipeCoreTests", dependencies: ["TestSupport", "JSON", "PipeCache", "PipeCore"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "SlurmTests", dependencies: ["TestSupport", "Slurm"]),
         .testTarget(name: "PipeCacheTests", dependencies: ["TestSupport", "JSON", "PipeCache"]),
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),

@@ -69,7 +69,10 @@ public final class ArtifactStore: Sendable {
 
     /// A fresh, empty temporary folder inside the store (same file system, so renames are atomic).
     public func makeTemporaryFolder(_ label: String) throws -> URL {
-        let url = root.appendingPathComponent("tmp/\(getpid())-\(label)-\(UUID().uuidString.prefix(8))")
+        // The host is part of the name: on a cache shared by cluster nodes, a pid only means something
+        // on the machine that made the folder.
+        let url = root.appendingPathComponent(
+            "tmp/\(getpid())-\(label)-\(UUID().uuidString.prefix(8))@\(Self.hostName)")
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
@@ -83,12 +86,20 @@ public final class ArtifactStore: Sendable {
         let tmp = root.appendingPathComponent("tmp")
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: tmp.path) else { return }
         for name in names {
+            if let at = name.lastIndex(of: "@"), name[name.index(after: at)...] != Self.hostName { continue }
             guard let pid = Int32(name.split(separator: "-").first ?? ""), pid != getpid() else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH {
                 try? FileManager.default.removeItem(at: tmp.appendingPathComponent(name))
             }
         }
     }
+
+    /// This machine's name, as `gethostname` gives it.
+    static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
 
     // MARK: Entries
 

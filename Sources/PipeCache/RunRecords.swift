@@ -40,6 +40,10 @@ public struct RunRecords: Sendable {
     /// Records stages that finished; merges with what is on disk. Callers hold the store lock.
     public func record(_ stages: [String: Stage]) throws {
         guard !stages.isEmpty else { return }
+        // Cluster jobs of one manifest finish side by side: the read-merge-write is serialized.
+        let lock = try FileLock(url: url.appendingPathExtension("lock"))
+        lock.lockBlocking(.exclusive)
+        defer { lock.unlock() }
         let merged = load().merging(stages) { _, new in new }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -103,14 +103,8 @@ public final class Executor: Sendable {
                 running -= 1
                 for outcome in results {
                     outcomes[outcome.id] = outcome
-                    if outcome.status == .ran, let material = plan.materials[outcome.id] {
-                        // Recorded as soon as it finishes, so a later crash does not lose it.
-                        try? runRecords.record([
-                            outcome.id: RunRecords.Stage(
-                                key: outcome.key, material: material, finished: Date(),
-                                seconds: outcome.seconds, metrics: outcome.metrics)
-                        ])
-                    }
+                    // Recorded as soon as it finishes, so a later crash does not lose it.
+                    recordIfRan(outcome, in: runRecords)
                 }
                 schedule()
             }
@@ -128,11 +122,21 @@ public final class Executor: Sendable {
         return RunReport(stages: ordered, interrupted: Task.isCancelled)
     }
 
+    /// Remembers what a stage that ran was computed from, for `pipe status`.
+    func recordIfRan(_ outcome: StageOutcome, in runRecords: RunRecords) {
+        guard outcome.status == .ran, let material = plan.materials[outcome.id] else { return }
+        try? runRecords.record([
+            outcome.id: RunRecords.Stage(
+                key: outcome.key, material: material, finished: Date(), seconds: outcome.seconds,
+                metrics: outcome.metrics)
+        ])
+    }
+
     // MARK: One stage
 
     /// Computes one stage under its key's lock. Returns its outcome, plus those of inputs that had
     /// to be recomputed because their cached copy was corrupt or gone.
-    private func compute(_ id: String, forced: Bool, runFolder: URL) async -> [StageOutcome] {
+    func compute(_ id: String, forced: Bool, runFolder: URL) async -> [StageOutcome] {
         guard let stage = pipeline.stage(id), let key = plan.keys[id] else { return [] }
         let kind = stage.kind.kind
         let started = Date()
@@ -275,7 +279,7 @@ public final class Executor: Sendable {
     }
 
     /// A cached stage whose published files were deleted gets them back from the cache.
-    private func restoreExports(of stage: Pipeline.Stage, key: String, runFolder: URL) {
+    func restoreExports(of stage: Pipeline.Stage, key: String, runFolder: URL) {
         let missing = stage.prepared.exports.filter { !FileManager.default.fileExists(atPath: $0.destination.path) }
         guard !missing.isEmpty else { return }
         let folder = runFolder.appendingPathComponent("restore-\(stage.id)")

@@ -12,6 +12,8 @@ public struct Pipeline: Sendable {
         /// Input port -> producing stage id.
         public let inputs: [String: String]
         public let prepared: PreparedStage
+        /// What the stage asks of a node when it runs as a Slurm job (not part of its cache key).
+        public let resources: StageResources
         public var outputType: ArtifactType { prepared.outputType }
     }
 
@@ -20,6 +22,8 @@ public struct Pipeline: Sendable {
     public var folder: URL { url.deletingLastPathComponent() }
     /// The cache folder: the manifest's `cache` key, or `.pipe/` beside the manifest.
     public let cacheFolder: URL
+    /// Where the stages run unless `pipe run --executor` says otherwise.
+    public let executor: ExecutorSettings
     /// In declaration order.
     public let stages: [Stage]
     public let graph: Graph<String>
@@ -27,10 +31,13 @@ public struct Pipeline: Sendable {
     public let order: [String]
     private let stageIndex: [String: Int]
 
-    init(name: String, url: URL, cacheFolder: URL, stages: [Stage], graph: Graph<String>) {
+    init(
+        name: String, url: URL, cacheFolder: URL, executor: ExecutorSettings, stages: [Stage], graph: Graph<String>
+    ) {
         self.name = name
         self.url = url
         self.cacheFolder = cacheFolder
+        self.executor = executor
         self.stages = stages
         self.graph = graph
         self.order = graph.topologicalOrder() ?? stages.map(\.id)
@@ -49,8 +56,8 @@ public struct ManifestLoader: Sendable {
 
     public init(registry: StageRegistry) { self.registry = registry }
 
-    static let topLevelKeys = ["$schema", "name", "description", "cache", "stages"]
-    static let stageKeys = ["kind", "description", "inputs", "params"]
+    static let topLevelKeys = ["$schema", "name", "description", "cache", "executor", "stages"]
+    static let stageKeys = ["kind", "description", "inputs", "params", "resources"]
 
     public func load(_ url: URL) throws -> Pipeline {
         // Refused before opening: reading a FIFO or a device would block or never end.
@@ -111,6 +118,10 @@ public struct ManifestLoader: Sendable {
                 issues.append(ManifestIssue(top.key("cache"), "expected a folder path (string), got \(shown(value))"))
             }
         }
+        var executor = ExecutorSettings()
+        if let value = root["executor"] {
+            executor = ExecutorSettings.validate(value, at: top.key("executor"), into: &issues) ?? executor
+        }
         guard let stagesValue = root["stages"] else {
             issues.append(
                 ManifestIssue(top.key("stages"), "missing: a manifest needs \"stages\", an object of stage id -> stage")
@@ -167,7 +178,8 @@ public struct ManifestLoader: Sendable {
                 "the stages " + cycle.map { "\"\($0)\"" }.joined(separator: " -> ") + " form a cycle"))
         }
         guard stages.count == ids.count else { return nil }
-        return Pipeline(name: name, url: url, cacheFolder: cacheFolder, stages: stages, graph: graph)
+        return Pipeline(
+            name: name, url: url, cacheFolder: cacheFolder, executor: executor, stages: stages, graph: graph)
     }
 
     /// The manifest's stage ids: in order for suggestions, as a set for lookups.
@@ -279,6 +291,16 @@ public struct ManifestLoader: Sendable {
             }
         }
 
+        var resources = StageResources()
+        var resourcesOK = true
+        if let value = value["resources"] {
+            if let checked = StageResources.validate(value, at: path.key("resources"), into: &issues) {
+                resources = checked
+            } else {
+                resourcesOK = false
+            }
+        }
+
         let paramsPath = path.key("params")
         let given = value["params"] ?? .object([])
         guard given.objectValue != nil else {
@@ -308,7 +330,8 @@ public struct ManifestLoader: Sendable {
                     "missing input: \(kind.kind) needs \(spec?.acceptsDescription ?? "an artifact") on port \"\(port)\""
                 ))
         }
-        guard issues.count == before, inputsOK else { return nil }
-        return Pipeline.Stage(id: id, kind: kind, params: params, inputs: inputs, prepared: prepared)
+        guard issues.count == before, inputsOK, resourcesOK else { return nil }
+        return Pipeline.Stage(
+            id: id, kind: kind, params: params, inputs: inputs, prepared: prepared, resources: resources)
     }
 }

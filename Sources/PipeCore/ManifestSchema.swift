@@ -32,6 +32,7 @@ public enum ManifestSchema {
                         value: ["type": "object", "properties": .object(ports), "additionalProperties": false]
                     ),
                     (key: "params", value: recordSchema(kind.parameters)),
+                    (key: "resources", value: resourcesSchema),
                 ]),
                 "required": ["kind"],
                 "additionalProperties": false,
@@ -46,6 +47,7 @@ public enum ManifestSchema {
                 "name": ["type": "string", "description": "The pipeline's name (default: the file name)."],
                 "description": ["type": "string"],
                 "cache": ["type": "string", "description": "Cache folder, relative to the manifest (default .pipe)."],
+                "executor": executorSchema,
                 "stages": [
                     "type": "object",
                     "description": "Stage id -> stage.",
@@ -56,6 +58,20 @@ public enum ManifestSchema {
             "required": ["stages"],
             "additionalProperties": false,
         ]
+    }
+
+    /// A stage's `resources`: what its Slurm job asks for.
+    static var resourcesSchema: JSONValue {
+        var schema = recordSchema(StageResources.fields).objectValue ?? []
+        schema.append((key: "description", value: "What the stage's Slurm job asks for (not part of the cache key)."))
+        return .object(schema)
+    }
+
+    /// The top-level `executor`: local, or Slurm with its partition and account.
+    static var executorSchema: JSONValue {
+        var schema = recordSchema(ExecutorSettings.fields).objectValue ?? []
+        schema.append((key: "description", value: "Where stages run; `pipe run --executor` overrides the kind."))
+        return .object(schema)
     }
 
     public static func recordSchema(_ fields: [ParameterSpec]) -> JSONValue {
