@@ -39,6 +39,20 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
 
+    @Option(
+        name: .long,
+        help: "Where stages run: local, or slurm (each stale stage a Slurm job; overrides the manifest's executor).")
+    var executor: ExecutorSettings.Kind?
+
+    @Option(name: .long, help: "Slurm partition for the jobs (overrides the manifest's executor.partition).")
+    var partition: String?
+
+    @Option(name: .long, help: "Slurm account for the jobs (overrides the manifest's executor.account).")
+    var account: String?
+
+    @Flag(name: .long, help: "With --executor slurm: return once the jobs are submitted (`pipe status` follows them).")
+    var detach = false
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }
@@ -58,6 +72,15 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             reporter = LineReporter()
         }
+        var settings = pipeline.executor
+        if let executor { settings.kind = executor }
+        if let partition { settings.partition = partition }
+        if let account { settings.account = account }
+        if settings.kind == .slurm && !dryRun {
+            try await runOnSlurm(pipeline, store, plan, settings: settings, options: options, reporter: reporter)
+            return
+        }
+        if detach { throw ValidationError("--detach needs --executor slurm (or the manifest's executor kind slurm)") }
         let executor = Executor(pipeline: pipeline, plan: plan, store: store, reporter: reporter)
 
         if dryRun {
@@ -85,7 +108,10 @@ struct RunCommand: AsyncParsableCommand {
         let interrupt = InterruptHandler { task.cancel() }
         let report = await task.value
         interrupt.stop()
+        try finish(report, started: started)
+    }
 
+    func finish(_ report: RunReport, started: Date) throws {
         if json {
             try printJSON(report)
         } else {
@@ -119,27 +145,37 @@ struct RunCommand: AsyncParsableCommand {
 
 /// Turns the first Ctrl-C into a clean cancellation (running stages stop at their next check,
 /// nothing half-written becomes visible); a second Ctrl-C exits at once.
+/// `signals` beyond SIGINT (a cluster job also stops on SIGTERM) are handled the same way.
 final class InterruptHandler: @unchecked Sendable {
-    private let source: DispatchSourceSignal
+    private let sources: [DispatchSourceSignal]
+    private let signals: [Int32]
+    private let lock = NSLock()
     private var count = 0
 
-    init(_ onInterrupt: @escaping @Sendable () -> Void) {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue.global())
-        source.setEventHandler { [unowned self] in
-            count += 1
-            if count == 1 {
-                printError("\ninterrupted: stopping running stages (Ctrl-C again to quit at once)")
-                onInterrupt()
-            } else {
-                exit(130)
-            }
+    init(signals: [Int32] = [SIGINT], _ onInterrupt: @escaping @Sendable () -> Void) {
+        self.signals = signals
+        var sources: [DispatchSourceSignal] = []
+        for number in signals {
+            signal(number, SIG_IGN)
+            sources.append(DispatchSource.makeSignalSource(signal: number, queue: DispatchQueue.global()))
         }
-        source.resume()
+        self.sources = sources
+        for source in sources {
+            source.setEventHandler { [unowned self] in
+                let count = lock.withLock { self.count += 1; return self.count }
+                if count == 1 {
+                    printError("\ninterrupted: stopping running stages (Ctrl-C again to quit at once)")
+                    onInterrupt()
+                } else {
+                    exit(130)
+                }
+            }
+            source.resume()
+        }
     }
 
     func stop() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
+        for source in sources { source.cancel() }
+        for number in signals { signal(number, SIG_DFL) }
     }
 }

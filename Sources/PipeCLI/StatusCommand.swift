@@ -21,11 +21,14 @@ struct StatusCommand: AsyncParsableCommand {
         var state: String
         var reasons: [String]
         var key: String
+        /// The Slurm job last submitted for this key, and what Slurm says of it.
+        var job: StageJobStatus?
     }
 
     func run() async throws {
         let (pipeline, store, plan) = try manifest.plan()
         let records = RunRecords(store: store, manifest: pipeline.url).load()
+        let jobs = StageJobStatus.current(pipeline: pipeline, plan: plan, store: store)
         var rows: [Row] = []
         for id in pipeline.order {
             guard let stage = pipeline.stage(id) else { continue }
@@ -33,7 +36,9 @@ struct StatusCommand: AsyncParsableCommand {
             var reasons: [String] = []
             if case let .stale(why) = state, why != [.neverRun] { reasons = why.map(\.rawValue) }
             rows.append(
-                Row(id: id, kind: stage.kind.kind, state: state.label, reasons: reasons, key: plan.keys[id] ?? ""))
+                Row(
+                    id: id, kind: stage.kind.kind, state: state.label, reasons: reasons, key: plan.keys[id] ?? "",
+                    job: jobs[id]))
         }
         if json {
             try printJSON(["stages": rows])
@@ -41,7 +46,8 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let width = rows.map(\.id.count).max() ?? 0
         for row in rows {
-            let why = row.reasons.isEmpty ? "" : " (\(row.reasons.joined(separator: ", ")))"
+            var why = row.reasons.isEmpty ? "" : " (\(row.reasons.joined(separator: ", ")))"
+            if let job = row.job { why += "; Slurm \(job.summary)" }
             print(
                 "\(row.id.padding(toLength: width, withPad: " ", startingAt: 0))  "
                     + "\(row.kind.padding(toLength: 9, withPad: " ", startingAt: 0)) \(row.state)\(why)")

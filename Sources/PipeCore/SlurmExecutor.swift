@@ -57,7 +57,6 @@ public final class SlurmExecutor: Sendable {
     public struct Submission: Sendable {
         public var jobs: [Job]
         public var cached: [StageOutcome]
-        public var folder: URL
     }
 
     /// Submits every stale stage of the run. Either all are submitted or, when sbatch refuses one,
@@ -68,14 +67,7 @@ public final class SlurmExecutor: Sendable {
         guard BatchRequest.isUsableFilename(store.root.path) else {
             throw SlurmRunError.unusableCachePath(store.root.path)
         }
-        let folder = try makeSubmissionFolder()
-        let marker = folder.appendingPathComponent("submitted")
-        try Data("pipe run --executor slurm from \(ProcessInfo.processInfo.hostName)\n".utf8).write(to: marker)
-        let script = folder.appendingPathComponent("run-stage.sh")
-        // The job's arguments reach it as "$@": never read by a shell, so nothing in them runs.
-        try Data("#!/bin/sh\n# One stage of a pipe manifest, as a Slurm job (see docs/cluster.md).\nexec \"$@\"\n".utf8)
-            .write(to: script)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        var prepared: (folder: URL, marker: URL, script: URL)?
 
         var jobs: [Job] = []
         var cached: [StageOutcome] = []
@@ -92,6 +84,9 @@ public final class SlurmExecutor: Sendable {
                 reporter.finished(outcome)
                 continue
             }
+            // Made for the first job only: a run with nothing to submit leaves no trace.
+            let (folder, marker, script) = try prepared ?? prepareSubmissionFolder()
+            prepared = (folder, marker, script)
             let name = String(format: "%02d-", index) + Self.fileSafe(id)
             let log = folder.appendingPathComponent("\(name).log")
             let events = folder.appendingPathComponent("\(name).events")
@@ -127,7 +122,24 @@ public final class SlurmExecutor: Sendable {
             Dictionary(uniqueKeysWithValues: jobs.map {
                 ($0.stage, SubmittedJobs.Job(id: $0.jobID, key: $0.key, log: $0.log.path, submitted: now))
             }))
-        return Submission(jobs: jobs, cached: cached, folder: folder)
+        return Submission(jobs: jobs, cached: cached)
+    }
+
+    /// The submission's folder with the marker the jobs look for and the job script.
+    private func prepareSubmissionFolder() throws -> (folder: URL, marker: URL, script: URL) {
+        let folder = try makeSubmissionFolder()
+        let marker = folder.appendingPathComponent("submitted")
+        let script = folder.appendingPathComponent("run-stage.sh")
+        do {
+            try Data("pipe run --executor slurm from \(ProcessInfo.processInfo.hostName)\n".utf8).write(to: marker)
+            // The job's arguments reach it as "$@": never read by a shell, so nothing in them runs.
+            try Data("#!/bin/sh\n# One stage of a pipe manifest, as a Slurm job (see docs/cluster.md).\nexec \"$@\"\n".utf8)
+                .write(to: script)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        } catch {
+            throw CacheError.unwritable(folder.path, reason: error.localizedDescription)
+        }
+        return (folder, marker, script)
     }
 
     /// `jobs/<time>-<random>/` in the cache: the marker, the job script, each job's log and events.

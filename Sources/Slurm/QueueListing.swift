@@ -6,6 +6,12 @@ public struct QueueEntry: Sendable, Equatable {
     public var state: JobState
     /// Why it waits or ended (`Dependency`, `Resources`, `NonZeroExitCode`); "None" when nothing to say.
     public var reason: String
+
+    public init(jobID: String, state: JobState, reason: String) {
+        self.jobID = jobID
+        self.state = state
+        self.reason = reason
+    }
 }
 
 /// The squeue format the parser reads.

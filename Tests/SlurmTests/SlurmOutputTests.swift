@@ -21,15 +21,15 @@ struct SlurmOutputTests {
         #expect(finished["1"]?.state == .completed)
         #expect(finished["4"]?.state == .cancelled && finished["4"]?.reason == "None")
         #expect(finished["5"]?.reason == "DependencyNeverSatisfied")
-        #expect(finished.values.allSatisfy(\.state.isFinished))
+        #expect(finished.values.allSatisfy { $0.state.isFinished })
         #expect(waiting["5"]?.state.isFinished == false && waiting["4"]?.state.hasStarted == true)
     }
 
     @Test("an squeue line with an unknown state is an error, not a guess")
-    func unknownState() {
+    func unknownState() throws {
         #expect(throws: SlurmError.self) { try parseQueue("7|WEIRD|None\n") }
         #expect(throws: SlurmError.self) { try parseQueue("7 RUNNING\n") }
-        #expect(try parseQueue("\n") .isEmpty)
+        #expect(try parseQueue("\n").isEmpty)
     }
 
     @Test("scontrol's one-line job gives state, reason, exit code and log, even with spaces and quotes in values")

@@ -1,0 +1,173 @@
+import Foundation
+import Slurm
+import Testing
+
+/// `pipe run --executor slurm` on the real one-node cluster of `scripts/slurm-local` (started by the
+/// tests if it is not up; a machine where it cannot start fails these tests, saying why).
+@Suite("pipe run --executor slurm", .serialized)
+struct SlurmExecutorTests {
+    let twoStages = #"""
+        { "stages": {
+            "records": { "kind": "load", "params": { "dataset": "data/medical.jsonl", "format": "alpaca" } },
+            "more": { "kind": "augment", "inputs": { "dataset": "records" }, "params": { "seed": 1, "copies": 1 } }
+        } }
+        """#
+
+    func dataProject(_ manifest: String) throws -> Project {
+        let project = try Project()
+        try project.write("pipeline.json", manifest)
+        try project.write("data/medical.jsonl", medicalRecords(12))
+        return project
+    }
+
+    func statusRows(_ project: Project) throws -> [String: [String: Any]] {
+        let status = try project.pipe("status", "pipeline.json", "--json")
+        let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        let rows = object?["stages"] as? [[String: Any]] ?? []
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as? String ?? "", $0) })
+    }
+
+    @Test("the quickstart pipeline as Slurm jobs gives the same digests as a local run, and a rerun submits nothing")
+    func quickstartMatchesLocal() throws {
+        try SlurmCluster.require()
+        let shorter: (String) -> String = { $0.replacingOccurrences(of: #""epochs": 3"#, with: #""epochs": 1"#) }
+        let local = try quickstartProject(editing: shorter)
+        defer { local.remove() }
+        let cluster = try quickstartProject(editing: shorter)
+        defer { cluster.remove() }
+        let here = try local.pipe("run", "quickstart.json", "--json")
+        #expect(here.status == 0, "\(here.stderr)")
+        let there = try cluster.pipe("run", "quickstart.json", "--executor", "slurm", "--json")
+        #expect(there.status == 0, "\(there.stderr)")
+        #expect(try there.statuses().values.allSatisfy { $0 == "ran" }, "\(there.stdout)")
+        #expect(try there.digests() == here.digests())
+        // The same progress lines as a local run, training steps included (read from the job's events).
+        #expect(there.stderr.contains("start   trained (train)") && there.stderr.contains("steps, loss"), "\(there.stderr)")
+        #expect(there.stderr.contains("ran     gguf (export)"))
+        #expect(FileManager.default.fileExists(atPath: cluster.folder.appendingPathComponent("out/quickstart-q8_0.gguf").path))
+
+        let cache = cluster.folder.appendingPathComponent(".pipe")
+        let jobs = SlurmCluster.recordedJobs(cache: cache)
+        #expect(jobs.count == 8)
+        let again = try cluster.pipe("run", "quickstart.json", "--executor", "slurm", "--json")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try again.statuses().values.allSatisfy { $0 == "cached" }, "\(again.stdout)")
+        #expect(SlurmCluster.recordedJobs(cache: cache) == jobs, "a cached stage was resubmitted")
+        let status = try cluster.pipe("status", "quickstart.json")
+        #expect(status.stdout.contains("Slurm job \(jobs["trained"] ?? "?") completed"), "\(status.stdout)")
+    }
+
+    @Test("a failing stage reports its job id, exit code and log; its dependents are skipped; status shows it")
+    func failingStage() throws {
+        try SlurmCluster.require()
+        let project = try dataProject(twoStages)
+        defer { project.remove() }
+        try project.write("data/medical.jsonl", medicalRecords(3) + "{\"instruction\": broken\n")
+        let run = try project.pipe("run", "pipeline.json", "--executor", "slurm", "--json")
+        #expect(run.status == 1)
+        let stages = try run.stages()
+        let job = try #require(SlurmCluster.recordedJobs(cache: project.folder.appendingPathComponent(".pipe"))["records"])
+        let error = stages["records"]?["error"] as? String ?? ""
+        #expect(stages["records"]?["status"] as? String == "failed")
+        #expect(error.hasPrefix("Slurm job \(job) failed (exit code 1): "), "\(error)")
+        #expect(error.contains("medical.jsonl:4"), "the stage's own error, with file and line: \(error)")
+        let log = try #require(error.components(separatedBy: "log: ").last)
+        #expect(try String(contentsOfFile: log, encoding: .utf8).contains("medical.jsonl:4"))
+        #expect(stages["more"]?["status"] as? String == "skipped")
+        #expect((stages["more"]?["error"] as? String ?? "").contains(#"input "records" failed"#))
+
+        let status = try project.pipe("status", "pipeline.json")
+        #expect(status.stdout.contains("Slurm job \(job) failed, exit code 1, log: \(log)"), "\(status.stdout)")
+    }
+
+    @Test("stage ids and paths with quotes, spaces, $(...) and ; reach the jobs as arguments, never as commands")
+    func noInjection() throws {
+        try SlurmCluster.require()
+        let project = try Project()
+        defer { project.remove() }
+        let folder = #"a b;$(touch pwned-folder)'x""#
+        let manifest = #"m $(touch pwned-manifest);'"`touch pwned-tick`.json"#
+        let first = #"-rec"$(touch${IFS}pwned-stage);'"#
+        let second = #"more;touch${IFS}pwned-more&&`touch${IFS}pwned-tick2`"#
+        try project.write("\(folder)/\(manifest)", """
+            { "stages": {
+                \(jsonString(first)): { "kind": "load", "params": { "dataset": "data/medical.jsonl", "format": "alpaca" } },
+                \(jsonString(second)): { "kind": "augment", "inputs": { "dataset": \(jsonString(first)) }, "params": { "copies": 1 } }
+            } }
+            """)
+        try project.write("\(folder)/data/medical.jsonl", medicalRecords(6))
+        let run = try PipeProcess.run(
+            ["run", "\(folder)/\(manifest)", "--executor", "slurm", "--json"], in: project.folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try run.statuses() == [first: "ran", second: "ran"])
+        let walker = FileManager.default.enumerator(atPath: project.folder.path)
+        let files = (walker?.allObjects as? [String]) ?? []
+        #expect(!files.contains { ($0 as NSString).lastPathComponent.hasPrefix("pwned") }, "\(files)")
+    }
+
+    @Test("--detach returns once the jobs are submitted, and pipe status follows their Slurm states")
+    func detach() throws {
+        try SlurmCluster.require()
+        let project = try dataProject(twoStages)
+        defer { project.remove() }
+        let blocker = try SlurmCluster.block(in: project.folder)
+        defer { try? SlurmClient().cancel([blocker]) }
+        let submitted = try project.pipe("run", "pipeline.json", "--executor", "slurm", "--detach")
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let jobs = SlurmCluster.recordedJobs(cache: project.folder.appendingPathComponent(".pipe"))
+        #expect(submitted.stdout.contains("submitted records (load) as Slurm job \(jobs["records"] ?? "?")"))
+        let waiting = try statusRows(project)
+        for id in ["records", "more"] {
+            let job = waiting[id]?["job"] as? [String: Any]
+            #expect(job?["job"] as? String == jobs[id] && job?["state"] as? String == "pending", "\(waiting)")
+        }
+        #expect((waiting["more"]?["job"] as? [String: Any])?["reason"] as? String == "Dependency")
+        let text = try project.pipe("status", "pipeline.json").stdout
+        #expect(text.contains("Slurm job \(jobs["more"] ?? "?") pending (Dependency)"), "\(text)")
+
+        try SlurmClient().cancel([blocker])
+        var rows = waiting
+        for _ in 0..<1200 where rows.values.contains(where: { $0["state"] as? String != "cached" }) {
+            Thread.sleep(forTimeInterval: 0.1)
+            rows = try statusRows(project)
+        }
+        for id in ["records", "more"] {
+            #expect(rows[id]?["state"] as? String == "cached")
+            #expect((rows[id]?["job"] as? [String: Any])?["state"] as? String == "completed", "\(rows)")
+        }
+    }
+
+    @Test("Ctrl-C on a waiting run cancels the jobs it submitted, and a rerun submits them again")
+    func interruptCancels() throws {
+        try SlurmCluster.require()
+        let project = try dataProject(twoStages)
+        defer { project.remove() }
+        let blocker = try SlurmCluster.block(in: project.folder)
+        defer { try? SlurmClient().cancel([blocker]) }
+        let cache = project.folder.appendingPathComponent(".pipe")
+        let (process, _, _) = try PipeProcess.start(
+            ["run", "pipeline.json", "--executor", "slurm", "--quiet"], in: project.folder)
+        var jobs: [String: String] = [:]
+        for _ in 0..<1200 where jobs.count < 2 && process.isRunning {
+            Thread.sleep(forTimeInterval: 0.05)
+            jobs = SlurmCluster.recordedJobs(cache: cache)
+        }
+        #expect(jobs.count == 2)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let states = try SlurmClient().queue(Array(jobs.values))
+        #expect(jobs.values.allSatisfy { states[$0]?.state == .cancelled }, "\(states)")
+
+        try SlurmClient().cancel([blocker])
+        let rerun = try project.pipe("run", "pipeline.json", "--executor", "slurm", "--json")
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try rerun.statuses() == ["records": "ran", "more": "ran"])
+        #expect(Set(SlurmCluster.recordedJobs(cache: cache).values).isDisjoint(with: jobs.values))
+    }
+}
+
+/// A string as a JSON literal.
+private func jsonString(_ text: String) -> String {
+    String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
+}
