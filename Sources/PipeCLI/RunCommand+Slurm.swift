@@ -40,7 +40,7 @@ extension RunCommand {
         let started = Date()
         // Ctrl-C is handled from before the first job is submitted, so no job can be left behind.
         let work = Task { () throws -> (SlurmExecutor.Submission, RunReport?) in
-            let submission = try slurm.submit(options)
+            let submission = try slurm.submit(options, announce: !detach)
             return (submission, detach ? nil : await slurm.wait(for: submission))
         }
         let interrupt = InterruptHandler { work.cancel() }

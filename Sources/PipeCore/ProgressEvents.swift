@@ -36,15 +36,12 @@ public final class ProgressEventWriter: ProgressReporter, @unchecked Sendable {
     private var lastProgress = Date.distantPast
 
     public init(url: URL, next: any ProgressReporter) {
-        if !FileManager.default.fileExists(atPath: url.path) {
-            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-        }
-        handle = FileHandle(forWritingAtPath: url.path)
-        _ = try? handle?.seekToEnd()
+        // O_APPEND: every line lands at the end, even if something else appended meanwhile.
+        let descriptor = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        handle = descriptor >= 0 ? FileHandle(fileDescriptor: descriptor, closeOnDealloc: true) : nil
         self.next = next
     }
 
-    deinit { try? handle?.close() }
 
     private func append(_ event: ProgressEvent) {
         guard let handle, var line = try? JSONEncoder().encode(event) else { return }

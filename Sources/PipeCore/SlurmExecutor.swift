@@ -60,8 +60,9 @@ public final class SlurmExecutor: Sendable {
     }
 
     /// Submits every stale stage of the run. Either all are submitted or, when sbatch refuses one,
-    /// those already submitted are cancelled and the error is thrown.
-    public func submit(_ options: RunOptions) throws -> Submission {
+    /// those already submitted are cancelled and the error is thrown. `announce` tells the reporter
+    /// each job's id.
+    public func submit(_ options: RunOptions, announce: Bool = true) throws -> Submission {
         let selected = options.selected(in: pipeline)
         let forced = options.forced(in: pipeline)
         guard BatchRequest.isUsableFilename(store.root.path) else {
@@ -115,7 +116,7 @@ public final class SlurmExecutor: Sendable {
             jobs.append(
                 Job(stage: id, kind: stage.kind.kind, key: key, jobID: jobID, log: log, events: events,
                     producers: producers))
-            reporter.message(stage: id, "submitted as Slurm job \(jobID)")
+            if announce { reporter.message(stage: id, "submitted as Slurm job \(jobID)") }
         }
         let now = Date()
         try SubmittedJobs(store: store, manifest: pipeline.url).record(

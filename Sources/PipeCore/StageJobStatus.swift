@@ -49,6 +49,7 @@ public struct StageJobStatus: Sendable, Encodable, Equatable {
 
     /// "job 12 failed, exit code 1, log: /path" and the like.
     public var summary: String {
+        if reason == "DependencyNeverSatisfied" { return "job \(job) \(state): a job it depends on failed" }
         var text = "job \(job) \(state)"
         if let reason, state == "pending" || state == "cancelled" { text += " (\(reason))" }
         if let signal, signal != 0 { text += ", signal \(signal)" } else if let exitCode { text += ", exit code \(exitCode)" }

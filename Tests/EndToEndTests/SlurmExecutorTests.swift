@@ -27,34 +27,65 @@ struct SlurmExecutorTests {
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as? String ?? "", $0) })
     }
 
-    @Test("the quickstart pipeline as Slurm jobs gives the same digests as a local run, and a rerun submits nothing")
+    @Test("the quickstart pipeline as Slurm jobs gives a local run's digests, even when Slurm kills training midway")
     func quickstartMatchesLocal() throws {
         try SlurmCluster.require()
-        let shorter: (String) -> String = { $0.replacingOccurrences(of: #""epochs": 3"#, with: #""epochs": 1"#) }
+        let shorter: (String) -> String = {
+            $0.replacingOccurrences(of: #""epochs": 3"#, with: #""epochs": 1"#)
+                .replacingOccurrences(of: #""checkpoint_every": 4"#, with: #""checkpoint_every": 1"#)
+        }
         let local = try quickstartProject(editing: shorter)
         defer { local.remove() }
         let cluster = try quickstartProject(editing: shorter)
         defer { cluster.remove() }
         let here = try local.pipe("run", "quickstart.json", "--json")
         #expect(here.status == 0, "\(here.stderr)")
+
+        // Submitted and left; once training has checkpointed, its job is cancelled as a time limit or
+        // preemption would (SIGTERM, then SIGKILL); the jobs that depend on it are dropped by Slurm.
+        let submitted = try cluster.pipe("run", "quickstart.json", "--executor", "slurm", "--detach")
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let cache = cluster.folder.appendingPathComponent(".pipe")
+        let jobs = SlurmCluster.recordedJobs(cache: cache)
+        #expect(jobs.count == 8)
+        let trained = try #require(jobs["trained"])
+        let scratch = cache.appendingPathComponent("scratch")
+        var checkpointed = false
+        for _ in 0..<6000 where !checkpointed {
+            Thread.sleep(forTimeInterval: 0.05)
+            let folders = (try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? []
+            checkpointed = folders.contains {
+                FileManager.default.fileExists(atPath: scratch.appendingPathComponent("\($0)/log.json").path)
+            }
+        }
+        #expect(checkpointed, "training wrote no checkpoint in the shared cache")
+        try SlurmClient().cancel([trained])
+        for _ in 0..<600 where try SlurmClient().queue([trained])[trained]?.state.isFinished != true {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let killed = try cluster.pipe("status", "quickstart.json")
+        #expect(killed.stdout.contains("Slurm job \(trained) cancelled"), "\(killed.stdout)")
+
         let there = try cluster.pipe("run", "quickstart.json", "--executor", "slurm", "--json")
         #expect(there.status == 0, "\(there.stderr)")
-        #expect(try there.statuses().values.allSatisfy { $0 == "ran" }, "\(there.stdout)")
+        #expect(try there.statuses() == [
+            "records": "cached", "split": "cached", "tiny": "cached", "tokens": "cached", "trained": "ran", "eval": "ran",
+            "q8": "ran", "gguf": "ran",
+        ])
         #expect(try there.digests() == here.digests())
         // The same progress lines as a local run, training steps included (read from the job's events).
+        #expect(there.stderr.contains("resumed from the checkpoint at step"), "\(there.stderr)")
         #expect(there.stderr.contains("start   trained (train)") && there.stderr.contains("steps, loss"), "\(there.stderr)")
         #expect(there.stderr.contains("ran     gguf (export)"))
         #expect(FileManager.default.fileExists(atPath: cluster.folder.appendingPathComponent("out/quickstart-q8_0.gguf").path))
 
-        let cache = cluster.folder.appendingPathComponent(".pipe")
-        let jobs = SlurmCluster.recordedJobs(cache: cache)
-        #expect(jobs.count == 8)
+        let resubmitted = SlurmCluster.recordedJobs(cache: cache)
         let again = try cluster.pipe("run", "quickstart.json", "--executor", "slurm", "--json")
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try again.statuses().values.allSatisfy { $0 == "cached" }, "\(again.stdout)")
-        #expect(SlurmCluster.recordedJobs(cache: cache) == jobs, "a cached stage was resubmitted")
+        #expect(SlurmCluster.recordedJobs(cache: cache) == resubmitted, "a cached stage was resubmitted")
         let status = try cluster.pipe("status", "quickstart.json")
-        #expect(status.stdout.contains("Slurm job \(jobs["trained"] ?? "?") completed"), "\(status.stdout)")
+        #expect(status.stdout.contains("Slurm job \(resubmitted["trained"] ?? "?") completed"), "\(status.stdout)")
     }
 
     @Test("a failing stage reports its job id, exit code and log; its dependents are skipped; status shows it")

@@ -111,7 +111,9 @@ struct ConsumeStage: Stage {
 
 /// `model`: produces a model artifact.
 struct ModelStage: Stage {
-    struct Params: StageParams {}
+    struct Params: StageParams {
+        @Param(doc: "Processes it would start (as train's, for the Slurm tasks check).", min: 1) var processes = 1
+    }
     static let kind = "model"
     static let version = 1
     static let summary = "Makes a model."
