@@ -50,15 +50,17 @@ extension SlurmExecutor {
             }
         }
         if interrupted {
+            let own = waiting.filter { !$0.adopted }
             var error = "interrupted: its Slurm job was cancelled (checkpoints kept; the next run resubmits and resumes)"
             do {
-                try client.cancel(waiting.map(\.jobID))
+                try client.cancel(own.map(\.jobID))
             } catch let failure {
-                error = "interrupted, but scancel failed (\(failure)): cancel jobs \(waiting.map(\.jobID)) by hand"
+                error = "interrupted, but scancel failed (\(failure)): cancel jobs \(own.map(\.jobID)) by hand"
             }
             for job in waiting {
+                let said = job.adopted ? "interrupted: no longer following it (submitted by an earlier run)" : error
                 let outcome = StageOutcome(
-                    id: job.stage, kind: job.kind, status: .failed, key: job.key, error: "\(error); job \(job.jobID)")
+                    id: job.stage, kind: job.kind, status: .failed, key: job.key, error: "\(said); job \(job.jobID)")
                 outcomes[job.stage] = outcome
                 reporter.finished(outcome)
             }

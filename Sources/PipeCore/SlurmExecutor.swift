@@ -51,6 +51,8 @@ public final class SlurmExecutor: Sendable {
         public var events: URL
         /// Its producers that were submitted too (their jobs are its dependencies).
         public var producers: [String]
+        /// Submitted by an earlier run (still queued or running) and followed, not submitted again.
+        public var adopted = false
     }
 
     /// What one `submit` did: the jobs, and the stages found cached.
@@ -73,6 +75,7 @@ public final class SlurmExecutor: Sendable {
         var jobs: [Job] = []
         var cached: [StageOutcome] = []
         var jobOf: [String: String] = [:]
+        let live = liveJobs()
         let restoreFolder = try store.makeTemporaryFolder("restore")
         defer { try? FileManager.default.removeItem(at: restoreFolder) }
         for (index, id) in pipeline.order.filter(selected.contains).enumerated() {
@@ -85,13 +88,23 @@ public final class SlurmExecutor: Sendable {
                 reporter.finished(outcome)
                 continue
             }
+            let producers = Array(Set(stage.inputs.values)).sorted().filter { jobOf[$0] != nil }
+            if !forced.contains(id), let queued = live[id] {
+                let log = URL(fileURLWithPath: queued.log)
+                jobs.append(
+                    Job(stage: id, kind: stage.kind.kind, key: key, jobID: queued.id, log: log,
+                        events: log.deletingPathExtension().appendingPathExtension("events"), producers: producers,
+                        adopted: true))
+                jobOf[id] = queued.id
+                if announce { reporter.message(stage: id, "already queued as Slurm job \(queued.id): following it") }
+                continue
+            }
             // Made for the first job only: a run with nothing to submit leaves no trace.
             let (folder, marker, script) = try prepared ?? prepareSubmissionFolder()
             prepared = (folder, marker, script)
             let name = String(format: "%02d-", index) + Self.fileSafe(id)
             let log = folder.appendingPathComponent("\(name).log")
             let events = folder.appendingPathComponent("\(name).events")
-            let producers = Array(Set(stage.inputs.values)).sorted().filter { jobOf[$0] != nil }
             let job = StageJob(
                 manifest: pipeline.url, stage: id, key: key, force: forced.contains(id), marker: marker, events: events)
             var request = BatchRequest(
@@ -109,7 +122,7 @@ public final class SlurmExecutor: Sendable {
             do {
                 jobID = try client.submit(request)
             } catch {
-                try? client.cancel(jobs.map(\.jobID))
+                try? client.cancel(jobs.filter { !$0.adopted }.map(\.jobID))
                 throw error
             }
             jobOf[id] = jobID
@@ -120,10 +133,23 @@ public final class SlurmExecutor: Sendable {
         }
         let now = Date()
         try SubmittedJobs(store: store, manifest: pipeline.url).record(
-            Dictionary(uniqueKeysWithValues: jobs.map {
+            Dictionary(uniqueKeysWithValues: jobs.filter { !$0.adopted }.map {
                 ($0.stage, SubmittedJobs.Job(id: $0.jobID, key: $0.key, log: $0.log.path, submitted: now))
             }))
         return Submission(jobs: jobs, cached: cached)
+    }
+
+    /// Jobs an earlier run submitted for the stages' current keys that Slurm still has queued or
+    /// running: a rerun follows them instead of submitting the same work twice.
+    private func liveJobs() -> [String: SubmittedJobs.Job] {
+        let recorded = SubmittedJobs(store: store, manifest: pipeline.url).load().filter {
+            plan.keys[$0.key] == $0.value.key
+        }
+        guard !recorded.isEmpty, let queue = try? client.queue(recorded.values.map(\.id)) else { return [:] }
+        return recorded.filter {
+            guard let entry = queue[$0.value.id] else { return false }
+            return !entry.state.isFinished && entry.reason != "DependencyNeverSatisfied"
+        }
     }
 
     /// The submission's folder with the marker the jobs look for and the job script.

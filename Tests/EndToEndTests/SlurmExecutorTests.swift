@@ -136,7 +136,7 @@ struct SlurmExecutorTests {
         #expect(!files.contains { ($0 as NSString).lastPathComponent.hasPrefix("pwned") }, "\(files)")
     }
 
-    @Test("--detach returns once the jobs are submitted, and pipe status follows their Slurm states")
+    @Test("--detach returns once the jobs are submitted, pipe status shows their states, and pipe run follows them")
     func detach() throws {
         try SlurmCluster.require()
         let project = try dataProject(twoStages)
@@ -156,12 +156,33 @@ struct SlurmExecutorTests {
         let text = try project.pipe("status", "pipeline.json").stdout
         #expect(text.contains("Slurm job \(jobs["more"] ?? "?") pending (Dependency)"), "\(text)")
 
-        try SlurmClient().cancel([blocker])
-        var rows = waiting
-        for _ in 0..<1200 where rows.values.contains(where: { $0["state"] as? String != "cached" }) {
-            Thread.sleep(forTimeInterval: 0.1)
-            rows = try statusRows(project)
+        // A waiting run follows the queued jobs instead of submitting them again.
+        let stderr = project.folder.appendingPathComponent("follow.err")
+        let stdout = project.folder.appendingPathComponent("follow.out")
+        FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        let follow = Process()
+        follow.executableURL = PipeProcess.binary
+        follow.arguments = ["run", "pipeline.json", "--executor", "slurm", "--json"]
+        follow.currentDirectoryURL = project.folder
+        follow.standardOutput = try FileHandle(forWritingTo: stdout)
+        follow.standardError = try FileHandle(forWritingTo: stderr)
+        try follow.run()
+        var said = ""
+        for _ in 0..<1200 where follow.isRunning && !said.contains("more: already queued") {
+            Thread.sleep(forTimeInterval: 0.05)
+            said = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
         }
+        #expect(said.contains("records: already queued as Slurm job \(jobs["records"] ?? "?"): following it"), "\(said)")
+        try SlurmClient().cancel([blocker])
+        follow.waitUntilExit()
+        #expect(follow.terminationStatus == 0, "\((try? String(contentsOf: stderr, encoding: .utf8)) ?? "")")
+        let followed = PipeProcess.Result(
+            status: follow.terminationStatus, stdout: try String(contentsOf: stdout, encoding: .utf8), stderr: "")
+        #expect(try followed.statuses() == ["records": "ran", "more": "ran"])
+        #expect(SlurmCluster.recordedJobs(cache: project.folder.appendingPathComponent(".pipe")) == jobs)
+
+        let rows = try statusRows(project)
         for id in ["records", "more"] {
             #expect(rows[id]?["state"] as? String == "cached")
             #expect((rows[id]?["job"] as? [String: Any])?["state"] as? String == "completed", "\(rows)")
