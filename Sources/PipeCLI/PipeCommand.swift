@@ -8,7 +8,8 @@ public struct PipeCommand: AsyncParsableCommand {
         commandName: "pipe",
         abstract: "Fine-tune language models on a CPU from one JSON manifest, cached and resumable.",
         subcommands: [
-            RunCommand.self, RunStageCommand.self, StatusCommand.self, ValidateCommand.self, DagCommand.self, ShowCommand.self,
+            RunCommand.self, RunStageCommand.self, StatusCommand.self, ValidateCommand.self, DagCommand.self,
+            ShowCommand.self,
             StagesCommand.self, SchemaCommand.self, CacheCommand.self, TokenizeCommand.self, GenerateCommand.self,
         ]
     )

@@ -25,7 +25,9 @@ extension RunCommand {
         let slurm = SlurmExecutor(
             pipeline: pipeline, plan: plan, store: store, settings: settings, reporter: reporter
         ) { job in
-            var arguments = [binary, "run-stage", "--key", job.key, "--marker", job.marker.path, "--events", job.events.path]
+            var arguments = [
+                binary, "run-stage", "--key", job.key, "--marker", job.marker.path, "--events", job.events.path,
+            ]
             if job.force { arguments.append("--force") }
             // After "--", a manifest path or stage id that starts with "-" is still an argument.
             return arguments + ["--", job.manifest.path, job.stage]
@@ -61,7 +63,9 @@ extension RunCommand {
         struct Submitted: Encodable { var id: String; var kind: String; var job: String; var log: String }
         if json {
             try printJSON([
-                "submitted": submission.jobs.map { Submitted(id: $0.stage, kind: $0.kind, job: $0.jobID, log: $0.log.path) }
+                "submitted": submission.jobs.map {
+                    Submitted(id: $0.stage, kind: $0.kind, job: $0.jobID, log: $0.log.path)
+                }
             ])
             return
         }
@@ -77,7 +81,8 @@ extension RunCommand {
     private func pipeExecutable() throws -> String {
         if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
         let argument = CommandLine.arguments.first ?? "pipe"
-        let url = URL(fileURLWithPath: argument, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let url = URL(fileURLWithPath: argument, relativeTo: here)
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
             printError("cannot find pipe's own binary to run in the jobs (tried \(url.path))")
             throw ExitCodes.failedRun

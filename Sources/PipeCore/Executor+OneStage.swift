@@ -44,7 +44,8 @@ extension Executor {
         defer { try? FileManager.default.removeItem(at: runFolder) }
         if !force, let entry = store.entry(for: key) {
             restoreExports(of: stage, key: key, runFolder: runFolder)
-            let outcome = StageOutcome(id: id, kind: stage.kind.kind, status: .cached, key: key, digest: entry.digest.hex)
+            let outcome = StageOutcome(
+                id: id, kind: stage.kind.kind, status: .cached, key: key, digest: entry.digest.hex)
             reporter.finished(outcome)
             return outcome
         }

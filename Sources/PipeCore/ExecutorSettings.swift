@@ -40,7 +40,8 @@ public struct ExecutorSettings: Sendable, Equatable {
             guard let text = checked[name]?.stringValue else { continue }
             if text.isEmpty || text.contains(where: \.isWhitespace) {
                 issues.append(
-                    ManifestIssue(path.key(name), "expected a Slurm \(name) name (no spaces), got \(shown(.string(text)))"))
+                    ManifestIssue(
+                        path.key(name), "expected a Slurm \(name) name (no spaces), got \(shown(.string(text)))"))
                 ok = false
             }
         }

@@ -8,11 +8,11 @@ extension Pipeline {
             guard let processes = stage.params["processes"]?.intValue, processes > stage.resources.tasks else {
                 return nil
             }
+            let tasks = stage.resources.tasks
             return ManifestIssue(
                 JSONPath.root.key("stages").key(stage.id).key("resources").key("tasks"),
                 "the stage runs \(processes) processes (params.processes) but its Slurm job has "
-                    + "\(stage.resources.tasks) task\(stage.resources.tasks == 1 ? "" : "s"): set resources.tasks to at "
-                    + "least \(processes)")
+                    + "\(tasks) task\(tasks == 1 ? "" : "s"): set resources.tasks to at least \(processes)")
         }
     }
 }

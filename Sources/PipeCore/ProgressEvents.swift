@@ -62,7 +62,9 @@ public final class ProgressEventWriter: ProgressReporter, @unchecked Sendable {
             return true
         }
         if due {
-            append(ProgressEvent(event: .progress, stage: stage, completed: completed, total: total, unit: unit, note: note))
+            append(
+                ProgressEvent(
+                    event: .progress, stage: stage, completed: completed, total: total, unit: unit, note: note))
         }
         next.progress(stage: stage, completed: completed, total: total, unit: unit, note: note)
     }

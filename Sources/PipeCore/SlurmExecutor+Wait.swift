@@ -51,7 +51,8 @@ extension SlurmExecutor {
         }
         if interrupted {
             let own = waiting.filter { !$0.adopted }
-            var error = "interrupted: its Slurm job was cancelled (checkpoints kept; the next run resubmits and resumes)"
+            var error =
+                "interrupted: its Slurm job was cancelled (checkpoints kept; the next run resubmits and resumes)"
             do {
                 try client.cancel(own.map(\.jobID))
             } catch let failure {
@@ -94,7 +95,9 @@ extension SlurmExecutor {
         guard let entry else {
             // Forgotten by the controller (MinJobAge passed, or it restarted): the cache knows the result.
             if let stored = store.entry(for: job.key) { return make(.ran, digest: stored.digest.hex) }
-            return make(.failed, error: "Slurm no longer knows job \(job.jobID) and the stage is not cached; log: \(job.log.path)")
+            return make(
+                .failed,
+                error: "Slurm no longer knows job \(job.jobID) and the stage is not cached; log: \(job.log.path)")
         }
         if entry.reason == "DependencyNeverSatisfied" {
             if !entry.state.isFinished { try? client.cancel([job.jobID]) }  // a cluster without kill_invalid_depend

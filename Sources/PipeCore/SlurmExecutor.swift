@@ -160,8 +160,8 @@ public final class SlurmExecutor: Sendable {
         do {
             try Data("pipe run --executor slurm from \(ProcessInfo.processInfo.hostName)\n".utf8).write(to: marker)
             // The job's arguments reach it as "$@": never read by a shell, so nothing in them runs.
-            try Data("#!/bin/sh\n# One stage of a pipe manifest, as a Slurm job (see docs/cluster.md).\nexec \"$@\"\n".utf8)
-                .write(to: script)
+            let text = "#!/bin/sh\n# One stage of a pipe manifest, as a Slurm job (see docs/cluster.md).\nexec \"$@\"\n"
+            try Data(text.utf8).write(to: script)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
         } catch {
             throw CacheError.unwritable(folder.path, reason: error.localizedDescription)

@@ -17,7 +17,9 @@ public struct StageJobStatus: Sendable, Encodable, Equatable {
     public static func current(
         pipeline: Pipeline, plan: Plan, store: ArtifactStore, client: SlurmClient = SlurmClient()
     ) -> [String: StageJobStatus] {
-        let recorded = SubmittedJobs(store: store, manifest: pipeline.url).load().filter { plan.keys[$0.key] == $0.value.key }
+        let recorded = SubmittedJobs(store: store, manifest: pipeline.url).load().filter {
+            plan.keys[$0.key] == $0.value.key
+        }
         guard !recorded.isEmpty else { return [:] }
         let queue: [String: QueueEntry]
         var unknown = "unknown"
@@ -52,7 +54,11 @@ public struct StageJobStatus: Sendable, Encodable, Equatable {
         if reason == "DependencyNeverSatisfied" { return "job \(job) \(state): a job it depends on failed" }
         var text = "job \(job) \(state)"
         if let reason, state == "pending" || state == "cancelled" { text += " (\(reason))" }
-        if let signal, signal != 0 { text += ", signal \(signal)" } else if let exitCode { text += ", exit code \(exitCode)" }
+        if let signal, signal != 0 {
+            text += ", signal \(signal)"
+        } else if let exitCode {
+            text += ", exit code \(exitCode)"
+        }
         if state != "pending" && state != "running" && state != "completed" { text += ", log: \(log)" }
         return text
     }

@@ -56,7 +56,8 @@ public struct StageResources: Sendable, Equatable {
             issues.append(
                 ManifestIssue(
                     path.key("time"),
-                    "expected a Slurm time like \"90\" (minutes), \"1:30:00\" or \"2-00:00:00\", got \(shown(.string(time)))"))
+                    "expected a Slurm time like \"90\" (minutes), \"1:30:00\" or \"2-00:00:00\", "
+                        + "got \(shown(.string(time)))"))
             return nil
         }
         return resources

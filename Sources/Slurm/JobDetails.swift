@@ -25,7 +25,9 @@ public struct JobDetails: Sendable, Equatable {
         var current: String?
         let line = output.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         for word in line.split(separator: " ", omittingEmptySubsequences: false) {
-            if let equals = word.firstIndex(of: "="), Self.isKey(word[..<equals]), fields[String(word[..<equals])] == nil {
+            if let equals = word.firstIndex(of: "="), Self.isKey(word[..<equals]),
+                fields[String(word[..<equals])] == nil
+            {
                 let key = String(word[..<equals])
                 fields[key] = String(word[word.index(after: equals)...])
                 current = key

@@ -17,7 +17,8 @@ public struct SlurmClient: Sendable {
     public func queue(_ jobIDs: [String]) throws -> [String: QueueEntry] {
         guard !jobIDs.isEmpty else { return [:] }
         let result = try SlurmCommand(
-            "squeue", ["--noheader", "--states=all", "--jobs=" + jobIDs.joined(separator: ","), "--format=" + queueFormat]
+            "squeue",
+            ["--noheader", "--states=all", "--jobs=" + jobIDs.joined(separator: ","), "--format=" + queueFormat]
         ).run()
         if result.status != 0 {
             // Asked only for forgotten jobs, squeue fails with "Invalid job id specified".
