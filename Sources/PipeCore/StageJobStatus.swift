@@ -13,6 +13,12 @@ public struct StageJobStatus: Sendable, Encodable, Equatable {
     public var signal: Int?
     public var log: String
 
+    enum CodingKeys: String, CodingKey {
+        case job, state, reason, log
+        case exitCode = "exit_code"
+        case signal
+    }
+
     /// The jobs of `pipeline`'s stages that were submitted for their current keys.
     public static func current(
         pipeline: Pipeline, plan: Plan, store: ArtifactStore, client: SlurmClient = SlurmClient()

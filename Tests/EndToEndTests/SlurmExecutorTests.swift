@@ -157,28 +157,11 @@ struct SlurmExecutorTests {
         #expect(text.contains("Slurm job \(jobs["more"] ?? "?") pending (Dependency)"), "\(text)")
 
         // A waiting run follows the queued jobs instead of submitting them again.
-        let stderr = project.folder.appendingPathComponent("follow.err")
-        let stdout = project.folder.appendingPathComponent("follow.out")
-        FileManager.default.createFile(atPath: stderr.path, contents: nil)
-        FileManager.default.createFile(atPath: stdout.path, contents: nil)
-        let follow = Process()
-        follow.executableURL = PipeProcess.binary
-        follow.arguments = ["run", "pipeline.json", "--executor", "slurm", "--json"]
-        follow.currentDirectoryURL = project.folder
-        follow.standardOutput = try FileHandle(forWritingTo: stdout)
-        follow.standardError = try FileHandle(forWritingTo: stderr)
-        try follow.run()
-        var said = ""
-        for _ in 0..<1200 where follow.isRunning && !said.contains("more: already queued") {
-            Thread.sleep(forTimeInterval: 0.05)
-            said = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
-        }
-        #expect(said.contains("records: already queued as Slurm job \(jobs["records"] ?? "?"): following it"), "\(said)")
+        let follow = try FollowingRun(project, stages: ["records", "more"])
+        #expect(follow.said.contains("records: already queued as Slurm job \(jobs["records"] ?? "?"): following it"))
         try SlurmClient().cancel([blocker])
-        follow.waitUntilExit()
-        #expect(follow.terminationStatus == 0, "\((try? String(contentsOf: stderr, encoding: .utf8)) ?? "")")
-        let followed = PipeProcess.Result(
-            status: follow.terminationStatus, stdout: try String(contentsOf: stdout, encoding: .utf8), stderr: "")
+        let followed = try follow.finish()
+        #expect(followed.status == 0, "\(followed.stderr)")
         #expect(try followed.statuses() == ["records": "ran", "more": "ran"])
         #expect(SlurmCluster.recordedJobs(cache: project.folder.appendingPathComponent(".pipe")) == jobs)
 
@@ -187,6 +170,29 @@ struct SlurmExecutorTests {
             #expect(rows[id]?["state"] as? String == "cached")
             #expect((rows[id]?["job"] as? [String: Any])?["state"] as? String == "completed", "\(rows)")
         }
+    }
+
+    @Test("a job on a node that cannot see the cache fails saying so, and the run reports it")
+    func unsharedCache() throws {
+        try SlurmCluster.require()
+        let project = try dataProject(twoStages)
+        defer { project.remove() }
+        let blocker = try SlurmCluster.block(in: project.folder)
+        defer { try? SlurmClient().cancel([blocker]) }
+        #expect(try project.pipe("run", "pipeline.json", "--executor", "slurm", "--detach").status == 0)
+        // What a node without the shared filesystem would see: no marker where the submitter wrote it.
+        let jobsFolder = project.folder.appendingPathComponent(".pipe/jobs")
+        for name in try FileManager.default.contentsOfDirectory(atPath: jobsFolder.path) {
+            try FileManager.default.removeItem(at: jobsFolder.appendingPathComponent("\(name)/submitted"))
+        }
+        let follow = try FollowingRun(project, stages: ["records", "more"])
+        try SlurmClient().cancel([blocker])
+        let run = try follow.finish()
+        #expect(run.status == 1)
+        let error = try run.stages()["records"]?["error"] as? String ?? ""
+        #expect(error.contains("failed (exit code 1): this node"), "\(error)")
+        #expect(error.contains("cannot see the cache") && error.contains("every node sees"), "\(error)")
+        #expect(try run.statuses() == ["records": "failed", "more": "skipped"])
     }
 
     @Test("Ctrl-C on a waiting run cancels the jobs it submitted, and a rerun submits them again")
@@ -216,6 +222,39 @@ struct SlurmExecutorTests {
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(try rerun.statuses() == ["records": "ran", "more": "ran"])
         #expect(Set(SlurmCluster.recordedJobs(cache: cache).values).isDisjoint(with: jobs.values))
+    }
+}
+
+/// `pipe run --executor slurm --json` started while the jobs it will follow are still queued:
+/// returns once it said it follows each of `stages`.
+struct FollowingRun {
+    let process = Process()
+    let stdout: URL
+    let stderr: URL
+    var said: String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
+
+    init(_ project: Project, stages: [String]) throws {
+        stdout = project.folder.appendingPathComponent("follow.out")
+        stderr = project.folder.appendingPathComponent("follow.err")
+        FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        process.executableURL = PipeProcess.binary
+        process.arguments = ["run", "pipeline.json", "--executor", "slurm", "--json"]
+        process.currentDirectoryURL = project.folder
+        process.standardOutput = try FileHandle(forWritingTo: stdout)
+        process.standardError = try FileHandle(forWritingTo: stderr)
+        try process.run()
+        let lines = stages.map { "\($0): already queued as Slurm job" }
+        for _ in 0..<1200 where process.isRunning && !lines.allSatisfy(said.contains) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(lines.allSatisfy(said.contains), "\(said)")
+    }
+
+    func finish() throws -> PipeProcess.Result {
+        process.waitUntilExit()
+        return PipeProcess.Result(
+            status: process.terminationStatus, stdout: try String(contentsOf: stdout, encoding: .utf8), stderr: said)
     }
 }
 
