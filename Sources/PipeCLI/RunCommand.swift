@@ -55,6 +55,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if detach && executor == .local { throw ValidationError("--detach needs --executor slurm") }
     }
 
     func run() async throws {
@@ -80,7 +81,10 @@ struct RunCommand: AsyncParsableCommand {
             try await runOnSlurm(pipeline, store, plan, settings: settings, options: options, reporter: reporter)
             return
         }
-        if detach { throw ValidationError("--detach needs --executor slurm (or the manifest's executor kind slurm)") }
+        if detach {
+            printError("--detach needs --executor slurm (or the manifest's executor kind slurm)")
+            throw ExitCodes.usage
+        }
         let executor = Executor(pipeline: pipeline, plan: plan, store: store, reporter: reporter)
 
         if dryRun {
