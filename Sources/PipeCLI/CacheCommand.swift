@@ -99,8 +99,12 @@ struct CacheCommand: AsyncParsableCommand {
                 keep.formUnion(plan.keys.values)
             }
             let (removed, bytes) = opened.collectGarbage(keeping: keep, dryRun: dryRun)
+            let superseded = SubmittedJobs.supersededFolders(in: opened)
+            if !dryRun { for folder in superseded { try? FileManager.default.removeItem(at: folder) } }
             if json {
-                try printJSON(CollectResult(removed: removed.map(\.key), bytes: bytes, dry_run: dryRun))
+                try printJSON(
+                    CollectResult(
+                        removed: removed.map(\.key), bytes: bytes, dry_run: dryRun, job_folders: superseded.count))
                 return
             }
             for entry in removed {
@@ -109,9 +113,18 @@ struct CacheCommand: AsyncParsableCommand {
             print(
                 "\(dryRun ? "would free" : "freed") \(formatBytes(bytes)) (\(removed.count) artifacts; "
                     + "kept \(keep.count) keys of \(urls.count) manifests)")
+            if !superseded.isEmpty {
+                print("\(dryRun ? "would remove" : "removed") \(superseded.count) folders of superseded Slurm job logs")
+            }
         }
 
-        struct CollectResult: Encodable { var removed: [String]; var bytes: Int; var dry_run: Bool }
+        struct CollectResult: Encodable {
+            var removed: [String]
+            var bytes: Int
+            var dry_run: Bool
+            /// Folders of superseded Slurm job logs.
+            var job_folders: Int
+        }
 
         static func manifestsUnderCurrentFolder() -> [URL] {
             let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)

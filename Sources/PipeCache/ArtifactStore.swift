@@ -66,6 +66,8 @@ public final class ArtifactStore: Sendable {
 
     public var storeLockURL: URL { root.appendingPathComponent("lock") }
     public var runsFolder: URL { root.appendingPathComponent("runs") }
+    /// Cluster submissions: each one's job logs and progress events (see `SubmittedJobs`).
+    public var jobsFolder: URL { root.appendingPathComponent("jobs") }
 
     /// A fresh, empty temporary folder inside the store (same file system, so renames are atomic).
     public func makeTemporaryFolder(_ label: String) throws -> URL {

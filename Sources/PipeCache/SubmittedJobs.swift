@@ -35,6 +35,26 @@ public struct SubmittedJobs: Sendable {
         return (try? decoder.decode([String: Job].self, from: data)) ?? [:]
     }
 
+    /// Submission folders under `store.jobsFolder` that hold no recorded job's log: every stage they
+    /// ran for has been submitted again since (or their records are gone). `pipe cache gc` removes them.
+    public static func supersededFolders(in store: ArtifactStore) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: store.jobsFolder.path)) ?? []
+        let records = (try? FileManager.default.contentsOfDirectory(atPath: store.runsFolder.path)) ?? []
+        var referenced = Set<String>()
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        for record in records where record.hasSuffix(".jobs.json") {
+            let url = store.runsFolder.appendingPathComponent(record)
+            guard let data = FileManager.default.contents(atPath: url.path),
+                let jobs = try? decoder.decode([String: Job].self, from: data)
+            else { continue }
+            for job in jobs.values {
+                referenced.insert(URL(fileURLWithPath: job.log).deletingLastPathComponent().lastPathComponent)
+            }
+        }
+        return names.sorted().filter { !referenced.contains($0) }.map { store.jobsFolder.appendingPathComponent($0) }
+    }
+
     /// Records the latest job of each stage; merges with what is on disk.
     public func record(_ jobs: [String: Job]) throws {
         guard !jobs.isEmpty else { return }

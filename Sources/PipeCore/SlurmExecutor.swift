@@ -175,7 +175,7 @@ public final class SlurmExecutor: Sendable {
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         formatter.timeZone = TimeZone(identifier: "UTC")
         let name = "\(formatter.string(from: Date()))-\(UUID().uuidString.prefix(8).lowercased())"
-        let folder = store.root.appendingPathComponent("jobs/\(name)")
+        let folder = store.jobsFolder.appendingPathComponent(name)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {

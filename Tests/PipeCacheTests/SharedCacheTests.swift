@@ -26,6 +26,26 @@ struct SharedCacheTests {
         #expect(left == [mine.lastPathComponent, elsewhere.lastPathComponent])
     }
 
+    @Test("a submission folder none of whose jobs is still recorded is superseded; the others are not")
+    func supersededJobFolders() throws {
+        let root = try makeTemporaryFolder("pipe-shared")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let store = try ArtifactStore(root: root)
+        for name in ["20261201-100000-aaaa", "20261201-110000-bbbb", "20261201-120000-cccc"] {
+            try FileManager.default.createDirectory(
+                at: store.jobsFolder.appendingPathComponent(name), withIntermediateDirectories: true)
+        }
+        let log = { (folder: String, stage: String) in store.jobsFolder.appendingPathComponent("\(folder)/\(stage).log").path }
+        try SubmittedJobs(store: store, manifest: root.appendingPathComponent("a.json")).record([
+            "x": .init(id: "1", key: "k", log: log("20261201-110000-bbbb", "x"), submitted: Date()),
+            "y": .init(id: "2", key: "k", log: log("20261201-110000-bbbb", "y"), submitted: Date()),
+        ])
+        try SubmittedJobs(store: store, manifest: root.appendingPathComponent("b.json")).record([
+            "x": .init(id: "3", key: "k", log: log("20261201-120000-cccc", "x"), submitted: Date())
+        ])
+        #expect(SubmittedJobs.supersededFolders(in: store).map(\.lastPathComponent) == ["20261201-100000-aaaa"])
+    }
+
     @Test("job records of many writers at once are all kept")
     func concurrentJobRecords() throws {
         let root = try makeTemporaryFolder("pipe-shared")
