@@ -41,6 +41,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
+        // The `pipe report` page: HTML and inline SVG drawn from a plain model (no engine, no ML; a leaf).
+        .target(name: "Report"),
+
         // MARK: Model half (no engine)
 
         // Eight-lane float/int operations lowered to AVX2 vector instructions, for the kernels and quantizers (a leaf).
@@ -101,7 +104,7 @@ let package = Package(
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage", "QuantizeStage", "ExportStage",
+            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "Report", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage", "QuantizeStage", "ExportStage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The entry point only.
@@ -119,6 +122,7 @@ let package = Package(
         .testTarget(name: "PipeCoreTests", dependencies: ["TestSupport", "JSON", "PipeCache", "PipeCore"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "SlurmTests", dependencies: ["TestSupport", "Slurm"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "PipeCacheTests", dependencies: ["TestSupport", "JSON", "PipeCache"]),
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),

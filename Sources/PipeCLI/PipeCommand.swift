@@ -9,7 +9,7 @@ public struct PipeCommand: AsyncParsableCommand {
         abstract: "Fine-tune language models on a CPU from one JSON manifest, cached and resumable.",
         subcommands: [
             RunCommand.self, RunStageCommand.self, StatusCommand.self, ValidateCommand.self, DagCommand.self,
-            ShowCommand.self,
+            ShowCommand.self, ReportCommand.self,
             StagesCommand.self, SchemaCommand.self, CacheCommand.self, TokenizeCommand.self, GenerateCommand.self,
         ]
     )

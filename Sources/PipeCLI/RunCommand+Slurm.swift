@@ -39,6 +39,7 @@ extension RunCommand {
         }
         defer { storeLock.unlock() }
 
+        let known = RunRecords(store: store, manifest: pipeline.url).load()
         let started = Date()
         // Ctrl-C is handled from before the first job is submitted, so no job can be left behind.
         let work = Task { () throws -> (SlurmExecutor.Submission, RunReport?) in
@@ -55,7 +56,7 @@ extension RunCommand {
         case let .success((submission, nil)):
             try printSubmitted(submission, manifest: pipeline.url)
         case let .success((_, report?)):
-            try finish(report, started: started)
+            try finish(report, started: started, pipeline: pipeline, store: store, plan: plan, known: known)
         }
     }
 

@@ -53,6 +53,16 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "With --executor slurm: return once the jobs are submitted (`pipe status` follows them).")
     var detach = false
 
+    @Flag(name: .long, help: "Do not write the HTML report (`pipe report`) at the end.")
+    var noReport = false
+
+    /// `--json`'s output: the run's outcomes and the report's path.
+    struct Result: Encodable {
+        var stages: [StageOutcome]
+        var interrupted: Bool
+        var report: String?
+    }
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if detach && executor == .local { throw ValidationError("--detach needs --executor slurm") }
@@ -107,19 +117,27 @@ struct RunCommand: AsyncParsableCommand {
         }
         defer { storeLock.unlock() }
 
+        let known = RunRecords(store: store, manifest: pipeline.url).load()
         let started = Date()
         let task = Task { await executor.run(options) }
         let interrupt = InterruptHandler { task.cancel() }
         let report = await task.value
         interrupt.stop()
-        try finish(report, started: started)
+        try finish(report, started: started, pipeline: pipeline, store: store, plan: plan, known: known)
     }
 
-    func finish(_ report: RunReport, started: Date) throws {
+    /// Prints the run's outcome and the report's path (writing the report when the run changed
+    /// something); throws the exit code of a failed or interrupted run.
+    func finish(
+        _ report: RunReport, started: Date, pipeline: Pipeline, store: ArtifactStore, plan: Plan,
+        known: [String: RunRecords.Stage]
+    ) throws {
+        let written = noReport ? nil : writeReport(of: report, pipeline: pipeline, store: store, plan: plan, known: known)
         if json {
-            try printJSON(report)
+            try printJSON(Result(stages: report.stages, interrupted: report.interrupted, report: written?.path))
         } else {
             printSummary(report, seconds: Date().timeIntervalSince(started))
+            if let written { print("report: \(written.path)") }
         }
         if report.interrupted { throw ExitCodes.interrupted }
         if report.failed { throw ExitCodes.failedRun }

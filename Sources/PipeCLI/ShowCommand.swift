@@ -74,7 +74,11 @@ enum ArtifactPresenter {
         let markdown = folder.appendingPathComponent(ArtifactSummary.markdownFile)
         let data = folder.appendingPathComponent(ArtifactSummary.jsonFile)
         if let text = try? String(contentsOf: markdown, encoding: .utf8) {
-            let json = (try? JSONParser.parse(Data(contentsOf: data))) ?? .null
+            var json = (try? JSONParser.parse(Data(contentsOf: data))) ?? .null
+            // Token artifacts describe themselves in tokens.json: counts, tokens, cut and dropped per split.
+            if type == "tokens", json == .null, let info = try? TokenizedInfo.read(from: folder) {
+                json = (try? JSONValue.encode(info)) ?? .null
+            }
             return Presentation(text: text, json: json)
         }
         let files = try ArtifactArchive.files(in: folder)

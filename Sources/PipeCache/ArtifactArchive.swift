@@ -82,11 +82,17 @@ public enum ArtifactArchive {
     /// `folder` (which must exist and be empty) the files are written there; without one the
     /// bytes are only hashed (`cache verify` writes nothing).
     ///
+    /// With `keeping`, each file (by relative path and size) is written only up to the byte count it
+    /// returns (nil: not at all); everything is still read and hashed, so the digest is checked all the same.
+    ///
     /// Damaged content throws `CacheError.badArchive` or `.badFrame`; a failure to write a file
     /// throws `.unwritable` with its path and the system's reason. Errors of the reader's source
     /// pass through.
     @discardableResult
-    public static func read(from reader: ZstdReader, into folder: URL?, expecting digest: Digest) throws -> Int {
+    public static func read(
+        from reader: ZstdReader, into folder: URL?, expecting digest: Digest,
+        keeping: ((_ path: String, _ size: Int) -> Int?)? = nil
+    ) throws -> Int {
         var hasher = StreamingDigest()
         var total = 0
         func take(_ count: Int) throws -> [UInt8] {
@@ -112,14 +118,21 @@ public enum ArtifactArchive {
             else {
                 throw CacheError.badArchive("bad file path \(file.path)")
             }
-            let output = try folder.map { try UnpackedFile($0.appendingPathComponent(file.path)) }
+            let limit = keeping.map { $0(file.path, file.size) } ?? file.size
+            var wanted = max(0, limit ?? 0)
+            let output = try folder.flatMap {
+                limit == nil ? nil : try UnpackedFile($0.appendingPathComponent(file.path))
+            }
             defer { output?.finish() }
             var remaining = file.size
             while remaining > 0 {
                 let chunk = try reader.read(upTo: min(remaining, 4 << 20))
                 if chunk.isEmpty { throw CacheError.badArchive("\(file.path) ends \(remaining) bytes early") }
                 chunk.withUnsafeBytes { hasher.update($0) }
-                try output?.append(chunk)
+                if let output, wanted > 0 {
+                    try output.append(chunk.count <= wanted ? chunk : Array(chunk.prefix(wanted)))
+                    wanted -= min(wanted, chunk.count)
+                }
                 remaining -= chunk.count
                 total += chunk.count
             }

@@ -172,8 +172,12 @@ public final class ArtifactStore: Sendable {
     /// its entry, an entry that does not describe its object is removed alone, and either is
     /// reported as `CacheError.corrupt`. A failure to read or write (disk full, read-only, EIO)
     /// throws `CacheError.inaccessible` naming the path and the reason, and removes nothing.
+    /// With `keeping`, files are written only up to the byte count it returns for them (nil: not at
+    /// all), as in `ArtifactArchive.read`: `pipe report` reads summaries without copying weights.
     @discardableResult
-    public func unpack(key: String, into folder: URL) throws -> ArtifactEntry {
+    public func unpack(
+        key: String, into folder: URL, keeping: ((_ path: String, _ size: Int) -> Int?)? = nil
+    ) throws -> ArtifactEntry {
         guard let entry = entry(for: key) else { throw CacheError.missing(key: key) }
         let staging: URL
         do { staging = try makeTemporaryFolder("unpack") } catch {
@@ -183,7 +187,7 @@ public final class ArtifactStore: Sendable {
                     ?? .unwritable(root.appendingPathComponent("tmp").path, reason: CacheError.reason(error)))
         }
         do {
-            try check(entry, storedAs: key, unpackingInto: staging)
+            try check(entry, storedAs: key, unpackingInto: staging, keeping: keeping)
         } catch {
             try? FileManager.default.removeItem(at: staging)
             throw error
@@ -208,7 +212,10 @@ public final class ArtifactStore: Sendable {
 
     /// Streams the object of `entry` (stored under `key`) through the archive reader, into `folder`
     /// when given. Removes what is proven wrong; see `unpack`.
-    func check(_ entry: ArtifactEntry, storedAs key: String, unpackingInto folder: URL?) throws {
+    func check(
+        _ entry: ArtifactEntry, storedAs key: String, unpackingInto folder: URL?,
+        keeping: ((String, Int) -> Int?)? = nil
+    ) throws {
         guard entry.key == key else {
             throw corrupt(key: key, "its entry is the one of key \(entry.key.prefix(12))", removingObject: false)
         }
@@ -229,7 +236,7 @@ public final class ArtifactStore: Sendable {
                     throw CacheError.unreadable(path, reason: CacheError.reason(error))
                 }
             }
-            length = try ArtifactArchive.read(from: reader, into: folder, expecting: entry.digest)
+            length = try ArtifactArchive.read(from: reader, into: folder, expecting: entry.digest, keeping: keeping)
         } catch let error as CacheError where error.provesDamage {
             throw corrupt(key: key, error.description, removingObject: true)
         } catch let error as CacheError {

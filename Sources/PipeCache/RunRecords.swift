@@ -22,20 +22,33 @@ public struct RunRecords: Sendable {
         }
     }
 
+    /// A stage's last failure, kept until it next succeeds, so `pipe report` can say it failed and why.
+    public struct Failure: Codable, Sendable, Equatable {
+        public var key: String
+        public var error: String
+        public var finished: Date
+
+        public init(key: String, error: String, finished: Date) {
+            self.key = key
+            self.error = error
+            self.finished = finished
+        }
+    }
+
     let url: URL
+    let failuresURL: URL
 
     public init(store: ArtifactStore, manifest: URL) {
         let id = Digest.of(manifest.standardizedFileURL.path).short
-        url = store.runsFolder.appendingPathComponent(
-            "\(manifest.deletingPathExtension().lastPathComponent)-\(id).json")
+        let name = "\(manifest.deletingPathExtension().lastPathComponent)-\(id)"
+        url = store.runsFolder.appendingPathComponent("\(name).json")
+        failuresURL = store.runsFolder.appendingPathComponent("\(name).failures.json")
     }
 
-    public func load() -> [String: Stage] {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return [:] }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return (try? decoder.decode([String: Stage].self, from: data)) ?? [:]
-    }
+    public func load() -> [String: Stage] { Self.read(url) }
+
+    /// Stages whose last run failed (and have not succeeded since).
+    public func failures() -> [String: Failure] { Self.read(failuresURL) }
 
     /// Records stages that finished; merges with what is on disk. Callers hold the store lock.
     public func record(_ stages: [String: Stage]) throws {
@@ -44,10 +57,34 @@ public struct RunRecords: Sendable {
         let lock = try FileLock(url: url.appendingPathExtension("lock"))
         lock.lockBlocking(.exclusive)
         defer { lock.unlock() }
-        let merged = load().merging(stages) { _, new in new }
+        try Self.write(load().merging(stages) { _, new in new }, to: url)
+        let failed = failures()
+        if !Set(failed.keys).isDisjoint(with: stages.keys) {
+            try Self.write(failed.filter { stages[$0.key] == nil }, to: failuresURL)
+        }
+    }
+
+    /// Records a stage that failed. Callers hold the store lock.
+    public func recordFailure(_ id: String, _ failure: Failure) throws {
+        let lock = try FileLock(url: url.appendingPathExtension("lock"))
+        lock.lockBlocking(.exclusive)
+        defer { lock.unlock() }
+        var failed = failures()
+        failed[id] = failure
+        try Self.write(failed, to: failuresURL)
+    }
+
+    private static func read<T: Decodable>(_ url: URL) -> [String: T] {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return [:] }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return (try? decoder.decode([String: T].self, from: data)) ?? [:]
+    }
+
+    private static func write<T: Encodable>(_ value: [String: T], to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         encoder.dateEncodingStrategy = .iso8601
-        try AtomicFile.write(try encoder.encode(merged), to: url)
+        try AtomicFile.write(try encoder.encode(value), to: url)
     }
 }

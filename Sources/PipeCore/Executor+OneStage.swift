@@ -51,7 +51,7 @@ extension Executor {
         }
         let outcomes = await compute(id, forced: force, runFolder: runFolder)
         let runRecords = RunRecords(store: store, manifest: pipeline.url)
-        for outcome in outcomes { recordIfRan(outcome, in: runRecords) }
+        for outcome in outcomes { recordOutcome(outcome, in: runRecords) }
         guard let outcome = outcomes.first(where: { $0.id == id }) else {
             throw OneStageError.unknownStage(id, known: pipeline.stages.map(\.id))
         }

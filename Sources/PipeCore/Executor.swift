@@ -104,7 +104,7 @@ public final class Executor: Sendable {
                 for outcome in results {
                     outcomes[outcome.id] = outcome
                     // Recorded as soon as it finishes, so a later crash does not lose it.
-                    recordIfRan(outcome, in: runRecords)
+                    recordOutcome(outcome, in: runRecords)
                 }
                 schedule()
             }
@@ -123,7 +123,12 @@ public final class Executor: Sendable {
     }
 
     /// Remembers what a stage that ran was computed from, for `pipe status`.
-    func recordIfRan(_ outcome: StageOutcome, in runRecords: RunRecords) {
+    /// Records a stage that ran (what it ran with) or failed (its error, for `pipe report`).
+    func recordOutcome(_ outcome: StageOutcome, in runRecords: RunRecords) {
+        if outcome.status == .failed {
+            try? runRecords.recordFailure(
+                outcome.id, RunRecords.Failure(key: outcome.key, error: outcome.error ?? "failed", finished: Date()))
+        }
         guard outcome.status == .ran, let material = plan.materials[outcome.id] else { return }
         try? runRecords.record([
             outcome.id: RunRecords.Stage(

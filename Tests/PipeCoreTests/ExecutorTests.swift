@@ -150,6 +150,21 @@ struct ExecutorTests {
         #expect(try ws.text(of: "c") == "xx+file")
     }
 
+    @Test("a failure is kept in the run records, with its key and error, until the stage next succeeds")
+    func failureRecorded() async throws {
+        let ws = try Workspace()
+        let failing = #"{"stages": {"bad": {"kind": "emit", "params": {"text": "b", "fail": true}}, "good": {"kind": "emit"}}}"#
+        try ws.write(failing)
+        _ = try await ws.run()
+        let executor = try ws.executor()
+        let failures = RunRecords(store: executor.store, manifest: ws.manifest).failures()
+        #expect(failures.keys.sorted() == ["bad"])
+        #expect(failures["bad"]?.key == executor.plan.keys["bad"] && failures["bad"]?.error == "failing on purpose")
+        try ws.write(failing.replacingOccurrences(of: "true", with: "false"))
+        #expect(try await ws.run()["bad"]?.status == .ran)
+        #expect(RunRecords(store: try ws.executor().store, manifest: ws.manifest).failures().isEmpty)
+    }
+
     @Test("status says why a stage is stale")
     func staleReasons() async throws {
         let ws = try Workspace()

@@ -26,6 +26,9 @@ public struct TrainStage: Stage {
 
     public init() {}
 
+    /// In the checkpoint folder beside `log.json` (the steps so far): `{"total_steps": N}`.
+    public static let progressFile = "progress.json"
+
     public static func outputType(for params: Params) -> ArtifactType { params.method == .full ? "model" : "adapter" }
 
     public static func externalFiles(for params: Params, in folder: URL) -> [ExternalFile] {
@@ -59,6 +62,9 @@ public struct TrainStage: Stage {
             checkpointFolder: context.checkpointFolder, initialAdapter: initial,
             memoryLimit: params.maxMemory.flatMap(Self.bytes))
         context.say("memory: \(trainer.memoryEstimate.description)")
+        // How far the run has to go, for `pipe report` to draw an unfinished run against.
+        try? context.writeCheckpointFile(
+            Data(#"{"total_steps": \#(trainer.totalSteps)}"#.utf8), named: Self.progressFile)
         // The log so far survives in the checkpoint folder, so a resumed run reports every step.
         var log =
             context.checkpointFile(named: "log.json").flatMap {
