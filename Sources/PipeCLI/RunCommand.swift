@@ -132,7 +132,8 @@ struct RunCommand: AsyncParsableCommand {
         _ report: RunReport, started: Date, pipeline: Pipeline, store: ArtifactStore, plan: Plan,
         known: [String: RunRecords.Stage]
     ) throws {
-        let written = noReport ? nil : writeReport(of: report, pipeline: pipeline, store: store, plan: plan, known: known)
+        let written =
+            noReport ? nil : writeReport(of: report, pipeline: pipeline, store: store, plan: plan, known: known)
         if json {
             try printJSON(Result(stages: report.stages, interrupted: report.interrupted, report: written?.path))
         } else {
