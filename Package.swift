@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         // OpenBLAS's CBLAS interface through a module map (Debian: libopenblas-dev).
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        // Open MPI's C API through a module map (Debian: libopenmpi-dev; pkg-config finds its flags).
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi"),
 
         // MARK: Engine (no ML)
 
@@ -65,6 +67,8 @@ let package = Package(
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         // Llama-family models: config, parameters, forward, generation.
         .target(name: "Llama", dependencies: ["Random", "Tensor", "GGUF", "Safetensors", "Tokenizer"], swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]),
+        // Gradients summed over the ranks of an MPI launch (the only module that links libmpi).
+        .target(name: "Collective", dependencies: ["CMPI", "Llama"]),
         // ONNX export of Llama decoders (KV cache in and out), through a hand-written protobuf encoder.
         // Optimized even in debug builds: transposing and merging weights loops over every one.
         .target(name: "ONNX", dependencies: ["Llama", "Tensor"], swiftSettings: [.unsafeFlags(["-O"])]),
@@ -101,7 +105,7 @@ let package = Package(
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage", "QuantizeStage", "ExportStage",
+            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage", "QuantizeStage", "ExportStage", "Collective",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The entry point only.
