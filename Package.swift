@@ -145,7 +145,7 @@ let package = Package(
             "TestSupport", "JSON", "PipeCache", "PipeCore", "Datasets", "Llama", "ModelArtifacts", "Tokenizer", "TrainStage",
         ]),
         .testTarget(name: "StageCatalogTests", dependencies: ["JSON", "Llama", "PipeCLI", "PipeCore", "TrainStage"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Slurm", "pipe"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Safetensors", "Slurm", "pipe"]),
         // Seeded, bounded fuzzing of manifests, data files, GGUF and safetensors (the mutators live here).
         .testTarget(name: "FuzzTests", dependencies: [
             "TestSupport", "JSON", "Random", "GGUF", "Safetensors", "Tokenizer", "Llama", "ModelExport", "pipe",
