@@ -260,8 +260,14 @@ public final class Trainer: @unchecked Sendable {
             var lossSum = 0.0, stepTokens = 0
             for batch in group {
                 if shouldStop() || Task.isCancelled { throw TrainingError.cancelled(step: step) }
-                let dropout = LoRADropout(p: adapter == nil ? 0 : hp.dropout, seed: dropoutRNG.next())
-                let share = reducer.size == 1 ? batch : batch.rows(reducer.share(of: batch.B))
+                var dropout = LoRADropout(p: adapter == nil ? 0 : hp.dropout, seed: dropoutRNG.next())
+                let rows = reducer.share(of: batch.B)
+                if rows.lowerBound > 0 {
+                    // masks of other rows than the first rank's, not copies of its masks
+                    var sm = SplitMix64(seed: dropout.seed ^ (UInt64(rows.lowerBound) &* 0x9E37_79B9_7F4A_7C15))
+                    dropout.seed = sm.next()
+                }
+                let share = reducer.size == 1 ? batch : batch.rows(rows)
                 if share.B > 0 { lossSum += try runMicroBatch(share, dropout: dropout, scale: scale) }
                 stepTokens += batch.tokenCount
             }
