@@ -27,7 +27,7 @@ for processes in 1 "$ranks"; do
                              "max_steps": $steps, "checkpoint_every": 0, "processes": $processes } }
 } }
 JSON
-    (cd "$work" && "$PIPE_BIN" run "m$processes.json" --json > "run$processes.json")
+    (cd "$work" && "$PIPE_BIN" run "m$processes.json" --json > "run$processes.json" 2> "run$processes.log")
     python3 - "$work/run$processes.json" "$processes" <<'PY'
 import json, sys
 run, processes = json.load(open(sys.argv[1])), int(sys.argv[2])
