@@ -3,34 +3,46 @@ import Foundation
 /// How the ranks of a data-parallel training start: `mpirun -n N` on this machine, or
 /// `srun --mpi=pmix -n N` inside a Slurm job (`SLURM_JOB_ID` set), each rank running
 /// `pipe train-rank REQUEST`. Arguments are an argv, never a shell string.
-struct RankLaunch {
-    var processes: Int
-    var executable: URL
-    var requestFile: URL
-    var environment: [String: String]
-    var isRoot: Bool
-    /// The cores this launch may use (the machine's, or the Slurm job's).
-    var cores: Int
+public struct RankLaunch: Sendable {
+    public var processes: Int
+    public var executable: URL
+    public var requestFile: URL
+    public var environment: [String: String]
+    public var isRoot: Bool
+    /// The cores of this machine.
+    public var cores: Int
+
+    public init(
+        processes: Int, executable: URL, requestFile: URL, environment: [String: String], isRoot: Bool, cores: Int
+    ) {
+        self.processes = processes
+        self.executable = executable
+        self.requestFile = requestFile
+        self.environment = environment
+        self.isRoot = isRoot
+        self.cores = cores
+    }
 
     /// The running `pipe` binary (ranks run the same one; on a cluster its path must exist on every node).
-    static var currentExecutable: URL {
+    public static var currentExecutable: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     }
 
-    var underSlurm: Bool { environment["SLURM_JOB_ID"] != nil }
+    public var underSlurm: Bool { environment["SLURM_JOB_ID"] != nil }
 
     /// Threads of each rank: `PIPE_THREADS` if the user set it, else the rank's share of the cores
     /// (Slurm's cpus per task inside a job).
-    var threadsPerRank: Int {
+    public var threadsPerRank: Int {
         if let set = environment["PIPE_THREADS"].flatMap(Int.init), set > 0 { return set }
         if underSlurm, let perTask = environment["SLURM_CPUS_PER_TASK"].flatMap(Int.init), perTask > 0 { return perTask }
         return max(1, cores / max(1, processes))
     }
 
     /// The launcher's name, as looked up on PATH.
-    var launcher: String { underSlurm ? "srun" : "mpirun" }
+    public var launcher: String { underSlurm ? "srun" : "mpirun" }
 
-    var argv: [String] {
+    /// The launcher's command line: the launcher's name, then its arguments.
+    public var argv: [String] {
         let rank = [executable.path, "train-rank", requestFile.path]
         if underSlurm {
             // Open MPI under Slurm talks PMIx; a rank that dies ends the step.
@@ -43,7 +55,7 @@ struct RankLaunch {
     }
 
     /// The ranks' environment: threads set for each (OpenBLAS reads its own variable).
-    var rankEnvironment: [String: String] {
+    public var rankEnvironment: [String: String] {
         var env = environment
         env["PIPE_THREADS"] = String(threadsPerRank)
         env["OPENBLAS_NUM_THREADS"] = String(threadsPerRank)
