@@ -82,10 +82,14 @@ extension TrainStage {
     /// One rank of a data-parallel training (`pipe train-rank`): trains its share with `reducer`;
     /// rank 0 writes the output and reports on standard output, one JSON object a line.
     public static func runRank(requestFile: URL, reducer: GradientReducer) throws {
+        let data: Data
+        do { data = try Data(contentsOf: requestFile) } catch {
+            throw RankLaunchError.badRequest(path: requestFile.path, reason: error.localizedDescription)
+        }
         let request: RankRequest
         let params: Params
         do {
-            request = try JSONDecoder().decode(RankRequest.self, from: Data(contentsOf: requestFile))
+            request = try JSONDecoder().decode(RankRequest.self, from: data)
             params = try Params.decode(try JSONParser.parse(request.params))
         } catch {
             throw RankLaunchError.badRequest(path: requestFile.path, reason: "\(error)")
