@@ -149,6 +149,23 @@ struct DataParallelTrainingTests {
         #expect(try weightsDigest(project, manifest: "m.json") == expected)
     }
 
+    @Test("Ctrl-C during a data-parallel training ends the launcher and every rank, exit code 130")
+    func interrupt() throws {
+        try requireMPIRun()
+        let project = try dataParallelProject(
+            #"{ "method": "full", "batch_size": 8, "max_steps": 50, "checkpoint_every": 0, "processes": 2 }"#)
+        defer { project.remove() }
+        let (process, _, err) = try PipeProcess.start(["run", "m.json", "--until", "trained"], in: project.folder)
+        while rankProcesses(of: project).count < 2 && process.isRunning { Thread.sleep(forTimeInterval: 0.05) }
+        try #require(process.isRunning, "the run ended before its ranks could be interrupted")
+        kill(process.processIdentifier, SIGINT)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(rankProcesses(of: project).isEmpty, "the ranks outlived the interrupted run")
+        #expect(!stderr.contains("50/50 steps"), "\(stderr)")
+    }
+
     @Test("a bad processes value is an error at its JSON path",
           arguments: [
               (#""processes": 0"#, "stages.trained.params.processes: expected"),

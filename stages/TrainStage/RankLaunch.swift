@@ -86,7 +86,7 @@ public struct RankLaunch: Sendable {
         process.standardOutput = out
         process.standardError = err
         let errors = ErrorTail()
-        try process.run()
+        try Self.startWithSignalsUnblocked(process)
         let running = RunningProcess(process)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
@@ -114,6 +114,24 @@ public struct RankLaunch: Sendable {
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             throw RankLaunchError.ranksFailed(launcher: launcher, status: process.terminationStatus, log: errors.text)
         }
+    }
+
+    /// Starts `process` from a thread that blocks no signal: a child inherits its parent thread's signal
+    /// mask, and the threads of Swift's concurrency pool block SIGTERM, which would leave the launcher
+    /// deaf to the termination that cancelling sends it.
+    private static func startWithSignalsUnblocked(_ process: Process) throws {
+        let started = StartResult()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
+            started.set(Result { try process.run() })
+            done.signal()
+        }
+        thread.start()
+        done.wait()
+        try started.get()
     }
 
     private static func readLines(_ handle: FileHandle, _ line: (String) -> Void) {
@@ -150,4 +168,13 @@ private final class ErrorTail: @unchecked Sendable {
     }
 
     var text: String { lock.withLock { lines.joined(separator: "\n") } }
+}
+
+/// What starting the launcher gave, handed from its starting thread.
+private final class StartResult: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<Void, Error> = .success(())
+
+    func set(_ result: Result<Void, Error>) { lock.withLock { self.result = result } }
+    func get() throws { try lock.withLock { result }.get() }
 }
