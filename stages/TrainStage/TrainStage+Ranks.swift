@@ -23,8 +23,17 @@ struct RankRequest: Codable, Sendable {
     var manifestFolder: URL
     var checkpointFolder: URL
     var outputFolder: URL
-    /// The `pipe` process that launched the ranks: when it is gone (killed), the ranks stop.
+    /// The `pipe` process that launched the ranks and its host: when it is gone (killed), the ranks on
+    /// its host stop. (Under Slurm the job ends every task of a step whose batch script died.)
     var launcher: Int32
+    var launcherHost: String
+}
+
+/// This machine's host name.
+func hostName() -> String {
+    var name = [CChar](repeating: 0, count: 256)
+    guard gethostname(&name, name.count - 1) == 0 else { return "" }
+    return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 /// Why the ranks of a data-parallel training could not run.
@@ -54,7 +63,7 @@ extension TrainStage {
         let request = RankRequest(
             stageID: context.stageID, key: context.key, params: values.canonicalText, model: model, dataset: dataset,
             manifestFolder: context.manifestFolder, checkpointFolder: context.checkpointFolder,
-            outputFolder: context.outputFolder, launcher: getpid())
+            outputFolder: context.outputFolder, launcher: getpid(), launcherHost: hostName())
         try FileManager.default.createDirectory(at: context.checkpointFolder, withIntermediateDirectories: true)
         let requestFile = context.checkpointFolder.appendingPathComponent(RankRequest.fileName)
         try JSONEncoder().encode(request).write(to: requestFile, options: .atomic)
@@ -98,9 +107,9 @@ extension TrainStage {
         let context = StageContext(
             stageID: request.stageID, key: request.key, outputFolder: request.outputFolder,
             checkpointFolder: request.checkpointFolder, manifestFolder: request.manifestFolder, reporter: reporter)
-        let launcher = request.launcher
+        let launcher = request.launcherHost == hostName() ? request.launcher : nil
         try train(params, model: request.model, dataset: request.dataset, context: context, reducer: reducer,
-                  shouldStop: { kill(launcher, 0) != 0 && errno == ESRCH })
+                  shouldStop: { launcher.map { kill($0, 0) != 0 && errno == ESRCH } ?? false })
         if reducer.rank == 0, let metrics = context.metrics { RankEventWriter.write(.metrics(metrics)) }
     }
 }
