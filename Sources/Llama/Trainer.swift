@@ -227,7 +227,9 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// What each rank adds into the sums of one optimizer step of a data-parallel run: the gradients and the loss.
-    public var reducedBytesPerStep: Int { gradients.buffer.count * MemoryLayout<Float>.size + MemoryLayout<Double>.size }
+    public var reducedBytesPerStep: Int {
+        gradients.buffer.count * MemoryLayout<Float>.size + MemoryLayout<Double>.size
+    }
 
     /// The trainable values (the adapter's A and B, or every weight).
     var trainable: UnsafeMutableBufferPointer<Float> { adapter?.buffer ?? model.parameters.buffer }

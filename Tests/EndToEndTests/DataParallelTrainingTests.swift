@@ -20,8 +20,10 @@ func dataParallelProject(_ trainParams: String) throws -> Project {
                 "tokenizer": "\(TestPaths.demoModel.path)", "seed": 0 } } },
             "tokens": { "kind": "tokenize", "inputs": { "dataset": "records", "model": "tiny" },
                         "params": { "template": "chatml", "max_length": 64 } },
-            "trained": { "kind": "train", "inputs": { "model": "tiny", "dataset": "tokens" }, "params": \(trainParams) },
-            "peft": { "kind": "export", "inputs": { "model": "trained" }, "params": { "format": "peft", "path": "out/peft" } }
+            "trained": { "kind": "train", "inputs": { "model": "tiny", "dataset": "tokens" },
+                         "params": \(trainParams) },
+            "peft": { "kind": "export", "inputs": { "model": "trained" },
+                      "params": { "format": "peft", "path": "out/peft" } }
         } }
         """)
     return project
@@ -89,7 +91,8 @@ struct DataParallelTrainingTests {
         for (x, y) in zip(a, b) {
             #expect(abs(x.loss - y.loss) <= 1e-5, "losses \(a.map(\.loss)) vs \(b.map(\.loss))")
             // AdamW hides a gradient scaled by a constant (a rank counted twice); the norm does not
-            #expect(abs(x.gradNorm - y.gradNorm) <= 1e-5 * x.gradNorm, "norms \(a.map(\.gradNorm)) vs \(b.map(\.gradNorm))")
+            #expect(abs(x.gradNorm - y.gradNorm) <= 1e-5 * x.gradNorm,
+                    "norms \(a.map(\.gradNorm)) vs \(b.map(\.gradNorm))")
         }
 
         // The ranks' gradient sums differ from one process's only in float32 summation order (a few
@@ -109,7 +112,7 @@ struct DataParallelTrainingTests {
         }
     }
 
-    @Test("kill -9 of one rank fails the run; the rerun restarts every rank from the checkpoint and ends as an uninterrupted run")
+    @Test("kill -9 of one rank fails the run; the rerun restarts every rank from the checkpoint, ending as if uninterrupted")
     func killOneRank() throws {
         try requireMPIRun()
         let params = #"{ "method": "full", "batch_size": 8, "max_steps": 8, "lr": 0.003, "checkpoint_every": 2, "#

@@ -135,8 +135,9 @@ struct DataParallelTrainerTests {
 
 private final class UnsafeSendableResults: @unchecked Sendable {
     private let lock = NSLock()
-    private var results: [Result<(log: [(Float, Float)], adapter: [Float]), Error>?]
+    typealias Run = Result<(log: [(Float, Float)], adapter: [Float]), Error>
+    private var results: [Run?]
     init(count: Int) { results = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<(log: [(Float, Float)], adapter: [Float]), Error>) { lock.withLock { results[i] = r } }
-    var values: [Result<(log: [(Float, Float)], adapter: [Float]), Error>] { lock.withLock { results.map { $0! } } }
+    func set(_ i: Int, _ r: Run) { lock.withLock { results[i] = r } }
+    var values: [Run] { lock.withLock { results.map { $0! } } }
 }

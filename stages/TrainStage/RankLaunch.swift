@@ -34,7 +34,9 @@ public struct RankLaunch: Sendable {
     /// (Slurm's cpus per task inside a job).
     public var threadsPerRank: Int {
         if let set = environment["PIPE_THREADS"].flatMap(Int.init), set > 0 { return set }
-        if underSlurm, let perTask = environment["SLURM_CPUS_PER_TASK"].flatMap(Int.init), perTask > 0 { return perTask }
+        if underSlurm, let perTask = environment["SLURM_CPUS_PER_TASK"].flatMap(Int.init), perTask > 0 {
+            return perTask
+        }
         return max(1, cores / max(1, processes))
     }
 

@@ -73,7 +73,8 @@ extension TrainStage {
             processes: params.processes, executable: RankLaunch.currentExecutable, requestFile: requestFile,
             environment: environment, isRoot: getuid() == 0,
             cores: ProcessInfo.processInfo.activeProcessorCount)
-        context.say("\(params.processes) ranks x \(launch.threadsPerRank) threads: \(launch.argv.joined(separator: " "))")
+        let command = launch.argv.joined(separator: " ")
+        context.say("\(params.processes) ranks x \(launch.threadsPerRank) threads: \(command)")
         try await launch.run { line in
             guard let json = try? JSONParser.parse(line), let event = RankEvent(json) else {
                 context.say(line)  // the launcher's own words
