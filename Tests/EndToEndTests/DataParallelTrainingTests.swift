@@ -112,7 +112,7 @@ struct DataParallelTrainingTests {
         }
     }
 
-    @Test("kill -9 of one rank fails the run; the rerun restarts every rank from the checkpoint, ending as if uninterrupted")
+    @Test("kill -9 of one rank fails the run; the rerun resumes every rank from the checkpoint, as if uninterrupted")
     func killOneRank() throws {
         try requireMPIRun()
         let params = #"{ "method": "full", "batch_size": 8, "max_steps": 8, "lr": 0.003, "checkpoint_every": 2, "#
