@@ -4,8 +4,9 @@ import TestSupport
 import Testing
 
 /// A project training a tiny model (the demo model's tokenizer) on the medical records, with the
-/// `trained` stage's params given, and its adapter exported as a PEFT folder at `out/peft`.
-func dataParallelProject(_ trainParams: String) throws -> Project {
+/// `trained` stage's params (and other keys, such as `resources`) given, and its adapter exported as
+/// a PEFT folder at `out/peft`.
+func dataParallelProject(_ trainParams: String, trainedKeys: String = "") throws -> Project {
     try #require(
         FileManager.default.fileExists(atPath: TestPaths.demoModel.path),
         "the demo model is missing: run scripts/bootstrap (its tokenizer is the tiny model's)")
@@ -21,7 +22,7 @@ func dataParallelProject(_ trainParams: String) throws -> Project {
             "tokens": { "kind": "tokenize", "inputs": { "dataset": "records", "model": "tiny" },
                         "params": { "template": "chatml", "max_length": 64 } },
             "trained": { "kind": "train", "inputs": { "model": "tiny", "dataset": "tokens" },
-                         "params": \(trainParams) },
+                         \(trainedKeys) "params": \(trainParams) },
             "peft": { "kind": "export", "inputs": { "model": "trained" },
                       "params": { "format": "peft", "path": "out/peft" } }
         } }
@@ -167,6 +168,27 @@ struct DataParallelTrainingTests {
         #expect(process.terminationStatus == 130, "\(stderr)")
         #expect(rankProcesses(of: project).isEmpty, "the ranks outlived the interrupted run")
         #expect(!stderr.contains("50/50 steps"), "\(stderr)")
+    }
+
+    @Test("as a Slurm job, a 2-rank train starts its ranks with srun and writes what mpirun's ranks write")
+    func underSlurm() throws {
+        try requireMPIRun()
+        try SlurmCluster.require()
+        let params = #"{ "method": "full", "batch_size": 8, "max_steps": 4, "checkpoint_every": 2, "processes": 2 }"#
+        let local = try dataParallelProject(params)
+        defer { local.remove() }
+        let here = try local.pipe("run", "m.json", "--until", "trained")
+        #expect(here.status == 0, "\(here.stderr)")
+        let cluster = try dataParallelProject(params, trainedKeys: #""resources": { "tasks": 2 },"#)
+        defer { cluster.remove() }
+        let there = try cluster.pipe("run", "m.json", "--until", "trained", "--executor", "slurm")
+        #expect(there.status == 0, "\(there.stderr)")
+        #expect(try weightsDigest(cluster, manifest: "m.json") == weightsDigest(local, manifest: "m.json"))
+        let logs = FileManager.default.enumerator(atPath: cluster.folder.appendingPathComponent(".pipe/jobs").path)
+        let said = (logs?.allObjects as? [String] ?? []).compactMap {
+            try? String(contentsOf: cluster.folder.appendingPathComponent(".pipe/jobs/\($0)"), encoding: .utf8)
+        }.joined()
+        #expect(said.contains("srun --mpi=pmix -n 2"), "the job's log: \(said)")
     }
 
     @Test("a bad processes value is an error at its JSON path",
