@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         // OpenBLAS's CBLAS interface through a module map (Debian: libopenblas-dev).
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        // Open MPI's C API through a module map (Debian: libopenmpi-dev; pkg-config finds its flags).
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi"),
 
         // MARK: Engine (no ML)
 
@@ -68,6 +70,8 @@ let package = Package(
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         // Llama-family models: config, parameters, forward, generation.
         .target(name: "Llama", dependencies: ["Random", "Tensor", "GGUF", "Safetensors", "Tokenizer"], swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]),
+        // Gradients summed over the ranks of an MPI launch (the only module that links libmpi).
+        .target(name: "Collective", dependencies: ["CMPI", "Llama"]),
         // ONNX export of Llama decoders (KV cache in and out), through a hand-written protobuf encoder.
         // Optimized even in debug builds: transposing and merging weights loops over every one.
         .target(name: "ONNX", dependencies: ["Llama", "Tensor"], swiftSettings: [.unsafeFlags(["-O"])]),
@@ -104,7 +108,7 @@ let package = Package(
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "Report", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage", "QuantizeStage", "ExportStage",
+            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "Report", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage", "QuantizeStage", "ExportStage", "Collective",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The entry point only.
@@ -145,7 +149,7 @@ let package = Package(
             "TestSupport", "JSON", "PipeCache", "PipeCore", "Datasets", "Llama", "ModelArtifacts", "Tokenizer", "TrainStage",
         ]),
         .testTarget(name: "StageCatalogTests", dependencies: ["JSON", "Llama", "PipeCLI", "PipeCore", "TrainStage"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Slurm", "pipe"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Safetensors", "Slurm", "pipe"]),
         // Seeded, bounded fuzzing of manifests, data files, GGUF and safetensors (the mutators live here).
         .testTarget(name: "FuzzTests", dependencies: [
             "TestSupport", "JSON", "Random", "GGUF", "Safetensors", "Tokenizer", "Llama", "ModelExport", "pipe",

@@ -20,9 +20,17 @@ extension LlamaModel {
 
     /// The mean loss of the batches of `batcher`'s first epoch, run in `activations`.
     func meanLoss(_ batcher: TrainingBatcher, activations: LlamaTrainingActivations) throws -> Double {
+        let (sum, kept) = try lossSum(batcher, batches: Array(0..<batcher.batchesPerEpoch), activations: activations)
+        return sum / Double(kept)
+    }
+
+    /// The summed loss and kept labels of some batches of `batcher`'s first epoch.
+    func lossSum(_ batcher: TrainingBatcher, batches: [Int], activations: LlamaTrainingActivations) throws
+        -> (sum: Double, kept: Int)
+    {
         let order = batcher.order(epoch: 0)
         var sum = 0.0, kept = 0
-        for i in 0..<batcher.batchesPerEpoch {
+        for i in batches {
             let batch = batcher.batch(i, order: order)  // (B, T)
             try batch.tokens.withUnsafeBufferPointer { tokens in
                 try batch.labels.withUnsafeBufferPointer { labels in
@@ -36,6 +44,6 @@ extension LlamaModel {
                 }
             }
         }
-        return sum / Double(kept)
+        return (sum, kept)
     }
 }

@@ -19,6 +19,11 @@
 //
 // QLoRA-style: load a GGUF with `floatLinearWeights: false`; its Q4_0/Q4_1/Q8_0
 // linear layers stay in their blocks and are dequantized per layer as needed.
+//
+// Data-parallel (a `GradientReducer` over N processes): every rank builds the same
+// batches, runs its share of each micro-batch's sequences, and the gradients and
+// loss sums are summed over the ranks before clipping, so every rank takes the
+// same AdamW step. Rank 0 alone writes checkpoints; every rank resumes from them.
 
 import Foundation
 import Random
@@ -99,6 +104,8 @@ public final class Trainer: @unchecked Sendable {
     let optimizer: AdamW
     let activations: LlamaTrainingActivations
     let trainingSetCount: Int
+    /// Sums gradients over the processes of a data-parallel run (one process: the identity).
+    public let reducer: GradientReducer
     /// What the run needs in memory (checked against what there is before anything was allocated).
     public let memoryEstimate: TrainingMemoryEstimate
 
@@ -118,7 +125,8 @@ public final class Trainer: @unchecked Sendable {
     /// already loaded.
     public init(model: LlamaModel, hyperparameters hp: TrainingHyperparameters, trainingSet: [TrainingExample],
                 evaluationSet: [TrainingExample] = [], checkpointFolder: URL? = nil,
-                initialAdapter: LoRAAdapter? = nil, memoryLimit: Int? = nil) throws {
+                initialAdapter: LoRAAdapter? = nil, memoryLimit: Int? = nil,
+                reducer: GradientReducer = SingleProcess()) throws {
         try hp.validate()
         guard !trainingSet.isEmpty else { throw TrainingError.emptyTrainingSet }
         for e in trainingSet + evaluationSet {
@@ -133,6 +141,7 @@ public final class Trainer: @unchecked Sendable {
         self.model = model
         hyperparameters = hp
         self.checkpointFolder = checkpointFolder
+        self.reducer = reducer
         trainingSetCount = trainingSet.count
         let c = model.config
         let packed = hp.batching == .packed
@@ -217,6 +226,11 @@ public final class Trainer: @unchecked Sendable {
         }
     }
 
+    /// What each rank adds into the sums of one optimizer step of a data-parallel run: the gradients and the loss.
+    public var reducedBytesPerStep: Int {
+        gradients.buffer.count * MemoryLayout<Float>.size + MemoryLayout<Double>.size
+    }
+
     /// The trainable values (the adapter's A and B, or every weight).
     var trainable: UnsafeMutableBufferPointer<Float> { adapter?.buffer ?? model.parameters.buffer }
 
@@ -248,9 +262,20 @@ public final class Trainer: @unchecked Sendable {
             var lossSum = 0.0, stepTokens = 0
             for batch in group {
                 if shouldStop() || Task.isCancelled { throw TrainingError.cancelled(step: step) }
-                let dropout = LoRADropout(p: adapter == nil ? 0 : hp.dropout, seed: dropoutRNG.next())
-                lossSum += try runMicroBatch(batch, dropout: dropout, scale: scale)
+                var dropout = LoRADropout(p: adapter == nil ? 0 : hp.dropout, seed: dropoutRNG.next())
+                let rows = reducer.share(of: batch.B)
+                if rows.lowerBound > 0 {
+                    // masks of other rows than the first rank's, not copies of its masks
+                    var sm = SplitMix64(seed: dropout.seed ^ (UInt64(rows.lowerBound) &* 0x9E37_79B9_7F4A_7C15))
+                    dropout.seed = sm.next()
+                }
+                let share = reducer.size == 1 ? batch : batch.rows(rows)
+                if share.B > 0 { lossSum += try runMicroBatch(share, dropout: dropout, scale: scale) }
                 stepTokens += batch.tokenCount
+            }
+            if reducer.size > 1 {
+                try reducer.sum(gradients.buffer)
+                lossSum = try reducer.sum([lossSum])[0]
             }
             let norm = clipGradientNorm(gradients.buffer.baseAddress!, gradients.buffer.count, maxNorm: hp.maxGradNorm)
             let lr = schedule.rate(step: step)
@@ -271,7 +296,7 @@ public final class Trainer: @unchecked Sendable {
                 lastEval = loss
                 progress(.evaluation(step: step, loss: loss))
             }
-            if let folder = checkpointFolder, hp.checkpointEvery > 0,
+            if let folder = checkpointFolder, reducer.rank == 0, hp.checkpointEvery > 0,
                 step % hp.checkpointEvery == 0 || step == totalSteps
             {
                 let file = try saveCheckpoint(to: folder)
@@ -308,6 +333,11 @@ public final class Trainer: @unchecked Sendable {
     /// The mean loss over the held-out set (NaN without one).
     public func evaluate() throws -> Float {
         guard let evalBatcher else { return .nan }
-        return Float(try model.meanLoss(evalBatcher, activations: activations))
+        guard reducer.size > 1 else { return Float(try model.meanLoss(evalBatcher, activations: activations)) }
+        // each rank a share of the batches, then the sums of all
+        let batches = Array(stride(from: reducer.rank, to: evalBatcher.batchesPerEpoch, by: reducer.size))
+        let part = try model.lossSum(evalBatcher, batches: batches, activations: activations)
+        let total = try reducer.sum([part.sum, Double(part.kept)])
+        return Float(total[0] / total[1])
     }
 }

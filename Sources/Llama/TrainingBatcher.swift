@@ -170,3 +170,27 @@ public func packExamples(_ examples: [TrainingExample], maxLength: Int, seed: UI
     }
     return packed
 }
+
+extension TrainingBatch {
+    /// The sequences `rows` of the batch, cut to their own longest length (padding on the right
+    /// changes no loss or gradient, so a share of the rows computes what they contribute to the whole).
+    public func rows(_ rows: Range<Int>) -> TrainingBatch {
+        let lengths = rows.map { b in ((0..<T).last { mask[b * T + $0] != 0 } ?? -1) + 1 }
+        let newT = max(1, lengths.max() ?? 1)
+        var out = TrainingBatch(
+            B: rows.count, T: newT, tokens: [], labels: [], mask: [], packed: packed, keptLabels: 0, tokenCount: 0)
+        for b in rows {
+            let start = b * T
+            out.tokens += tokens[start..<(start + newT)]
+            out.labels += labels[start..<(start + newT)]
+            out.mask += mask[start..<(start + newT)]
+        }
+        for b in 0..<out.B {
+            for t in 0..<newT where out.mask[b * newT + t] != 0 {
+                out.tokenCount += 1
+                if t > 0 && out.labels[b * newT + t] != ignoreIndex { out.keptLabels += 1 }
+            }
+        }
+        return out
+    }
+}

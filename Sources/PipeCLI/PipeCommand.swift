@@ -11,6 +11,7 @@ public struct PipeCommand: AsyncParsableCommand {
             RunCommand.self, RunStageCommand.self, StatusCommand.self, ValidateCommand.self, DagCommand.self,
             ShowCommand.self, ReportCommand.self,
             StagesCommand.self, SchemaCommand.self, CacheCommand.self, TokenizeCommand.self, GenerateCommand.self,
+            TrainRankCommand.self,
         ]
     )
 

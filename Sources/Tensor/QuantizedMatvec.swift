@@ -80,8 +80,10 @@ public func quantizedMatvecs(
     }
 }
 
-/// Threads for the matrix-vector products: the machine's cores (at most 8).
-public let defaultMatvecThreads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+/// Threads for the matrix-vector products and the other parallel kernels: the machine's cores (at most 8),
+/// or `PIPE_THREADS` when set (the ranks of a data-parallel training share the cores: each gets its part).
+public let defaultMatvecThreads = ProcessInfo.processInfo.environment["PIPE_THREADS"].flatMap(Int.init)
+    .map { min(64, max(1, $0)) } ?? min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
 /// 4-bit lane order, per pair of blocks p and group g = 2k + h (byte k of a lane, h = 0 for its
 /// low nibble, 1 for its high one), lane j (block 2p + j/4, 32-bit word j%4 of that block):

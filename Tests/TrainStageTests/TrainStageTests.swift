@@ -113,3 +113,52 @@ struct TrainStageTests {
         #expect(issues.map(\.path.description) == ["init_adapter", "targets"])
     }
 }
+
+@Suite("launching the ranks of a data-parallel train")
+struct RankLaunchTests {
+    static let exe = URL(fileURLWithPath: "/opt/pipe/bin/pipe")
+    static let request = URL(fileURLWithPath: "/shared/cache/scratch/k/rank-request.json")
+
+    @Test("locally: mpirun with N ranks of pipe train-rank, an argv with no shell; root allowed only as root")
+    func mpirun() {
+        let launch = RankLaunch(processes: 2, executable: Self.exe, requestFile: Self.request,
+                                environment: ["PATH": "/usr/bin"], isRoot: false, cores: 8)
+        #expect(launch.argv == ["mpirun", "-n", "2", "--oversubscribe", "--bind-to", "none",
+                                "-x", "OPENBLAS_NUM_THREADS", "-x", "PIPE_THREADS",
+                                "/opt/pipe/bin/pipe", "train-rank", "/shared/cache/scratch/k/rank-request.json"])
+        #expect(launch.threadsPerRank == 4)
+        #expect(launch.rankEnvironment["PIPE_THREADS"] == "4" && launch.rankEnvironment["OPENBLAS_NUM_THREADS"] == "4")
+        #expect(launch.rankEnvironment["OMPI_ALLOW_RUN_AS_ROOT"] == nil)
+        var root = launch
+        root.isRoot = true
+        #expect(root.argv.contains("--allow-run-as-root") && root.rankEnvironment["OMPI_ALLOW_RUN_AS_ROOT"] == "1")
+    }
+
+    @Test("inside a Slurm job: srun --mpi=pmix, Slurm's cpus per task as threads")
+    func srun() {
+        let launch = RankLaunch(
+            processes: 4, executable: Self.exe, requestFile: Self.request,
+            environment: ["SLURM_JOB_ID": "17", "SLURM_CPUS_PER_TASK": "3"], isRoot: true, cores: 2)
+        #expect(launch.argv == ["srun", "--mpi=pmix", "-n", "4", "--kill-on-bad-exit=1",
+                                "/opt/pipe/bin/pipe", "train-rank", "/shared/cache/scratch/k/rank-request.json"])
+        #expect(launch.threadsPerRank == 3 && launch.launcher == "srun")
+    }
+
+    @Test("threads per rank: the rank's share of the cores, at least one; PIPE_THREADS overrides")
+    func threads() {
+        func threads(_ processes: Int, _ cores: Int, _ env: [String: String] = [:]) -> Int {
+            RankLaunch(processes: processes, executable: Self.exe, requestFile: Self.request, environment: env,
+                       isRoot: false, cores: cores).threadsPerRank
+        }
+        #expect(threads(2, 2) == 1 && threads(3, 2) == 1 && threads(2, 7) == 3)
+        #expect(threads(2, 2, ["PIPE_THREADS": "2"]) == 2)
+    }
+
+    @Test("processes above batch_size is refused at its path")
+    func processesAboveBatchSize() throws {
+        let params = try TrainStage.Params.decode(["processes": 5, "batch_size": 4])
+        let issues = TrainStage.check(params)
+        #expect(issues.map(\.path) == [JSONPath.root.key("processes")], "\(issues)")
+        #expect(try TrainStage.check(TrainStage.Params.decode(["processes": 4, "batch_size": 4])).isEmpty)
+    }
+}

@@ -76,6 +76,12 @@ extension TrainStage {
             estimated to need more is refused before it starts. Default: what the machine has available.
             """)
         public var maxMemory: String? = nil
+        @Param(doc: """
+            Data-parallel processes (MPI ranks, started with mpirun, or srun inside a Slurm job): each trains a \
+            share of every batch's sequences and the gradients are summed, so the batch, and the result up to \
+            float rounding, stay those of one process. At most batch_size.
+            """, range: 1...1024)
+        public var processes = 1
 
         public init() {}
     }
@@ -89,6 +95,14 @@ extension TrainStage {
         }
         if Set(params.targets).count != params.targets.count {
             issues.append(ManifestIssue(.root.key("targets"), "a projection is listed twice"))
+        }
+        if params.processes > params.batchSize {
+            issues.append(
+                ManifestIssue(
+                    .root.key("processes"),
+                    "\(params.processes) processes for batch_size \(params.batchSize): each process trains a share of "
+                        + "every batch's sequences, so at most batch_size (\(params.batchSize)) have work; "
+                        + "lower processes or raise batch_size"))
         }
         if let text = params.maxMemory, bytes(text) == nil {
             issues.append(

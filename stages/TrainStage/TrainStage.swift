@@ -12,6 +12,10 @@ import PipeCore
 /// interruption continues from the last one, and the trained weights come out bit-identical to an
 /// uninterrupted run's. The output is an `adapter` (LoRA, as a PEFT folder) or a `model` (full,
 /// weights inside the artifact), each with the training log.
+///
+/// With `processes` > 1 the stage starts that many rank processes (`mpirun`, or `srun` inside a
+/// Slurm job), each `pipe train-rank` on a request file; they train data-parallel and rank 0
+/// writes the checkpoints and the output, and reports progress through the launcher's output.
 public struct TrainStage: Stage {
     public static let kind = "train"
     public static let version = 3
@@ -41,10 +45,24 @@ public struct TrainStage: Stage {
 
     public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
         let modelInput = try inputs.require("model")
+        let model = TrainingInput(folder: modelInput.folder, key: modelInput.key)
+        let dataset = try inputs.require("dataset").folder
+        if params.processes > 1 {
+            try await Self.launchRanks(params, model: model, dataset: dataset, context: context)
+        } else {
+            try Self.train(params, model: model, dataset: dataset, context: context, reducer: SingleProcess())
+        }
+    }
+
+    /// Trains in this process, one rank of `reducer`'s world; rank 0 writes the output artifact.
+    static func train(
+        _ params: Params, model modelInput: TrainingInput, dataset: URL, context: StageContext,
+        reducer: GradientReducer, shouldStop: () -> Bool = { false }
+    ) throws {
         let base = try ModelArtifact.read(from: modelInput.folder)
         let loaded = try base.open(in: modelInput.folder, manifestFolder: context.manifestFolder,
                                    quantizedOnly: params.method == .qlora)
-        let tokens = try TokenizedDataset.read(from: inputs.require("dataset").folder)
+        let tokens = try TokenizedDataset.read(from: dataset)
         let train = (tokens.splits["train"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
         let eval = (tokens.splits["eval"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
         guard !train.isEmpty else { throw StageError.failed("the tokenized dataset has no train split examples") }
@@ -60,7 +78,7 @@ public struct TrainStage: Stage {
         let trainer = try Trainer(
             model: loaded.model, hyperparameters: hyperparameters, trainingSet: train, evaluationSet: eval,
             checkpointFolder: context.checkpointFolder, initialAdapter: initial,
-            memoryLimit: params.maxMemory.flatMap(Self.bytes))
+            memoryLimit: params.maxMemory.flatMap(Self.bytes), reducer: reducer)
         context.say("memory: \(trainer.memoryEstimate.description)")
         // How far the run has to go, for `pipe report` to draw an unfinished run against.
         try? context.writeCheckpointFile(
@@ -94,10 +112,11 @@ public struct TrainStage: Stage {
                     log.removeAll { $0.step > step }
                     context.say("resumed from the checkpoint at step \(step)")
                 }
-            })
+            }, shouldStop: shouldStop)
         } catch TrainingError.cancelled {
             throw CancellationError()
         }
+        guard reducer.rank == 0 else { return }
 
         let out = context.outputFolder
         // The trained weights expect prompts rendered as in training.
@@ -131,12 +150,18 @@ public struct TrainStage: Stage {
             "weights": ["file": .string(weightsFile), "sha256": .string(weightsDigest)],
         ]
         // Timings go to the run record, not the artifact: the same manifest must give the same bytes.
-        context.recordMetrics([
-            "seconds": .number(Date().timeIntervalSince(started)),
-            "tokens_per_second": .number(summary.tokensPerSecond),
-            "steps": .array(rates.map { .array([.number(Double($0.step)), .number($0.tokensPerSecond)]) }),
-            "memory": Self.memoryMetrics(trainer.memoryEstimate, residentBefore: residentBefore),
-        ])
+        var metrics: [(key: String, value: JSONValue)] = [
+            ("seconds", .number(Date().timeIntervalSince(started))),
+            ("tokens_per_second", .number(summary.tokensPerSecond)),
+            ("steps", .array(rates.map { .array([.number(Double($0.step)), .number($0.tokensPerSecond)]) })),
+            ("memory", Self.memoryMetrics(trainer.memoryEstimate, residentBefore: residentBefore)),
+        ]
+        if reducer.size > 1 {
+            metrics.append(("processes", .number(Double(reducer.size))))
+            // what each rank adds into the sums of one step (gradients and loss)
+            metrics.append(("reduced_bytes_per_step", .number(Double(trainer.reducedBytesPerStep))))
+        }
+        context.recordMetrics(.object(metrics))
         try context.writeSummary(markdown: Self.describe(record, summary: summary, params: params), json: show)
         context.say(
             String(
