@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "pipe", targets: ["pipe"]),
+        // The API for stage kinds written in other packages (semantic versioning; see CHANGELOG.md).
+        .library(name: "PipeKit", targets: ["PipeKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -103,14 +105,20 @@ let package = Package(
                 path: "stages/QuantizeStage"),
         // `augment`: replacement rules, copies, templates, filters, shuffle, split.
         .target(name: "AugmentStage", dependencies: ["JSON", "PipeCore", "Datasets", "Random"], path: "stages/AugmentStage"),
+        // `command`: any program (an argument vector, no shell) as a cached stage.
+        .target(name: "CommandStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts"],
+                path: "stages/CommandStage"),
 
         // MARK: Command line
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
             "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "Report", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage", "QuantizeStage", "ExportStage", "Collective",
+            "CommandStage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The public API for stage kinds in other packages: the Stage protocol, params, artifacts, the entry point.
+        .target(name: "PipeKit", dependencies: ["JSON", "PipeCore", "Datasets", "PipeCLI"]),
         // The entry point only.
         .executableTarget(name: "pipe", dependencies: ["PipeCLI"]),
         // Benchmarks: `swift run -c release pipe-bench <name>`.
@@ -148,6 +156,8 @@ let package = Package(
         .testTarget(name: "TrainStageTests", dependencies: [
             "TestSupport", "JSON", "PipeCache", "PipeCore", "Datasets", "Llama", "ModelArtifacts", "Tokenizer", "TrainStage",
         ]),
+        .testTarget(name: "CommandStageTests", dependencies: ["TestSupport", "JSON", "CommandStage", "PipeCore"]),
+        .testTarget(name: "PipeKitTests", dependencies: ["PipeKit"]),
         .testTarget(name: "StageCatalogTests", dependencies: ["JSON", "Llama", "PipeCLI", "PipeCore", "TrainStage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Safetensors", "Slurm", "pipe"]),
         // Seeded, bounded fuzzing of manifests, data files, GGUF and safetensors (the mutators live here).

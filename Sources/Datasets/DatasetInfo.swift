@@ -5,6 +5,7 @@ import JSON
 ///
 /// ```json
 /// {
+///   "version": 1,
 ///   "format": "alpaca",
 ///   "fields": ["instruction", "input", "output"],
 ///   "splits": [
@@ -15,9 +16,13 @@ import JSON
 /// }
 /// ```
 /// `skipped` appears only when rows were skipped (`on_error: "skip"`), with the first
-/// `SkippedRows.exampleLimit` reasons.
+/// `SkippedRows.exampleLimit` reasons. `version` is the folder format's version (a `dataset.json`
+/// without one, written before it was versioned, is version 1).
 public struct DatasetInfo: Sendable, Equatable {
     public static let fileName = "dataset.json"
+    /// The version of the dataset folder format this code writes and the newest it reads. It
+    /// changes only when a reader of the old format could misread the new one.
+    public static let formatVersion = 1
 
     public var shape: RecordShape
     /// Every field that occurs, in canonical order for known shapes, first-seen order for `records`.
@@ -38,6 +43,7 @@ public struct DatasetInfo: Sendable, Equatable {
 
     public var json: JSONValue {
         var members: [(key: String, value: JSONValue)] = [
+            (key: "version", value: .number(Double(Self.formatVersion))),
             (key: "format", value: .string(shape.rawValue)),
             (key: "fields", value: .array(fields.map { .string($0) })),
             (key: "splits", value: .array(splits.map { split in
@@ -56,6 +62,12 @@ public struct DatasetInfo: Sendable, Equatable {
 
     public init(json: JSONValue, file: String = DatasetInfo.fileName) throws(DatasetError) {
         func fail(_ message: String) -> DatasetError { .badInfo(file: file, message: message) }
+        if let version = json["version"] {
+            guard let number = version.intValue, number >= 1 else { throw fail("\"version\" must be a positive integer") }
+            guard number <= Self.formatVersion else {
+                throw fail("dataset format version \(number) is newer than this pipe reads (\(Self.formatVersion))")
+            }
+        }
         guard let format = json["format"]?.stringValue else { throw fail("missing string \"format\"") }
         guard let shape = RecordShape(rawValue: format) else { throw fail("unknown format \"\(format)\"") }
         guard let fields = json["fields"]?.arrayValue?.compactMap(\.stringValue) else {

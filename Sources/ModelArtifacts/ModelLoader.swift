@@ -100,6 +100,14 @@ public enum ModelLoader {
     /// format `quantized`, its tensor types and tokenizer; path and chat rendering come from `source`,
     /// the artifact it was made from.
     public static func describe(quantizedIn folder: URL, from source: ModelArtifact) throws -> ModelArtifact {
+        var artifact = try describe(ggufIn: folder, recordedAs: source.path)
+        artifact.chat = source.chat
+        return artifact
+    }
+
+    /// Describes a GGUF file stored at `ModelArtifact.quantizedFile` of an artifact folder (a `quantize`
+    /// stage's or a `command` stage's output): format `quantized`, its tensor types and tokenizer.
+    public static func describe(ggufIn folder: URL, recordedAs path: String) throws -> ModelArtifact {
         let url = folder.appendingPathComponent(ModelArtifact.quantizedFile)
         let gguf: GGUFFile
         do { gguf = try GGUFFile(contentsOf: url) } catch {
@@ -111,10 +119,7 @@ public enum ModelLoader {
         let summary = ModelSummary(
             parameters: parameterSizes(config).reduce(0, +), tensorTypes: tensorTypes,
             tokenizer: describe(try openTokenizer(url)))
-        var artifact = ModelArtifact(
-            format: .quantized, path: source.path, files: [], config: config, seed: nil, summary: summary)
-        artifact.chat = source.chat
-        return artifact
+        return ModelArtifact(format: .quantized, path: path, files: [], config: config, seed: nil, summary: summary)
     }
 
     /// Describes a model initialised from `spec` with seeded random weights and the tokenizer at `tokenizerURL`.

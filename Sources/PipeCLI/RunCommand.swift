@@ -119,8 +119,11 @@ struct RunCommand: AsyncParsableCommand {
 
         let known = RunRecords(store: store, manifest: pipeline.url).load()
         let started = Date()
+        // The handler is in place before any stage starts: a Ctrl-C at any moment cancels cleanly.
+        let canceller = Canceller()
+        let interrupt = InterruptHandler { canceller.cancel() }
         let task = Task { await executor.run(options) }
-        let interrupt = InterruptHandler { task.cancel() }
+        canceller.attach(task)
         let report = await task.value
         interrupt.stop()
         try finish(report, started: started, pipeline: pipeline, store: store, plan: plan, known: known)
@@ -163,6 +166,29 @@ struct RunCommand: AsyncParsableCommand {
         if failed > 0 { parts.append("\(failed) failed") }
         if skipped > 0 { parts.append("\(skipped) skipped") }
         print(String(format: "%@ in %.2fs", parts.joined(separator: ", "), seconds))
+    }
+}
+
+/// Cancels a task, also when asked before the task is attached.
+final class Canceller: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<RunReport, Never>?
+    private var cancelled = false
+
+    func attach(_ task: Task<RunReport, Never>) {
+        let cancelNow = lock.withLock {
+            self.task = task
+            return cancelled
+        }
+        if cancelNow { task.cancel() }
+    }
+
+    func cancel() {
+        let task = lock.withLock {
+            cancelled = true
+            return self.task
+        }
+        task?.cancel()
     }
 }
 

@@ -38,7 +38,8 @@ struct StagesCommand: AsyncParsableCommand {
                 for port in kind.inputs {
                     print(
                         "    \(port.name): \(port.acceptsDescription)\(port.multiple ? " (one or more)" : "")"
-                            + "\(port.optional ? " (optional)" : "") — \(port.doc)")
+                            + "\(port.anyName ? " (any number, any names)" : port.optional ? " (optional)" : "")"
+                            + " — \(port.doc)")
                 }
             }
             print("  params:")
@@ -73,6 +74,7 @@ struct StagesCommand: AsyncParsableCommand {
                     ("optional", .bool(port.optional)), ("doc", .string(port.doc)),
                 ]
                 if port.multiple { members.append(("multiple", true)) }
+                if port.anyName { members.append(("any_name", true)) }
                 return .object(members)
             }),
             "params": ManifestSchema.recordSchema(kind.parameters),

@@ -11,14 +11,19 @@ public struct RunRecords: Sendable {
         public var seconds: Double
         /// What the stage measured while it ran (timings, throughput), which its artifact leaves out.
         public var metrics: JSONValue?
+        /// What the stage said while it ran (a `command` stage: its program's output), latest lines.
+        public var log: [String]?
 
-        public init(key: String, material: CacheKeyMaterial, finished: Date, seconds: Double, metrics: JSONValue? = nil)
-        {
+        public init(
+            key: String, material: CacheKeyMaterial, finished: Date, seconds: Double, metrics: JSONValue? = nil,
+            log: [String]? = nil
+        ) {
             self.key = key
             self.material = material
             self.finished = finished
             self.seconds = seconds
             self.metrics = metrics
+            self.log = log
         }
     }
 

@@ -133,7 +133,7 @@ public final class Executor: Sendable {
         try? runRecords.record([
             outcome.id: RunRecords.Stage(
                 key: outcome.key, material: material, finished: Date(), seconds: outcome.seconds,
-                metrics: outcome.metrics)
+                metrics: outcome.metrics, log: outcome.log)
         ])
     }
 
@@ -146,13 +146,16 @@ public final class Executor: Sendable {
         let kind = stage.kind.kind
         let started = Date()
         var extra: [StageOutcome] = []
+        var context: StageContext?
         func outcome(
             _ status: StageOutcome.Status, digest: String? = nil, error: String? = nil, note: String? = nil,
             metrics: JSONValue? = nil
         ) -> [StageOutcome] {
+            let log = context?.log ?? []
             let result = StageOutcome(
                 id: id, kind: kind, status: status, key: key, digest: digest,
-                seconds: Date().timeIntervalSince(started), error: error, note: note, metrics: metrics)
+                seconds: Date().timeIntervalSince(started), error: error, note: note, metrics: metrics,
+                log: log.isEmpty ? nil : log)
             reporter.finished(result)
             return [result] + extra
         }
@@ -186,14 +189,18 @@ public final class Executor: Sendable {
             let checkpoints = store.scratchFolder(for: key)
             try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
-            let context = StageContext(stageID: id, key: key, outputFolder: output, checkpointFolder: checkpoints,
-                                       manifestFolder: pipeline.folder, reporter: reporter)
-            try await stage.prepared.run(StageInputs(artifacts), context)
+            let stageContext = StageContext(
+                stageID: id, key: key, outputFolder: output, checkpointFolder: checkpoints,
+                manifestFolder: pipeline.folder, scratchFolder: work.appendingPathComponent("scratch"),
+                reporter: reporter)
+            context = stageContext
+            try await stage.prepared.run(StageInputs(artifacts), stageContext)
             try Task.checkCancellation()
             let entry = try store.store(folder: output, key: key, type: stage.outputType.name, kind: kind)
             try publishExports(of: stage, from: output)
             try? FileManager.default.removeItem(at: checkpoints)
-            return outcome(.ran, digest: entry.digest.hex, note: forced ? "forced" : nil, metrics: context.metrics)
+            return outcome(
+                .ran, digest: entry.digest.hex, note: forced ? "forced" : nil, metrics: stageContext.metrics)
         } catch is CancellationError {
             return outcome(.failed, error: "interrupted (checkpoints kept; the next run resumes)")
         } catch {

@@ -159,7 +159,7 @@ public struct ManifestLoader: Sendable {
         for stage in stages {
             for (port, source) in stage.inputs.sorted(by: { $0.key < $1.key }) {
                 guard let producer = byID[source], let spec = stage.kind.port(named: port) else { continue }
-                if !spec.accepts.contains(producer.outputType) {
+                if !spec.accepts(producer.outputType) {
                     issues.append(
                         ManifestIssue(
                             top.key("stages").key(stage.id).key("inputs").key(InputPort.portName(ofWire: port)),
@@ -230,14 +230,26 @@ public struct ManifestLoader: Sendable {
 
         var inputs: [String: String] = [:]
         var inputsOK = true
+        // The port names as written, wired well or not: a stage's own checks refer to them by name.
+        var wiredNames: Set<String> = []
         if let inputsValue = value["inputs"] {
             if let wires = inputsValue.objectValue {
+                wiredNames = Set(wires.map(\.key))
                 let portNames = kind.inputs.map(\.name)
                 // A `multiple` port takes a list; each element becomes its own wire (adapters.0, ...).
                 var expanded: [(wire: String, path: JSONPath, value: JSONValue)] = []
                 for wire in wires {
                     let wirePath = path.key("inputs").key(wire.key)
-                    guard let port = kind.inputs.first(where: { $0.name == wire.key }) else {
+                    let fixed = kind.inputs.first { $0.name == wire.key && !$0.anyName }
+                    if fixed == nil, kind.acceptsAnyInputName, !InputPort.isValidAnyName(wire.key) {
+                        issues.append(
+                            ManifestIssue(
+                                wirePath,
+                                "input names of \(kind.kind) are letters, digits, '_' or '-', got \"\(wire.key)\""))
+                        inputsOK = false
+                        continue
+                    }
+                    guard let port = fixed ?? kind.inputs.first(where: \.anyName)?.named(wire.key) else {
                         issues.append(
                             ManifestIssue(
                                 wirePath,
@@ -312,7 +324,7 @@ public struct ManifestLoader: Sendable {
         }
         let prepared: PreparedStage
         do {
-            prepared = try kind.prepare(params, folder)
+            prepared = try kind.prepare(params, folder, wiredNames)
         } catch {
             issues.append(ManifestIssue(paramsPath, "params do not fit \(kind.kind): \(error)"))
             return nil

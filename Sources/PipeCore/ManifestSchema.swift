@@ -5,7 +5,7 @@ import JSON
 public enum ManifestSchema {
     public static func make(_ registry: StageRegistry) -> JSONValue {
         let stageVariants: [JSONValue] = registry.sortedKinds.map { kind in
-            let ports: [(key: String, value: JSONValue)] = kind.inputs.map { port in
+            let ports: [(key: String, value: JSONValue)] = kind.inputs.filter { !$0.anyName }.map { port in
                 (
                     key: port.name,
                     value: port.multiple
@@ -29,7 +29,7 @@ public enum ManifestSchema {
                     (key: "description", value: ["type": "string"]),
                     (
                         key: "inputs",
-                        value: ["type": "object", "properties": .object(ports), "additionalProperties": false]
+                        value: inputsSchema(kind, ports: ports)
                     ),
                     (key: "params", value: recordSchema(kind.parameters)),
                     (key: "resources", value: resourcesSchema),
@@ -72,6 +72,21 @@ public enum ManifestSchema {
         var schema = recordSchema(ExecutorSettings.fields).objectValue ?? []
         schema.append((key: "description", value: "Where stages run; `pipe run --executor` overrides the kind."))
         return .object(schema)
+    }
+
+    /// A kind's `inputs` object: its named ports, and for a kind with an `anyName` port, any other name.
+    static func inputsSchema(_ kind: StageKind, ports: [(key: String, value: JSONValue)]) -> JSONValue {
+        guard let port = kind.inputs.first(where: \.anyName) else {
+            return ["type": "object", "properties": .object(ports), "additionalProperties": false]
+        }
+        return [
+            "type": "object", "properties": .object(ports),
+            "propertyNames": ["pattern": "^[A-Za-z0-9_-]{1,64}$"],
+            "additionalProperties": [
+                "type": "string",
+                "description": .string("\(port.doc) (a stage id producing \(port.acceptsDescription))"),
+            ],
+        ]
     }
 
     public static func recordSchema(_ fields: [ParameterSpec]) -> JSONValue {

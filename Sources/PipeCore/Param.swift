@@ -10,6 +10,7 @@ import JSON
 ///     @Param(doc: "Stop after this many records.") var limit: Int?      // optional: no default
 @propertyWrapper
 public struct Param<Value: ParamValue>: Decodable, Sendable {
+    /// The param's value: the default until the engine decodes the manifest's.
     public var wrappedValue: Value
     let declaration: ParamDeclaration?
 
@@ -22,6 +23,7 @@ public struct Param<Value: ParamValue>: Decodable, Sendable {
             defaultValue: required ? nil : wrappedValue.paramJSON, required: required, doc: doc)
     }
 
+    /// Decodes the value only (the engine decodes params after validating them against the declaration).
     public init(from decoder: Decoder) throws {
         wrappedValue = try Value(from: decoder)
         declaration = nil
@@ -62,6 +64,17 @@ extension Param where Value == Double {
     ) {
         self.init(
             wrappedValue: wrappedValue, name, type: .number(min: min, max: max, exclusiveMin: exclusiveMin), doc: doc)
+    }
+}
+
+extension Param {
+    /// A list param of at least `minCount` elements (an argument vector: `minCount: 1`).
+    public init<Element: ParamValue>(
+        wrappedValue: [Element], _ name: String? = nil, required: Bool = false, doc: String, minCount: Int
+    ) where Value == [Element] {
+        self.init(
+            wrappedValue: wrappedValue, name, type: .array(of: Element.paramType, minCount: minCount),
+            required: required, doc: doc)
     }
 }
 

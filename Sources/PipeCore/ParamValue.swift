@@ -20,7 +20,9 @@ extension ParamChoice {
 /// `"auto"` or one of a type's fixed choices (the chat template, a record shape).
 public enum AutoOr<Choice: CaseIterable & RawRepresentable & Sendable & Hashable>: ParamChoice, Hashable
 where Choice.RawValue == String {
+    /// Let the stage decide (from its inputs).
     case auto
+    /// One of the type's choices.
     case fixed(Choice)
 
     public static var allCases: [AutoOr] { [.auto] + Choice.allCases.map(AutoOr.fixed) }

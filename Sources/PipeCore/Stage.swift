@@ -18,12 +18,17 @@ public protocol Stage: Sendable {
     static var version: Int { get }
     /// One line for `pipe stages`.
     static var summary: String { get }
+    /// The named inputs a manifest wires to other stages' outputs, with the artifact types each takes.
     static var inputs: [InputPort] { get }
     /// The output type, which may depend on params (`load` gives a dataset or a model).
     static func outputType(for params: Params) -> ArtifactType
     /// Checks that need more than one param (e.g. exactly one of `dataset` and `model`).
     /// Paths in the issues are relative to the stage's `params` object.
     static func check(_ params: Params) -> [ManifestIssue]
+    /// The same checks, for a kind whose params refer to its input ports by name (the `command`
+    /// kind's `{inputs.NAME}`): `wiredInputs` are the port names the manifest's `inputs` gives.
+    /// By default, `check(params)`.
+    static func check(_ params: Params, wiredInputs: Set<String>) -> [ManifestIssue]
     /// Which input ports this configuration needs, when that depends on params.
     static func requiredInputs(for params: Params) -> Set<String>
     /// Files read from outside the cache; their content digests are part of the cache key.
@@ -31,12 +36,17 @@ public protocol Stage: Sendable {
     /// Files published outside the cache (by `export`), restored if deleted.
     static func exports(for params: Params, in folder: URL) -> [Export]
 
+    /// A stage value for one run (kinds are usually stateless).
     init()
+    /// Does the work: reads `inputs`' folders, writes the output artifact's files into
+    /// `context.outputFolder`. Throwing fails the stage (nothing is cached); `StageError.badData`
+    /// shows as `file:line: message`. Long loops call `context.checkCancellation()`.
     func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws
 }
 
 extension Stage {
     public static func check(_ params: Params) -> [ManifestIssue] { [] }
+    public static func check(_ params: Params, wiredInputs: Set<String>) -> [ManifestIssue] { check(params) }
     public static func requiredInputs(for params: Params) -> Set<String> {
         Set(inputs.filter { !$0.optional }.map(\.name))
     }
@@ -48,6 +58,7 @@ extension Stage {
 public struct ExternalFile: Sendable, Hashable {
     /// As written in the manifest (the name used in the cache key, independent of where the manifest is).
     public let name: String
+    /// Where the file is now (its content is hashed into the key).
     public let url: URL
     /// The param it came from, relative to the stage's params (for error messages).
     public let param: JSONPath
@@ -63,6 +74,7 @@ public struct ExternalFile: Sendable, Hashable {
 public struct Export: Sendable, Hashable {
     /// Path inside the output artifact.
     public let file: String
+    /// Where it is published (a path outside the cache).
     public let destination: URL
     /// The export is a folder, published whole (a Hugging Face or PEFT folder).
     public let isFolder: Bool
@@ -76,7 +88,9 @@ public struct Export: Sendable, Hashable {
 
 /// An input artifact, unpacked and verified, read-only.
 public struct Artifact: Sendable {
+    /// The producing stage's declared output type.
     public let type: ArtifactType
+    /// The artifact's files, unpacked; read them, never write.
     public let folder: URL
     /// The producing stage's cache key and the artifact's content digest.
     public let key: String
@@ -92,15 +106,18 @@ public struct Artifact: Sendable {
         self.producer = producer
     }
 
+    /// A file of the artifact, by its path inside the folder.
     public func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
 }
 
 /// The artifacts wired into a stage's ports.
 public struct StageInputs: Sendable {
+    /// Port (or wire: `adapters.0`) -> artifact.
     public let artifacts: [String: Artifact]
 
     public init(_ artifacts: [String: Artifact]) { self.artifacts = artifacts }
 
+    /// The artifact on a port, or nil for an optional port left unwired.
     public subscript(port: String) -> Artifact? { artifacts[port] }
 
     /// The artifact on a required port.

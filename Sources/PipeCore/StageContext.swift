@@ -15,20 +15,35 @@ public final class StageContext: Sendable {
     public let checkpointFolder: URL
     /// The manifest's folder: relative paths in params resolve against it.
     public let manifestFolder: URL
+    /// An empty folder for temporary files, private to this run of the stage and removed when it
+    /// ends (after a crash, by the next run), never part of the artifact.
+    public let scratchFolder: URL
+    /// A logger labelled `pipe.<stage id>` (standard error, level from `PIPE_LOG`).
     public let logger: Logger
     private let reporter: any ProgressReporter
     private let metricsLock = NSLock()
     nonisolated(unsafe) private var recordedMetrics: JSONValue?
+    nonisolated(unsafe) private var logLines: [String] = []
+    nonisolated(unsafe) private var droppedLogLines = 0
 
+    /// How many of the latest `say` lines the run record keeps.
+    public static let logLimit = 1000
+
+    /// `scratchFolder` defaults to a new folder beside `outputFolder`.
     public init(
         stageID: String, key: String, outputFolder: URL, checkpointFolder: URL, manifestFolder: URL,
-        reporter: any ProgressReporter = SilentReporter()
+        scratchFolder: URL? = nil, reporter: any ProgressReporter = SilentReporter()
     ) {
         self.stageID = stageID
         self.key = key
         self.outputFolder = outputFolder
         self.checkpointFolder = checkpointFolder
         self.manifestFolder = manifestFolder
+        self.scratchFolder =
+            scratchFolder
+            ?? outputFolder.deletingLastPathComponent().appendingPathComponent(
+                "scratch-\(outputFolder.lastPathComponent)-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: self.scratchFolder, withIntermediateDirectories: true)
         self.reporter = reporter
         var logger = Logger(label: "pipe.\(stageID)")
         logger[metadataKey: "stage"] = "\(stageID)"
@@ -40,9 +55,27 @@ public final class StageContext: Sendable {
         reporter.progress(stage: stageID, completed: completed, total: total, unit: unit, note: note)
     }
 
-    /// A line for the person watching (also kept in the run log).
+    /// A line for the person watching (the latest `logLimit` lines are also kept in the run record).
     public func say(_ message: String) {
+        metricsLock.withLock {
+            logLines.append(message)
+            // Trimmed in batches, so a chatty stage costs amortized constant time per line.
+            if logLines.count >= 2 * Self.logLimit {
+                droppedLogLines += logLines.count - Self.logLimit
+                logLines.removeFirst(logLines.count - Self.logLimit)
+            }
+        }
         reporter.message(stage: stageID, message)
+    }
+
+    /// What the stage said, oldest first: the latest `logLimit` lines, after a line counting the
+    /// ones left out.
+    public var log: [String] {
+        metricsLock.withLock {
+            let dropped = droppedLogLines + max(0, logLines.count - Self.logLimit)
+            let kept = logLines.suffix(Self.logLimit)
+            return dropped > 0 ? ["(\(dropped) earlier lines left out)"] + kept : Array(kept)
+        }
     }
 
     /// Throws `CancellationError` once the run was interrupted (Ctrl-C); long loops call it often.

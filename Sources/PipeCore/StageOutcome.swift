@@ -19,9 +19,11 @@ public struct StageOutcome: Sendable, Codable, Equatable {
     public var note: String?
     /// What the stage measured while it ran (see `StageContext.recordMetrics`).
     public var metrics: JSONValue?
+    /// What the stage said while it ran (see `StageContext.log`), when it said anything.
+    public var log: [String]?
 
     public init(id: String, kind: String, status: Status, key: String, digest: String? = nil, seconds: Double = 0,
-                error: String? = nil, note: String? = nil, metrics: JSONValue? = nil) {
+                error: String? = nil, note: String? = nil, metrics: JSONValue? = nil, log: [String]? = nil) {
         self.id = id
         self.kind = kind
         self.status = status
@@ -31,6 +33,7 @@ public struct StageOutcome: Sendable, Codable, Equatable {
         self.error = error
         self.note = note
         self.metrics = metrics
+        self.log = log
     }
 }
 

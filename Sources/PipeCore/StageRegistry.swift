@@ -11,8 +11,9 @@ public struct StageKind: Sendable {
     /// The values the kind's code gets when a manifest gives no params: decoded from the documented
     /// defaults, by param name. A test checks they equal the documented defaults.
     public let defaultValues: @Sendable () throws -> [String: JSONValue]
-    /// Decodes validated params and asks the kind everything that depends on them.
-    let prepare: @Sendable (JSONValue, URL) throws -> PreparedStage
+    /// Decodes validated params and asks the kind everything that depends on them (given the
+    /// manifest's folder and the names of the wired input ports).
+    let prepare: @Sendable (JSONValue, URL, Set<String>) throws -> PreparedStage
 
     public init<S: Stage>(_ type: S.Type) {
         kind = S.kind
@@ -28,11 +29,11 @@ public struct StageKind: Sendable {
             }
             return try S.Params.decode(.object(required)).values
         }
-        prepare = { json, folder in
+        prepare = { json, folder, wired in
             let params = try S.Params.decodeValidated(json)
             return PreparedStage(
                 outputType: S.outputType(for: params),
-                issues: S.check(params),
+                issues: S.check(params, wiredInputs: wired),
                 requiredInputs: S.requiredInputs(for: params),
                 externalFiles: S.externalFiles(for: params, in: folder),
                 exports: S.exports(for: params, in: folder),
@@ -41,12 +42,17 @@ public struct StageKind: Sendable {
         }
     }
 
-    /// The port of a wire name (`adapters.1` belongs to the `multiple` port `adapters`).
+    /// The port of a wire name (`adapters.1` belongs to the `multiple` port `adapters`); a name
+    /// no port has belongs to the kind's `anyName` port, if it has one.
     public func port(named name: String) -> InputPort? {
-        if let port = inputs.first(where: { $0.name == name }) { return port }
+        if let port = inputs.first(where: { $0.name == name && !$0.anyName }) { return port }
         let base = InputPort.portName(ofWire: name)
-        return inputs.first { $0.name == base && $0.multiple }
+        if let port = inputs.first(where: { $0.name == base && $0.multiple && !$0.anyName }) { return port }
+        return inputs.first(where: \.anyName).map { $0.named(name) }
     }
+
+    /// Whether manifests may wire ports of any name (see `InputPort.anyName`).
+    public var acceptsAnyInputName: Bool { inputs.contains(where: \.anyName) }
 }
 
 /// A stage entry whose params decoded: everything the planner and executor need.

@@ -55,6 +55,7 @@ struct DatasetTests {
         let text = try String(contentsOf: folder.appendingPathComponent("dataset.json"), encoding: .utf8)
         #expect(text == """
             {
+              "version": 1,
               "format": "alpaca",
               "fields": [
                 "instruction",

@@ -124,6 +124,30 @@ struct ModelStage: Stage {
     }
 }
 
+/// `gather`: takes artifacts of any type under any input names; `use` names the inputs it reads.
+struct GatherStage: Stage {
+    struct Params: StageParams {
+        @Param(doc: "The inputs to list.") var use: [String] = []
+    }
+
+    static let kind = "gather"
+    static let version = 1
+    static let summary = "Lists its inputs."
+    static let inputs: [InputPort] = [.anyName(accepts: [.any], doc: "Anything.")]
+    static func outputType(for params: Params) -> ArtifactType { "text" }
+    static func check(_ params: Params, wiredInputs: Set<String>) -> [ManifestIssue] {
+        params.use.enumerated().filter { !wiredInputs.contains($0.element) }.map {
+            ManifestIssue(JSONPath.root.key("use").index($0.offset), "no input \"\($0.element)\"")
+        }
+    }
+
+    func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
+        let listed = inputs.artifacts.keys.sorted().map { "\($0):\(inputs[$0]?.type.name ?? "")" }
+        try listed.joined(separator: ",").write(
+            to: context.outputFolder.appendingPathComponent("text.txt"), atomically: true, encoding: .utf8)
+    }
+}
+
 /// Counts how often each test stage actually ran, in a file beside the manifest.
 enum Counter {
     static let lock = NSLock()
@@ -147,5 +171,6 @@ var testRegistry: StageRegistry {
     registry.register(JoinStage.self)
     registry.register(ConsumeStage.self)
     registry.register(ModelStage.self)
+    registry.register(GatherStage.self)
     return registry
 }

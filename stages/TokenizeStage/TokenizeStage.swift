@@ -31,8 +31,12 @@ public struct TokenizeStage: Stage {
 
     public func run(_ params: Params, inputs: StageInputs, context: StageContext) async throws {
         let datasetFolder = try inputs.require("dataset").folder
-        let loaded = try ModelArtifact.read(from: inputs.require("model").folder)
-        let root = loaded.sourceURL(relativeTo: context.manifestFolder)
+        let modelFolder = try inputs.require("model").folder
+        let loaded = try ModelArtifact.read(from: modelFolder)
+        // A model stored in the artifact (a quantize or command stage's GGUF) carries its own tokenizer.
+        let root = loaded.format == .quantized
+            ? modelFolder.appendingPathComponent(ModelArtifact.quantizedFile)
+            : loaded.sourceURL(relativeTo: context.manifestFolder)
         let tokenizer = try ModelLoader.openTokenizer(root)
         // auto: the rendering the model was trained on, else its own template, else ChatML.
         let named = try params.template.fixed.map { try tokenizer.chatTemplate(named: $0.rawValue) }

@@ -1,0 +1,4 @@
+import PipeKit
+import SpellCheckStage
+
+await PipeTool.main(extraStages: [SpellCheckStage.self])
