@@ -1,17 +1,14 @@
 // The largest batches a set of training activations must hold.
 //
 // Legend: B sequences per batch, T the longest of them, R = B*T rows.
-// Buffers sized per row (R, ·) need the largest B*T of any batch, attention
-// probabilities (B, NH, T, T) the largest B*T*T, and (T, T) scratch the largest T.
-// Sizing each by its own maximum keeps a few long packed rows and many short
-// held-out rows from costing (many × long) together.
+// Buffers sized per row (R, ·) need the largest B*T of any batch, RoPE tables
+// the largest T. Sizing each by its own maximum keeps a few long packed rows and
+// many short held-out rows from costing (many × long) together.
 
-/// The largest row count, attention size and length of the batches a run produces.
+/// The largest row count and length of the batches a run produces.
 public struct BatchCapacity: Sendable, Equatable, CustomStringConvertible {
     /// The largest B·T.
     public var rows: Int
-    /// The largest B·T·T.
-    public var attention: Int
     /// The largest T.
     public var longest: Int
     /// The largest B.
@@ -20,7 +17,6 @@ public struct BatchCapacity: Sendable, Equatable, CustomStringConvertible {
     /// Room for batches of up to B sequences of up to T tokens.
     public init(B: Int, T: Int) {
         rows = B * T
-        attention = B * T * T
         longest = T
         sequences = B
     }
@@ -29,7 +25,6 @@ public struct BatchCapacity: Sendable, Equatable, CustomStringConvertible {
     public func union(_ other: BatchCapacity) -> BatchCapacity {
         var u = self
         u.rows = max(rows, other.rows)
-        u.attention = max(attention, other.attention)
         u.longest = max(longest, other.longest)
         u.sequences = max(sequences, other.sequences)
         return u
@@ -37,7 +32,7 @@ public struct BatchCapacity: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether a (B, T) batch fits.
     public func holds(B: Int, T: Int) -> Bool {
-        B * T <= rows && B * T * T <= attention && T <= longest
+        B * T <= rows && T <= longest
     }
 
     /// "8 × 128 tokens" when one batch is the largest in rows and length, else "1200 tokens, rows up to 600 long".

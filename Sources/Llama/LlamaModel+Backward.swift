@@ -17,12 +17,12 @@ extension LlamaModel {
                          dropout: LoRADropout = .none) {
         let c = config, R = B * T, C = c.hiddenSize, V = c.vocabSize
         let gw = g.weights
-        // logits (K, V) = xnK · Woutᵀ; the logits buffer holds dlogits.
-        // dxnK goes through dx, then to its rows of dxn.
+        // the forward left dxnK (K, C) in dx; it goes to its rows of dxn
         let K = a.keptCount
-        a.dx.update(repeating: 0, count: K * C)
-        let dOut = gw.map { c.tieWordEmbeddings ? $0.pointer(.embed) : $0.pointer(.lmHead) }
-        matmulBackward(a.dx, dOut, nil, a.logits, a.xnK, parameters.outputWeights, K, C, V)
+        if let gw, let scale = a.pendingHeadGradientScale {
+            lmHeadCrossEntropy(a.losses, dx: nil, dW: headGradient(gw), a.xnK, parameters.outputWeights, a.targets,
+                               K, C, V, scale: scale, logits: a.logits, chunkRows: a.logitRows)
+        }
         a.dxn.update(repeating: 0, count: R * C)
         for k in 0..<K { (a.dxn + Int(a.keptRows[k]) * C).update(from: a.dx + k * C, count: C) }
         a.dx.update(repeating: 0, count: R * C)
@@ -33,7 +33,7 @@ extension LlamaModel {
                 // recompute this block's activations from its saved input (xs[l+1] is rewritten with the same values)
                 trainingLayerForward(l, a, B: B, T: T, mask: mask, dropout: dropout)
             }
-            layerBackward(l, a, B: B, T: T, gradients: g, dropout: dropout)
+            layerBackward(l, a, B: B, T: T, mask: mask, gradients: g, dropout: dropout)
         }
         if let gw {
             embeddingBackward(gw.pointer(.embed), a.dx, tokens, R, C)
@@ -41,7 +41,7 @@ extension LlamaModel {
     }
 
     /// One block backward: dx holds ∂loss/∂xs[l+1] on entry and ∂loss/∂xs[l] on exit.
-    func layerBackward(_ l: Int, _ a: LlamaTrainingActivations, B: Int, T: Int,
+    func layerBackward(_ l: Int, _ a: LlamaTrainingActivations, B: Int, T: Int, mask: UnsafePointer<Int32>?,
                        gradients g: LlamaGradients, dropout: LoRADropout) {
         let c = config, p = parameters, s = a.saved(l), gw = g.weights
         let R = B * T, C = c.hiddenSize, QD = c.qDim, KVD = c.kvDim, FF = c.intermediateSize
@@ -64,9 +64,11 @@ extension LlamaModel {
         a.dk.update(repeating: 0, count: R * KVD)
         a.dv.update(repeating: 0, count: R * KVD)
         for b in 0..<B {
-            attentionBackward(a.dq + b * T * QD, ldq: QD, a.dk + b * T * KVD, a.dv + b * T * KVD, ldk: KVD, a.dP,
-                              a.dattOut + b * T * QD, ldo: QD, s.att + b * NH * T * T,
-                              s.q + b * T * QD, s.k + b * T * KVD, s.v + b * T * KVD, T, NH, NKV, HS)
+            flashAttentionBackward(a.dq + b * T * QD, ldq: QD, a.dk + b * T * KVD, a.dv + b * T * KVD, ldk: KVD,
+                                   a.dattOut + b * T * QD, s.attOut + b * T * QD, ldo: QD, s.lse + b * NH * T,
+                                   s.q + b * T * QD, s.k + b * T * KVD, s.v + b * T * KVD,
+                                   keyMask: mask.map { $0 + b * T }, segments: a.packed ? mask.map { $0 + b * T } : nil,
+                                   T, NH, NKV, HS, scratch: a.attScratch)
         }
         rope.cos.withUnsafeBufferPointer { cos in
             rope.sin.withUnsafeBufferPointer { sin in

@@ -34,8 +34,10 @@ extension LlamaModel {
 
     /// Forward of a (B, T) batch keeping every activation the backward needs.
     /// Returns the sum of the per-token losses and the number of kept labels;
-    /// with `backwardScale`, the logits are replaced by the gradient of
-    /// `backwardScale · Σ losses` (call `backward` next).
+    /// with `backwardScale`, it also runs the LM head's backward for
+    /// `backwardScale · Σ losses` (call `backward` next), adding the head's weight
+    /// gradient (full fine-tuning) into `gradients` when given, else in `backward`
+    /// (which then computes the logits again).
     ///
     ///     tokens, labels (B, T); mask (B, T) or nil: 0 marks padding
     ///
@@ -44,6 +46,7 @@ extension LlamaModel {
     public func trainingForward(tokens: UnsafePointer<Int32>, labels: UnsafePointer<Int32>, mask: UnsafePointer<Int32>?,
                                 B: Int, T: Int, activations a: LlamaTrainingActivations,
                                 dropout: LoRADropout = .none, backwardScale: Float? = nil,
+                                gradients: LlamaGradients? = nil,
                                 packed: Bool = false) throws -> (lossSum: Double, kept: Int) {
         guard a.capacity.holds(B: B, T: T), adapters.count <= 1,
               (trainedAdapter?.rank ?? 0) <= a.loraRank, (trainedAdapter?.targets.count ?? 0) <= a.loraTargets else {
@@ -87,9 +90,12 @@ extension LlamaModel {
             K += 1
         }
         a.keptCount = K
-        matmulForward(a.logits, a.xnK, parameters.outputWeights, nil, K, C, c.vocabSize)  // (K, V)
-        crossEntropyRowsForwardBackward(a.logits, a.losses, a.targets, K, c.vocabSize,
-                                        scale: backwardScale ?? 0, backward: backwardScale != nil)
+        // losses (K), and with a backward scale dxnK (K, C) into dx
+        let dHead = backwardScale == nil ? nil : gradients?.weights.map { headGradient($0) }
+        lmHeadCrossEntropy(a.losses, dx: backwardScale == nil ? nil : a.dx, dW: dHead, a.xnK,
+                           parameters.outputWeights, a.targets, K, C, c.vocabSize, scale: backwardScale,
+                           logits: a.logits, chunkRows: a.logitRows)
+        a.pendingHeadGradientScale = gradients == nil ? backwardScale : nil
         var sum = 0.0
         for i in 0..<K { sum += Double(a.losses[i]) }
         return (sum, K)
@@ -114,10 +120,10 @@ extension LlamaModel {
             }
         }
         for b in 0..<B {
-            attentionForward(s.attOut + b * T * QD, ldo: QD, s.att + b * NH * T * T,
-                             s.q + b * T * QD, ldq: QD, s.k + b * T * KVD, ldk: KVD, s.v + b * T * KVD, ldv: KVD,
-                             keyMask: mask.map { $0 + b * T }, segments: a.packed ? mask.map { $0 + b * T } : nil,
-                             T, T, past: 0, NH, NKV, HS)
+            flashAttentionForward(s.attOut + b * T * QD, ldo: QD, s.lse + b * NH * T,
+                                  s.q + b * T * QD, ldq: QD, s.k + b * T * KVD, s.v + b * T * KVD, ldk: KVD,
+                                  keyMask: mask.map { $0 + b * T }, segments: a.packed ? mask.map { $0 + b * T } : nil,
+                                  T, NH, NKV, HS, scratch: a.attScratch)
         }
         trainLinear(s.x2, s.attOut, .wo, l, R, s, a, dropout)  // (R, C)
         residualForward(s.x2, x, R * C)
@@ -146,6 +152,11 @@ extension LlamaModel {
         matmulForward(tmp, src, adapter.a(w, layer: l), nil, R, IN, r)
         sgemm(transposeA: false, transposeB: true, R, OUT, r, alpha: adapter.scale,
               tmp, lda: r, adapter.b(w, layer: l), ldb: r, beta: 1, out, ldc: OUT)
+    }
+
+    /// The gradient of the LM head's weight: the embedding's when tied.
+    func headGradient(_ gw: LlamaParameters) -> UnsafeMutablePointer<Float> {
+        config.tieWordEmbeddings ? gw.pointer(.embed) : gw.pointer(.lmHead)
     }
 
     /// The float32 weight of a projection: its view, or (base kept quantized)

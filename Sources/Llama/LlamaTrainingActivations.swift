@@ -3,14 +3,20 @@
 //
 // Legend: B batch, T time, R = B*T rows, C hidden, QD = NH*HS, KVD = NKV*HS,
 // FF intermediate, V vocabulary, L layers, NT LoRA targets, r LoRA rank,
-// IN the widest linear input (max of C, QD, FF). Each buffer is sized for the
-// largest batch that uses it (`BatchCapacity`): R the largest B*T, and the
-// attention probabilities the largest B*T*T.
+// IN the widest linear input (max of C, QD, FF), CR the cross-entropy's chunk rows.
+// Each buffer is sized for the largest batch that uses it (`BatchCapacity`): R the
+// largest B*T.
 //
 // The residual stream entering each layer is kept for every layer (xs, (L+1, R, C)).
 // The rest of a layer's activations (LayerSaved) is kept per layer, or, with
 // gradient checkpointing, once: the backward then recomputes a layer's forward
-// from its saved input before going back through it.
+// from its saved input before going back through it. Attention keeps each row's
+// logsumexp, not its probabilities (flash attention recomputes them), and the
+// logits exist one chunk of rows at a time. When the MLP's projections get no
+// gradient (LoRA on attention only), the MLP's inputs (xn2, h) are not kept either:
+// every layer writes them into one shared buffer.
+
+import Tensor
 
 /// One layer's saved activations (views).
 struct LayerSaved {
@@ -19,31 +25,43 @@ struct LayerSaved {
     var q: UnsafeMutablePointer<Float>       // (R, QD)  after RoPE
     var k: UnsafeMutablePointer<Float>       // (R, KVD) after RoPE
     var v: UnsafeMutablePointer<Float>       // (R, KVD)
-    var att: UnsafeMutablePointer<Float>     // (B, NH, T, T) probabilities
+    var lse: UnsafeMutablePointer<Float>     // (B, NH, T) attention logsumexp
     var attOut: UnsafeMutablePointer<Float>  // (R, QD)
     var x2: UnsafeMutablePointer<Float>      // (R, C)   residual after attention
     var rstd2: UnsafeMutablePointer<Float>   // (R)
-    var xn2: UnsafeMutablePointer<Float>     // (R, C)   MLP norm output
+    var xn2: UnsafeMutablePointer<Float>     // (R, C)   MLP norm output (shared when the MLP is frozen)
     var gate: UnsafeMutablePointer<Float>    // (R, FF)  before SiLU
     var up: UnsafeMutablePointer<Float>      // (R, FF)
-    var h: UnsafeMutablePointer<Float>       // (R, FF)  silu(gate) · up
+    var h: UnsafeMutablePointer<Float>       // (R, FF)  silu(gate) · up (shared when the MLP is frozen)
     var lora: UnsafeMutablePointer<Float>    // (NT, R, r) dropped input · Aᵀ per target
 
-    static func size(_ c: LlamaConfig, _ capacity: BatchCapacity, loraSize: Int) -> Int {
+    static func size(_ c: LlamaConfig, _ capacity: BatchCapacity, loraSize: Int, frozenMLP: Bool = false) -> Int {
         let R = capacity.rows
-        return 2 * R + 3 * R * c.hiddenSize + 2 * R * c.qDim + 2 * R * c.kvDim
-            + c.headCount * capacity.attention + 3 * R * c.intermediateSize + loraSize
+        return 2 * R + 2 * R * c.hiddenSize + 2 * R * c.qDim + 2 * R * c.kvDim + c.headCount * R
+            + 2 * R * c.intermediateSize + (frozenMLP ? 0 : mlpInputsSize(c, capacity)) + loraSize
     }
 
-    init(_ p: UnsafeMutablePointer<Float>, _ c: LlamaConfig, _ capacity: BatchCapacity) {
+    /// Floats of xn2 and h.
+    static func mlpInputsSize(_ c: LlamaConfig, _ capacity: BatchCapacity) -> Int {
+        capacity.rows * (c.hiddenSize + c.intermediateSize)
+    }
+
+    /// Views into `p`; `sharedMLPInputs` (`mlpInputsSize` floats) holds xn2 and h instead when given.
+    init(_ p: UnsafeMutablePointer<Float>, _ c: LlamaConfig, _ capacity: BatchCapacity,
+         sharedMLPInputs: UnsafeMutablePointer<Float>?) {
         let R = capacity.rows
         var p = p
         func take(_ n: Int) -> UnsafeMutablePointer<Float> { defer { p += n }; return p }
         rstd1 = take(R); xn1 = take(R * c.hiddenSize)
         q = take(R * c.qDim); k = take(R * c.kvDim); v = take(R * c.kvDim)
-        att = take(c.headCount * capacity.attention); attOut = take(R * c.qDim)
-        x2 = take(R * c.hiddenSize); rstd2 = take(R); xn2 = take(R * c.hiddenSize)
-        gate = take(R * c.intermediateSize); up = take(R * c.intermediateSize); h = take(R * c.intermediateSize)
+        lse = take(c.headCount * R); attOut = take(R * c.qDim)
+        x2 = take(R * c.hiddenSize); rstd2 = take(R)
+        gate = take(R * c.intermediateSize); up = take(R * c.intermediateSize)
+        if let shared = sharedMLPInputs {
+            xn2 = shared; h = shared + R * c.hiddenSize
+        } else {
+            xn2 = take(R * c.hiddenSize); h = take(R * c.intermediateSize)
+        }
         lora = p
     }
 }
@@ -54,6 +72,8 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
     public let capacity: BatchCapacity
     /// Whether layers are recomputed in the backward instead of kept.
     public let checkpointing: Bool
+    /// Whether the MLP's projections get no gradient, so their inputs are not kept per layer.
+    public let frozenMLP: Bool
     let loraRank: Int
     let loraTargets: Int
 
@@ -62,19 +82,18 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
     let rstdF: UnsafeMutablePointer<Float>     // (R)
     let xnF: UnsafeMutablePointer<Float>       // (R, C)
     let xnK: UnsafeMutablePointer<Float>       // (K, C) the rows of xnF that predict a kept label
-    /// The logits of the last forward's K kept rows (K, V), in row order
-    /// (rows that predict nothing get no logits); the backward turns them into their gradient.
-    public let logits: UnsafeMutablePointer<Float>
+    let logits: UnsafeMutablePointer<Float>    // (CR, V) one chunk of the kept rows' logits
+    let logitRows: Int                         // CR
     let losses: UnsafeMutablePointer<Float>    // (R)
 
     // backward scratch
-    let dx: UnsafeMutablePointer<Float>        // (R, C)
+    let dx: UnsafeMutablePointer<Float>        // (R, C); after a forward with a backward scale, dxnK (K, C)
     let dxn: UnsafeMutablePointer<Float>       // (R, C)
     let dq: UnsafeMutablePointer<Float>        // (R, QD)
     let dk: UnsafeMutablePointer<Float>        // (R, KVD)
     let dv: UnsafeMutablePointer<Float>        // (R, KVD)
     let dattOut: UnsafeMutablePointer<Float>   // (R, QD)
-    let dP: UnsafeMutablePointer<Float>        // (T, T)
+    let attScratch: UnsafeMutablePointer<Float> // flash attention's tiles
     let dgate: UnsafeMutablePointer<Float>     // (R, FF)
     let dup: UnsafeMutablePointer<Float>       // (R, FF)
     let dh: UnsafeMutablePointer<Float>        // (R, FF)
@@ -89,6 +108,9 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
     public internal(set) var keptCount = 0
     /// Whether the batch in flight packs several sequences per row (its mask holds segment ids).
     var packed = false
+    /// The backward scale of the last forward, when its head's weight gradient is still to be added
+    /// (the forward had no gradients to add it to); nil otherwise.
+    var pendingHeadGradientScale: Float?
     /// (OUT, IN) of the largest linear layer, when the base is kept quantized
     /// (each layer's weight is dequantized here just before use), else nil.
     let weightScratch: UnsafeMutablePointer<Float>?
@@ -99,36 +121,43 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
 
     /// Element counts of the buffers, in the order `init` lays them out (index 4: the logits).
     static func layout(config c: LlamaConfig, capacity: BatchCapacity, loraRank: Int, loraTargets: Int,
-                       checkpointing: Bool, quantizedBase: Bool) -> [Int] {
-        let R = capacity.rows, T = capacity.longest, C = c.hiddenSize, L = c.layerCount
+                       checkpointing: Bool, quantizedBase: Bool, frozenMLP: Bool = false) -> [Int] {
+        let R = capacity.rows, C = c.hiddenSize, L = c.layerCount
         let IN = max(C, c.qDim, c.intermediateSize)
-        let layerSize = LayerSaved.size(c, capacity, loraSize: loraTargets * R * loraRank)
+        let layerSize = LayerSaved.size(c, capacity, loraSize: loraTargets * R * loraRank, frozenMLP: frozenMLP)
         return [
-            (L + 1) * R * C, (checkpointing ? 1 : L) * layerSize, R, R * C, R * c.vocabSize, R, R * C,
-            R * C, R * C, R * c.qDim, R * c.kvDim, R * c.kvDim, R * c.qDim, T * T,
+            (L + 1) * R * C, (checkpointing ? 1 : L) * layerSize, R, R * C, logitRows(capacity) * c.vocabSize, R,
+            R * C, R * C, R * C, R * c.qDim, R * c.kvDim, R * c.kvDim, R * c.qDim, flashAttentionScratchCount(),
             R * c.intermediateSize, R * c.intermediateSize, R * c.intermediateSize, R * max(loraRank, 1),
             loraRank > 0 ? R * IN : 0, loraRank > 0 ? R * IN : 0,
             quantizedBase ? max(c.qDim, c.intermediateSize, C) * IN : 0,
+            frozenMLP ? LayerSaved.mlpInputsSize(c, capacity) : 0,
         ]
     }
 
+    /// Rows of one chunk of logits.
+    static func logitRows(_ capacity: BatchCapacity) -> Int { min(capacity.rows, crossEntropyChunkRows) }
+
     /// Buffers for batches of up to B sequences of up to T tokens.
     public convenience init(config c: LlamaConfig, B: Int, T: Int, loraRank: Int = 0, loraTargets: Int = 0,
-                            checkpointing: Bool = false, quantizedBase: Bool = false) {
+                            checkpointing: Bool = false, quantizedBase: Bool = false, frozenMLP: Bool = false) {
         self.init(config: c, capacity: BatchCapacity(B: B, T: T), loraRank: loraRank, loraTargets: loraTargets,
-                  checkpointing: checkpointing, quantizedBase: quantizedBase)
+                  checkpointing: checkpointing, quantizedBase: quantizedBase, frozenMLP: frozenMLP)
     }
 
-    /// Buffers for every batch `capacity` holds.
+    /// Buffers for every batch `capacity` holds. With `frozenMLP`, the backward computes no gradient
+    /// of the gate, up and down projections (LoRA on other targets only).
     public init(config c: LlamaConfig, capacity: BatchCapacity, loraRank: Int = 0, loraTargets: Int = 0,
-                checkpointing: Bool = false, quantizedBase: Bool = false) {
+                checkpointing: Bool = false, quantizedBase: Bool = false, frozenMLP: Bool = false) {
         self.capacity = capacity
         self.checkpointing = checkpointing
+        self.frozenMLP = frozenMLP
         self.loraRank = loraRank
         self.loraTargets = loraTargets
         let R = capacity.rows
+        logitRows = Self.logitRows(capacity)
         let sizes = Self.layout(config: c, capacity: capacity, loraRank: loraRank, loraTargets: loraTargets,
-                                checkpointing: checkpointing, quantizedBase: quantizedBase)
+                                checkpointing: checkpointing, quantizedBase: quantizedBase, frozenMLP: frozenMLP)
         count = sizes.reduce(0, +)
         memory = .allocate(capacity: max(count, 1))
         memory.initialize(repeating: 0, count: max(count, 1))
@@ -137,10 +166,13 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
         for s in sizes { views.append(p); p += s }
         xs = views[0]
         let savedLayers = checkpointing ? 1 : c.layerCount
-        layers = (0..<savedLayers).map { LayerSaved(views[1] + $0 * sizes[1] / savedLayers, c, capacity) }
+        let shared = frozenMLP ? views[21] : nil
+        layers = (0..<savedLayers).map {
+            LayerSaved(views[1] + $0 * sizes[1] / savedLayers, c, capacity, sharedMLPInputs: shared)
+        }
         rstdF = views[2]; xnF = views[3]; logits = views[4]; losses = views[5]; xnK = views[6]
         dx = views[7]; dxn = views[8]; dq = views[9]; dk = views[10]; dv = views[11]; dattOut = views[12]
-        dP = views[13]; dgate = views[14]; dup = views[15]; dh = views[16]; dlora = views[17]
+        attScratch = views[13]; dgate = views[14]; dup = views[15]; dh = views[16]; dlora = views[17]
         drop = views[18]; ddrop = views[19]
         weightScratch = quantizedBase ? views[20] : nil
         positions = .allocate(capacity: max(3 * R, 1))

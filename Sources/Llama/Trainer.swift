@@ -168,10 +168,13 @@ public final class Trainer: @unchecked Sendable {
             : initialAdapter.map { ($0.rank, $0.targets) } ?? (hp.rank, hp.targetTensors())
         let trainable = lora.map { TrainingMemoryEstimate.adapterCount(c, rank: $0.rank, targets: $0.targets) }
             ?? model.parameters.count
+        // LoRA on attention only: the MLP's inputs need not be kept for its backward
+        let frozenMLP = lora.map { Set($0.targets).isDisjoint(with: [.wGate, .wUp, .wDown]) } ?? false
         memoryEstimate = TrainingMemoryEstimate(
             config: c, weightBytes: TrainingMemoryEstimate.weightBytes(of: model), trainable: trainable,
             lora: lora.map { ($0.rank, Set($0.targets).count) }, batch: batch, hyperparameters: hp,
-            quantizedBase: quantizedBase, checkpoints: checkpointFolder != nil && hp.checkpointEvery > 0)
+            quantizedBase: quantizedBase, checkpoints: checkpointFolder != nil && hp.checkpointEvery > 0,
+            frozenMLP: frozenMLP)
         try Self.checkMemory(memoryEstimate, limit: memoryLimit)
         switch hp.method {
         case .lora:
@@ -206,7 +209,8 @@ public final class Trainer: @unchecked Sendable {
                               warmupSteps: hp.warmupSteps, warmupRatio: hp.warmupRatio)
         activations = LlamaTrainingActivations(config: c, capacity: batch, loraRank: adapter?.rank ?? 0,
                                                loraTargets: adapter?.targets.count ?? 0,
-                                               checkpointing: hp.gradientCheckpointing, quantizedBase: quantizedBase)
+                                               checkpointing: hp.gradientCheckpointing, quantizedBase: quantizedBase,
+                                               frozenMLP: frozenMLP)
         var sm = SplitMix64(seed: hp.seed ^ 0xD509_0D50)
         dropoutRNG = Xoshiro256(seed: sm.next())
     }
@@ -321,7 +325,7 @@ public final class Trainer: @unchecked Sendable {
                     let (sum, _) = try model.trainingForward(
                         tokens: tokens.baseAddress!, labels: labels.baseAddress!, mask: mask.baseAddress!,
                         B: batch.B, T: batch.T, activations: activations, dropout: dropout, backwardScale: scale,
-                        packed: batch.packed)
+                        gradients: gradients, packed: batch.packed)
                     model.backward(tokens: tokens.baseAddress!, mask: mask.baseAddress!, B: batch.B, T: batch.T,
                                    activations: activations, gradients: gradients, dropout: dropout)
                     return sum

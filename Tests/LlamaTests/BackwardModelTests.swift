@@ -33,13 +33,17 @@ struct TinyTraining {
         return (node as? [Double]) ?? []
     }
 
-    /// Loss and gradients (added into `gradients`) of the reference batch.
-    func lossAndGradients(_ model: LlamaModel, _ gradients: LlamaGradients, checkpointing: Bool = false) throws -> Float {
+    /// Loss and gradients (added into `gradients`) of the reference batch. With `headInForward` the
+    /// forward adds the LM head's weight gradient (as the trainer runs it), else the backward does.
+    func lossAndGradients(_ model: LlamaModel, _ gradients: LlamaGradients, checkpointing: Bool = false,
+                          headInForward: Bool = false, frozenMLP: Bool = false) throws -> Float {
         let a = LlamaTrainingActivations(config: model.config, B: B, T: T, loraRank: model.adapters.first?.rank ?? 0,
-                                         loraTargets: model.adapters.first?.targets.count ?? 0, checkpointing: checkpointing)
+                                         loraTargets: model.adapters.first?.targets.count ?? 0, checkpointing: checkpointing,
+                                         frozenMLP: frozenMLP)
         let kept = labels.enumerated().filter { $0.offset % T != 0 && $0.element != -100 }.count
         let (sum, n) = try model.trainingForward(tokens: tokens, labels: labels, mask: nil, B: B, T: T, activations: a,
-                                                 backwardScale: 1 / Float(kept))
+                                                 backwardScale: 1 / Float(kept),
+                                                 gradients: headInForward ? gradients : nil)
         #expect(n == kept)
         model.backward(tokens: tokens, mask: nil, B: B, T: T, activations: a, gradients: gradients)
         return Float(sum / Double(n))
@@ -59,12 +63,13 @@ func expectGradient(_ actual: [Float], _ expected: [Float], _ name: String) {
 
 @Suite("The backward pass agrees with PyTorch on the tiny Llama")
 struct BackwardModelTests {
-    @Test("full fine-tuning: the loss, every weight gradient and the gradient norm match PyTorch", arguments: [false, true])
-    func fullGradients(checkpointing: Bool) throws {
+    @Test("full fine-tuning: the loss, every weight gradient and the gradient norm match PyTorch (checkpointing; LM head gradient added in the forward or the backward)",
+          arguments: [(false, true), (true, true), (false, false)])
+    func fullGradients(checkpointing: Bool, headInForward: Bool) throws {
         let ref = try TinyTraining()
         let model = try LlamaModel(huggingFaceFolder: Paths.tiny)
         let grads = LlamaGradients(fullFineTuningOf: model.config)
-        let loss = try ref.lossAndGradients(model, grads, checkpointing: checkpointing)
+        let loss = try ref.lossAndGradients(model, grads, checkpointing: checkpointing, headInForward: headInForward)
         #expect(abs(Double(loss) - ref.number("full_loss")) <= 1e-4, "loss \(loss)")
         let w = grads.weights!
         for (t, l) in w.instances {
@@ -97,5 +102,28 @@ struct BackwardModelTests {
                                try ref.reference.floats("lora.grad." + bName), bName)
             }
         }
+    }
+}
+
+@Suite("Activations not kept for a frozen MLP")
+struct FrozenMLPTests {
+    @Test("LoRA on attention only: not keeping the MLP's inputs gives the same loss and gradients, bit for bit",
+          arguments: [false, true])
+    func sameGradients(checkpointing: Bool) throws {
+        let ref = try TinyTraining()
+        let model = try LlamaModel(huggingFaceFolder: Paths.tiny)
+        let adapter = try LoRAAdapter(config: model.config, rank: 4, alpha: 8, targets: [.wq, .wk, .wv, .wo], seed: 3)
+        for i in 0..<adapter.count { adapter.memory[i] = Float((i * 7919) % 97) / 970 - 0.05 }  // B not zero
+        model.adapters = [adapter]
+        var results: [(Float, [Float])] = []
+        for frozenMLP in [false, true] {
+            let grads = try LlamaGradients(loraOf: adapter)
+            let loss = try ref.lossAndGradients(model, grads, checkpointing: checkpointing, headInForward: true,
+                                                frozenMLP: frozenMLP)
+            results.append((loss, Array(grads.buffer)))
+        }
+        #expect(results[0].0 == results[1].0)
+        #expect(results[0].1 == results[1].1)
+        #expect(results[0].1.contains { $0 != 0 })
     }
 }

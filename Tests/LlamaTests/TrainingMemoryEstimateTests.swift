@@ -15,8 +15,8 @@ private func examples(_ count: Int, length: Int, seed: UInt64) -> [TrainingExamp
 }
 
 /// The estimate for (B, T) batches of the test config, with changes to the default LoRA settings.
-private func estimate(B: Int = 4, T: Int = 32, _ change: (inout TrainingHyperparameters) -> Void = { _ in })
-    -> TrainingMemoryEstimate {
+private func estimate(B: Int = 4, T: Int = 32, frozenMLP: Bool = false,
+                      _ change: (inout TrainingHyperparameters) -> Void = { _ in }) -> TrainingMemoryEstimate {
     var hp = TrainingHyperparameters()
     change(&hp)
     let lora = hp.method == .full ? nil : (rank: hp.rank, targets: hp.targets.count)
@@ -24,19 +24,20 @@ private func estimate(B: Int = 4, T: Int = 32, _ change: (inout TrainingHyperpar
         : TrainingMemoryEstimate.adapterCount(config, rank: hp.rank, targets: (try? hp.targetTensors()) ?? [])
     return TrainingMemoryEstimate(config: config, weightBytes: 0, trainable: trainable, lora: lora,
                                   batch: BatchCapacity(B: B, T: T), hyperparameters: hp, quantizedBase: false,
-                                  checkpoints: false)
+                                  checkpoints: false, frozenMLP: frozenMLP)
 }
 
 @Suite("Training memory estimates")
 struct TrainingMemoryEstimateTests {
     @Test("the estimate counts exactly the weights, adapter, gradients, moments, activations and logits a trainer allocates")
     func countsWhatTheTrainerAllocates() throws {
-        for method in [TrainingMethod.lora, .full] {
+        for (method, targets) in [(TrainingMethod.lora, ["q_proj", "v_proj", "down_proj"]),
+                                  (.lora, ["q_proj", "v_proj"]), (.full, [])] {
             for checkpointing in [false, true] {
                 let model = LlamaModel(parameters: LlamaParameters(config: config, seed: 1))
                 var hp = TrainingHyperparameters()
                 hp.method = method
-                hp.targets = ["q_proj", "v_proj", "down_proj"]
+                if !targets.isEmpty { hp.targets = targets }
                 hp.batchSize = 3
                 hp.gradientCheckpointing = checkpointing
                 let trainer = try Trainer(model: model, hyperparameters: hp,
@@ -49,18 +50,20 @@ struct TrainingMemoryEstimateTests {
                 #expect(e.optimizer == 2 * trainer.optimizer.count * float)
                 #expect(e.activations + e.logits
                     == trainer.activations.count * float + LlamaTrainingActivations.indexBytes(e.batch))
-                #expect(e.logits == e.batch.rows * config.vocabSize * float)
+                #expect(e.logits == min(e.batch.rows, crossEntropyChunkRows) * config.vocabSize * float)
+                #expect(trainer.activations.frozenMLP == (targets == ["q_proj", "v_proj"]))
             }
         }
     }
 
-    @Test("logits grow with B·T, activations faster than T (attention), the adapter with r; full fine-tuning needs more")
+    @Test("logits grow with B·T up to one chunk, activations with B·T (no T² attention), the adapter with r; full fine-tuning needs more")
     func growsWithTheConfiguration() {
-        let base = estimate()
-        #expect(estimate(B: 8).logits == 2 * base.logits)
-        #expect(estimate(T: 64).logits == 2 * base.logits)
-        #expect(estimate(T: 64).activations > 2 * base.activations)
-        #expect(estimate(B: 8).activations < 2 * base.activations + base.activations / 10)
+        let base = estimate()  // 128 rows: one chunk
+        #expect(estimate(B: 1).logits * 4 == base.logits)
+        #expect(estimate(B: 8).logits == base.logits && estimate(T: 64).logits == base.logits)
+        #expect(estimate(T: 64).activations <= 2 * base.activations)
+        #expect(estimate(T: 64).activations > base.activations)
+        #expect(estimate(B: 8).activations <= 2 * base.activations)
         #expect(estimate { $0.rank = 16 }.adapter == 2 * base.adapter)
         #expect(estimate { $0.rank = 16 }.optimizer == 2 * base.optimizer)
         let full = estimate { $0.method = .full }
@@ -77,6 +80,13 @@ struct TrainingMemoryEstimateTests {
         #expect(recomputed.logits == kept.logits)
     }
 
+    @Test("LoRA on attention only keeps the MLP's inputs once instead of per layer")
+    func frozenMLPNeedsLess() {
+        let kept = estimate(), shared = estimate(frozenMLP: true)
+        let perLayer = LayerSaved.mlpInputsSize(config, BatchCapacity(B: 4, T: 32)) * MemoryLayout<Float>.size
+        #expect(kept.activations - shared.activations == (config.layerCount - 1) * perLayer)
+    }
+
     @Test("long packed rows and many short held-out rows size each buffer by its own largest batch")
     func capacityOfMixedBatches() {
         let packed = TrainingBatcher(examples: examples(1, length: 500, seed: 4), batchSize: 8, maxLength: 1000, seed: 0)
@@ -84,7 +94,7 @@ struct TrainingMemoryEstimateTests {
         #expect(packed.capacity == BatchCapacity(B: 1, T: 500))
         #expect(held.capacity == BatchCapacity(B: 5, T: 20))
         let both = packed.capacity.union(held.capacity)
-        #expect(both.rows == 500 && both.attention == 500 * 500 && both.longest == 500)
+        #expect(both.rows == 500 && both.longest == 500)
         #expect(both.holds(B: 1, T: 500) && both.holds(B: 5, T: 20))
         #expect(!both.holds(B: 5, T: 500) && !both.holds(B: 2, T: 300))
         #expect("\(both)" == "500 tokens, rows up to 500 long" && "\(held.capacity)" == "5 × 20 tokens")
