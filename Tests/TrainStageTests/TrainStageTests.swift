@@ -41,15 +41,28 @@ struct TrainBench {
     }
 
     /// Runs `train` with params given as manifest JSON; returns the output folder and the context.
-    func train(_ params: JSONValue) async throws -> (URL, StageContext) {
+    func train(_ params: JSONValue, reporter: any ProgressReporter = SilentReporter()) async throws
+        -> (URL, StageContext) {
         let out = root.appendingPathComponent("out-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let context = StageContext(stageID: "trained", key: "k", outputFolder: out,
-                                   checkpointFolder: root.appendingPathComponent("checkpoints-\(UUID().uuidString)"), manifestFolder: root)
+                                   checkpointFolder: root.appendingPathComponent("checkpoints-\(UUID().uuidString)"), manifestFolder: root,
+                                   reporter: reporter)
         try await TrainStage().run(try TrainStage.Params.decode(params), inputs: StageInputs(["model": try base(), "dataset": try tokens()]),
                                    context: context)
         return (out, context)
     }
+}
+
+/// Keeps the messages a stage says.
+final class MessageRecorder: ProgressReporter, @unchecked Sendable {
+    private let lock = NSLock()
+    private var kept: [String] = []
+    var messages: [String] { lock.withLock { kept } }
+    func started(stage: String, kind: String) {}
+    func progress(stage: String, completed: Int, total: Int, unit: String, note: String) {}
+    func message(stage: String, _ text: String) { lock.withLock { kept.append(text) } }
+    func finished(_ outcome: StageOutcome) {}
 }
 
 @Suite("train")
@@ -58,8 +71,9 @@ struct TrainStageTests {
     func loraArtifact() async throws {
         let bench = try TrainBench()
         defer { bench.remove() }
+        let recorder = MessageRecorder()
         let (out, context) = try await bench.train(["r": 2, "targets": ["q_proj", "v_proj"], "max_steps": 3, "batch_size": 2,
-                                                    "checkpoint_every": 0])
+                                                    "checkpoint_every": 0], reporter: recorder)
         let adapter = try AdapterArtifact.read(from: out)
         #expect(adapter.baseKey == "base-key" && adapter.rank == 2 && adapter.targets == ["q_proj", "v_proj"])
         #expect(adapter.chat == TrainedChat(template: "chatml", systemPrompt: ""))
@@ -70,6 +84,11 @@ struct TrainStageTests {
         let written = try String(contentsOf: out.appendingPathComponent(TrainingLog.fileName), encoding: .utf8)
         #expect(!written.contains("tokens_per_second") && !written.contains("seconds"))
         #expect(context.metrics?["tokens_per_second"]?.doubleValue ?? 0 > 0)
+        // the peak RSS ends the stage's last line and is in its metrics
+        #expect(context.metrics?["memory"]?["peak_resident"]?.doubleValue ?? 0 > 0)
+        let last = recorder.messages.last ?? ""
+        #expect(last.hasPrefix("3 steps, last loss ") && last.contains(" tokens/s, peak RSS ") && last.hasSuffix("B"),
+                "\(last)")
     }
 
     @Test("the same params and data give the same artifact bytes")

@@ -165,8 +165,9 @@ public struct TrainStage: Stage {
         try context.writeSummary(markdown: Self.describe(record, summary: summary, params: params), json: show)
         context.say(
             String(
-                format: "%d steps, last loss %.4f%@, %.0f tokens/s", summary.steps, summary.lastLoss,
-                summary.lastEvalLoss.map { String(format: ", eval loss %.4f", $0) } ?? "", summary.tokensPerSecond))
+                format: "%d steps, last loss %.4f%@, %.0f tokens/s, peak RSS %@", summary.steps, summary.lastLoss,
+                summary.lastEvalLoss.map { String(format: ", eval loss %.4f", $0) } ?? "", summary.tokensPerSecond,
+                TrainingMemoryEstimate.format(SystemMemory.peakResident())))
     }
 
     /// The trainer's settings for these params and a tokenized dataset's length, pad token and batching.
