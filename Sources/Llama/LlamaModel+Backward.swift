@@ -48,9 +48,14 @@ extension LlamaModel {
         let NH = c.headCount, NKV = c.kvHeadCount, HS = c.headDim
 
         // MLP: xs[l+1] = x2 + lin_d(h), h = silu(gate) · up
+        // (a projection's input is recomputed only when its weight or adapter gets a gradient)
+        if trains(.wDown, g) { swigluForward(s.h, s.gate, s.up, R * FF) }
         a.dh.update(repeating: 0, count: R * FF)
         trainLinearBackward(a.dh, a.dx, s.h, .wDown, l, R, s, a, g, dropout)
         swigluBackward(a.dgate, a.dup, a.dh, s.gate, s.up, R * FF, accumulate: false)
+        if trains(.wGate, g) || trains(.wUp, g) {
+            rmsNormForward(s.xn2, nil, s.x2, p.pointer(.ffnNorm, layer: l), R, C, eps: c.rmsNormEps)
+        }
         a.dxn.update(repeating: 0, count: R * C)
         trainLinearBackward(a.dxn, a.dgate, s.xn2, .wGate, l, R, s, a, g, dropout)
         trainLinearBackward(a.dxn, a.dup, s.xn2, .wUp, l, R, s, a, g, dropout)
@@ -76,12 +81,20 @@ extension LlamaModel {
                 ropeBackward(a.dk, a.positions, cos.baseAddress!, sin.baseAddress!, R, NKV, HS, stride: KVD)
             }
         }
+        if trains(.wq, g) || trains(.wk, g) || trains(.wv, g) {
+            rmsNormForward(s.xn1, nil, a.x(l, C), p.pointer(.attnNorm, layer: l), R, C, eps: c.rmsNormEps)
+        }
         a.dxn.update(repeating: 0, count: R * C)
         trainLinearBackward(a.dxn, a.dq, s.xn1, .wq, l, R, s, a, g, dropout)
         trainLinearBackward(a.dxn, a.dk, s.xn1, .wk, l, R, s, a, g, dropout)
         trainLinearBackward(a.dxn, a.dv, s.xn1, .wv, l, R, s, a, g, dropout)
         rmsNormBackward(a.dx, gw?.pointer(.attnNorm, layer: l), a.dxn, a.x(l, C), p.pointer(.attnNorm, layer: l),
                         s.rstd1, R, C)
+    }
+
+    /// Whether projection `w` gets a gradient (then its backward reads its input).
+    func trains(_ w: LlamaTensor, _ g: LlamaGradients) -> Bool {
+        g.weights != nil || (trainedAdapter?.targets.contains(w) ?? false)
     }
 
     /// Adds the gradients of `trainLinear`: dinp (R, IN), and dW, db (full) or dA, dB (LoRA).

@@ -12,16 +12,16 @@
 // gradient checkpointing, once: the backward then recomputes a layer's forward
 // from its saved input before going back through it. Attention keeps each row's
 // logsumexp, not its probabilities (flash attention recomputes them), and the
-// logits exist one chunk of rows at a time. When the MLP's projections get no
-// gradient (LoRA on attention only), the MLP's inputs (xn2, h) are not kept either:
-// every layer writes them into one shared buffer.
+// logits exist one chunk of rows at a time. The norms' outputs (xn1, xn2) and h are
+// not kept per layer either: every layer writes them into one shared buffer, and the
+// backward recomputes what it needs (exactly: the same arithmetic) from x, x2, gate, up.
 
 import Tensor
 
 /// One layer's saved activations (views).
 struct LayerSaved {
     var rstd1: UnsafeMutablePointer<Float>   // (R)
-    var xn1: UnsafeMutablePointer<Float>     // (R, C)   attention norm output
+    var xn1: UnsafeMutablePointer<Float>     // (R, C)   attention norm output (shared)
     var q: UnsafeMutablePointer<Float>       // (R, QD)  after RoPE
     var k: UnsafeMutablePointer<Float>       // (R, KVD) after RoPE
     var v: UnsafeMutablePointer<Float>       // (R, KVD)
@@ -29,40 +29,36 @@ struct LayerSaved {
     var attOut: UnsafeMutablePointer<Float>  // (R, QD)
     var x2: UnsafeMutablePointer<Float>      // (R, C)   residual after attention
     var rstd2: UnsafeMutablePointer<Float>   // (R)
-    var xn2: UnsafeMutablePointer<Float>     // (R, C)   MLP norm output (shared when the MLP is frozen)
+    var xn2: UnsafeMutablePointer<Float>     // (R, C)   MLP norm output (shared, the same buffer as xn1)
     var gate: UnsafeMutablePointer<Float>    // (R, FF)  before SiLU
     var up: UnsafeMutablePointer<Float>      // (R, FF)
-    var h: UnsafeMutablePointer<Float>       // (R, FF)  silu(gate) · up (shared when the MLP is frozen)
+    var h: UnsafeMutablePointer<Float>       // (R, FF)  silu(gate) · up (shared)
     var lora: UnsafeMutablePointer<Float>    // (NT, R, r) dropped input · Aᵀ per target
 
-    static func size(_ c: LlamaConfig, _ capacity: BatchCapacity, loraSize: Int, frozenMLP: Bool = false) -> Int {
+    static func size(_ c: LlamaConfig, _ capacity: BatchCapacity, loraSize: Int) -> Int {
         let R = capacity.rows
-        return 2 * R + 2 * R * c.hiddenSize + 2 * R * c.qDim + 2 * R * c.kvDim + c.headCount * R
-            + 2 * R * c.intermediateSize + (frozenMLP ? 0 : mlpInputsSize(c, capacity)) + loraSize
+        return 2 * R + R * c.hiddenSize + 2 * R * c.qDim + 2 * R * c.kvDim + c.headCount * R
+            + 2 * R * c.intermediateSize + loraSize
     }
 
-    /// Floats of xn2 and h.
-    static func mlpInputsSize(_ c: LlamaConfig, _ capacity: BatchCapacity) -> Int {
+    /// Floats of the buffer every layer shares for xn1 / xn2 and h.
+    static func sharedSize(_ c: LlamaConfig, _ capacity: BatchCapacity) -> Int {
         capacity.rows * (c.hiddenSize + c.intermediateSize)
     }
 
-    /// Views into `p`; `sharedMLPInputs` (`mlpInputsSize` floats) holds xn2 and h instead when given.
+    /// Views into `p`, with xn1, xn2 and h in `shared` (`sharedSize` floats).
     init(_ p: UnsafeMutablePointer<Float>, _ c: LlamaConfig, _ capacity: BatchCapacity,
-         sharedMLPInputs: UnsafeMutablePointer<Float>?) {
+         shared: UnsafeMutablePointer<Float>) {
         let R = capacity.rows
         var p = p
         func take(_ n: Int) -> UnsafeMutablePointer<Float> { defer { p += n }; return p }
-        rstd1 = take(R); xn1 = take(R * c.hiddenSize)
+        rstd1 = take(R)
         q = take(R * c.qDim); k = take(R * c.kvDim); v = take(R * c.kvDim)
         lse = take(c.headCount * R); attOut = take(R * c.qDim)
         x2 = take(R * c.hiddenSize); rstd2 = take(R)
         gate = take(R * c.intermediateSize); up = take(R * c.intermediateSize)
-        if let shared = sharedMLPInputs {
-            xn2 = shared; h = shared + R * c.hiddenSize
-        } else {
-            xn2 = take(R * c.hiddenSize); h = take(R * c.intermediateSize)
-        }
         lora = p
+        xn1 = shared; xn2 = shared; h = shared + R * c.hiddenSize
     }
 }
 
@@ -72,8 +68,6 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
     public let capacity: BatchCapacity
     /// Whether layers are recomputed in the backward instead of kept.
     public let checkpointing: Bool
-    /// Whether the MLP's projections get no gradient, so their inputs are not kept per layer.
-    public let frozenMLP: Bool
     let loraRank: Int
     let loraTargets: Int
 
@@ -121,17 +115,17 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
 
     /// Element counts of the buffers, in the order `init` lays them out (index 4: the logits).
     static func layout(config c: LlamaConfig, capacity: BatchCapacity, loraRank: Int, loraTargets: Int,
-                       checkpointing: Bool, quantizedBase: Bool, frozenMLP: Bool = false) -> [Int] {
+                       checkpointing: Bool, quantizedBase: Bool) -> [Int] {
         let R = capacity.rows, C = c.hiddenSize, L = c.layerCount
         let IN = max(C, c.qDim, c.intermediateSize)
-        let layerSize = LayerSaved.size(c, capacity, loraSize: loraTargets * R * loraRank, frozenMLP: frozenMLP)
+        let layerSize = LayerSaved.size(c, capacity, loraSize: loraTargets * R * loraRank)
         return [
             (L + 1) * R * C, (checkpointing ? 1 : L) * layerSize, R, R * C, logitRows(capacity) * c.vocabSize, R,
             R * C, R * C, R * C, R * c.qDim, R * c.kvDim, R * c.kvDim, R * c.qDim, flashAttentionScratchCount(),
             R * c.intermediateSize, R * c.intermediateSize, R * c.intermediateSize, R * max(loraRank, 1),
             loraRank > 0 ? R * IN : 0, loraRank > 0 ? R * IN : 0,
             quantizedBase ? max(c.qDim, c.intermediateSize, C) * IN : 0,
-            frozenMLP ? LayerSaved.mlpInputsSize(c, capacity) : 0,
+            LayerSaved.sharedSize(c, capacity),
         ]
     }
 
@@ -140,24 +134,22 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
 
     /// Buffers for batches of up to B sequences of up to T tokens.
     public convenience init(config c: LlamaConfig, B: Int, T: Int, loraRank: Int = 0, loraTargets: Int = 0,
-                            checkpointing: Bool = false, quantizedBase: Bool = false, frozenMLP: Bool = false) {
+                            checkpointing: Bool = false, quantizedBase: Bool = false) {
         self.init(config: c, capacity: BatchCapacity(B: B, T: T), loraRank: loraRank, loraTargets: loraTargets,
-                  checkpointing: checkpointing, quantizedBase: quantizedBase, frozenMLP: frozenMLP)
+                  checkpointing: checkpointing, quantizedBase: quantizedBase)
     }
 
-    /// Buffers for every batch `capacity` holds. With `frozenMLP`, the backward computes no gradient
-    /// of the gate, up and down projections (LoRA on other targets only).
+    /// Buffers for every batch `capacity` holds.
     public init(config c: LlamaConfig, capacity: BatchCapacity, loraRank: Int = 0, loraTargets: Int = 0,
-                checkpointing: Bool = false, quantizedBase: Bool = false, frozenMLP: Bool = false) {
+                checkpointing: Bool = false, quantizedBase: Bool = false) {
         self.capacity = capacity
         self.checkpointing = checkpointing
-        self.frozenMLP = frozenMLP
         self.loraRank = loraRank
         self.loraTargets = loraTargets
         let R = capacity.rows
         logitRows = Self.logitRows(capacity)
         let sizes = Self.layout(config: c, capacity: capacity, loraRank: loraRank, loraTargets: loraTargets,
-                                checkpointing: checkpointing, quantizedBase: quantizedBase, frozenMLP: frozenMLP)
+                                checkpointing: checkpointing, quantizedBase: quantizedBase)
         count = sizes.reduce(0, +)
         memory = .allocate(capacity: max(count, 1))
         memory.initialize(repeating: 0, count: max(count, 1))
@@ -166,9 +158,8 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
         for s in sizes { views.append(p); p += s }
         xs = views[0]
         let savedLayers = checkpointing ? 1 : c.layerCount
-        let shared = frozenMLP ? views[21] : nil
         layers = (0..<savedLayers).map {
-            LayerSaved(views[1] + $0 * sizes[1] / savedLayers, c, capacity, sharedMLPInputs: shared)
+            LayerSaved(views[1] + $0 * sizes[1] / savedLayers, c, capacity, shared: views[21])
         }
         rstdF = views[2]; xnF = views[3]; logits = views[4]; losses = views[5]; xnK = views[6]
         dx = views[7]; dxn = views[8]; dq = views[9]; dk = views[10]; dv = views[11]; dattOut = views[12]

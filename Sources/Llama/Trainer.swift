@@ -168,13 +168,10 @@ public final class Trainer: @unchecked Sendable {
             : initialAdapter.map { ($0.rank, $0.targets) } ?? (hp.rank, hp.targetTensors())
         let trainable = lora.map { TrainingMemoryEstimate.adapterCount(c, rank: $0.rank, targets: $0.targets) }
             ?? model.parameters.count
-        // LoRA on attention only: the MLP's inputs need not be kept for its backward
-        let frozenMLP = lora.map { Set($0.targets).isDisjoint(with: [.wGate, .wUp, .wDown]) } ?? false
         memoryEstimate = TrainingMemoryEstimate(
             config: c, weightBytes: TrainingMemoryEstimate.weightBytes(of: model), trainable: trainable,
             lora: lora.map { ($0.rank, Set($0.targets).count) }, batch: batch, hyperparameters: hp,
-            quantizedBase: quantizedBase, checkpoints: checkpointFolder != nil && hp.checkpointEvery > 0,
-            frozenMLP: frozenMLP)
+            quantizedBase: quantizedBase, checkpoints: checkpointFolder != nil && hp.checkpointEvery > 0)
         try Self.checkMemory(memoryEstimate, limit: memoryLimit)
         switch hp.method {
         case .lora:
@@ -209,8 +206,7 @@ public final class Trainer: @unchecked Sendable {
                               warmupSteps: hp.warmupSteps, warmupRatio: hp.warmupRatio)
         activations = LlamaTrainingActivations(config: c, capacity: batch, loraRank: adapter?.rank ?? 0,
                                                loraTargets: adapter?.targets.count ?? 0,
-                                               checkpointing: hp.gradientCheckpointing, quantizedBase: quantizedBase,
-                                               frozenMLP: frozenMLP)
+                                               checkpointing: hp.gradientCheckpointing, quantizedBase: quantizedBase)
         var sm = SplitMix64(seed: hp.seed ^ 0xD509_0D50)
         dropoutRNG = Xoshiro256(seed: sm.next())
     }

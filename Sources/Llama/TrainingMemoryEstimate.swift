@@ -9,9 +9,8 @@
 //   gradients    P
 //   optimizer    AdamW's m and v (2P)
 //   activations  `LlamaTrainingActivations` without the logits: the residual stream per layer,
-//                each layer's saved values (one layer's with gradient checkpointing; without the
-//                MLP's inputs when only attention trains), attention's logsumexp (NH per row),
-//                backward scratch
+//                each layer's saved values (one layer's with gradient checkpointing), attention's
+//                logsumexp (NH per row), the norms' outputs and h once, backward scratch
 //   logits       one chunk of the LM head's rows (min(R, 128), V)
 //   scratch      batches in flight, RoPE tables (2, T, HS), a checkpoint's copies (6P: its three
 //                tensors, then the file assembled from them), BLAS buffers
@@ -48,15 +47,15 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
 
     /// The estimate for training `config` as described. `weightBytes`: the model as held;
     /// `trainable`: values that train (and get gradients and moments); `lora`: the adapter's
-    /// rank and target count (nil for full fine-tuning); `frozenMLP`: LoRA on none of gate, up, down.
+    /// rank and target count (nil for full fine-tuning).
     public init(config c: LlamaConfig, weightBytes: Int, trainable: Int, lora: (rank: Int, targets: Int)?,
                 batch: BatchCapacity, hyperparameters hp: TrainingHyperparameters, quantizedBase: Bool,
-                checkpoints: Bool, frozenMLP: Bool = false) {
+                checkpoints: Bool) {
         let float = MemoryLayout<Float>.size
         let sizes = LlamaTrainingActivations.layout(config: c, capacity: batch, loraRank: lora?.rank ?? 0,
                                                     loraTargets: lora?.targets ?? 0,
                                                     checkpointing: hp.gradientCheckpointing,
-                                                    quantizedBase: quantizedBase, frozenMLP: frozenMLP)
+                                                    quantizedBase: quantizedBase)
         weights = weightBytes
         adapter = lora == nil ? 0 : trainable * float
         gradients = trainable * float

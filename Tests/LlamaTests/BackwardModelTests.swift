@@ -36,10 +36,9 @@ struct TinyTraining {
     /// Loss and gradients (added into `gradients`) of the reference batch. With `headInForward` the
     /// forward adds the LM head's weight gradient (as the trainer runs it), else the backward does.
     func lossAndGradients(_ model: LlamaModel, _ gradients: LlamaGradients, checkpointing: Bool = false,
-                          headInForward: Bool = false, frozenMLP: Bool = false) throws -> Float {
+                          headInForward: Bool = false) throws -> Float {
         let a = LlamaTrainingActivations(config: model.config, B: B, T: T, loraRank: model.adapters.first?.rank ?? 0,
-                                         loraTargets: model.adapters.first?.targets.count ?? 0, checkpointing: checkpointing,
-                                         frozenMLP: frozenMLP)
+                                         loraTargets: model.adapters.first?.targets.count ?? 0, checkpointing: checkpointing)
         let kept = labels.enumerated().filter { $0.offset % T != 0 && $0.element != -100 }.count
         let (sum, n) = try model.trainingForward(tokens: tokens, labels: labels, mask: nil, B: B, T: T, activations: a,
                                                  backwardScale: 1 / Float(kept),
@@ -105,25 +104,44 @@ struct BackwardModelTests {
     }
 }
 
-@Suite("Activations not kept for a frozen MLP")
-struct FrozenMLPTests {
-    @Test("LoRA on attention only: not keeping the MLP's inputs gives the same loss and gradients, bit for bit",
+@Suite("Inputs recomputed only for projections that train")
+struct RecomputedInputsTests {
+    @Test("LoRA on attention only gives the gradients of the same adapter on every target with zero MLP updates",
           arguments: [false, true])
-    func sameGradients(checkpointing: Bool) throws {
+    func attentionOnly(checkpointing: Bool) throws {
         let ref = try TinyTraining()
         let model = try LlamaModel(huggingFaceFolder: Paths.tiny)
-        let adapter = try LoRAAdapter(config: model.config, rank: 4, alpha: 8, targets: [.wq, .wk, .wv, .wo], seed: 3)
-        for i in 0..<adapter.count { adapter.memory[i] = Float((i * 7919) % 97) / 970 - 0.05 }  // B not zero
-        model.adapters = [adapter]
-        var results: [(Float, [Float])] = []
-        for frozenMLP in [false, true] {
-            let grads = try LlamaGradients(loraOf: adapter)
-            let loss = try ref.lossAndGradients(model, grads, checkpointing: checkpointing, headInForward: true,
-                                                frozenMLP: frozenMLP)
-            results.append((loss, Array(grads.buffer)))
+        let attention: [LlamaTensor] = [.wq, .wk, .wv, .wo], mlp: [LlamaTensor] = [.wGate, .wUp, .wDown]
+        let some = try LoRAAdapter(config: model.config, rank: 4, alpha: 8, targets: attention, seed: 3)
+        let every = try LoRAAdapter(config: model.config, rank: 4, alpha: 8, targets: attention + mlp, seed: 3)
+        for t in attention {
+            for l in 0..<model.config.layerCount {
+                for (i, value) in [(0, 0.01), (1, -0.02), (5, 0.03)] {  // B not zero
+                    some.b(t, layer: l)[i] = Float(value)
+                }
+                every.a(t, layer: l).update(from: some.a(t, layer: l), count: 4 * some.inputSize(t))
+                every.b(t, layer: l).update(from: some.b(t, layer: l), count: 4 * some.outputSize(t))
+            }
         }
-        #expect(results[0].0 == results[1].0)
-        #expect(results[0].1 == results[1].1)
-        #expect(results[0].1.contains { $0 != 0 })
+        var gradients: [LlamaGradients] = []
+        var losses: [Float] = []
+        for adapter in [some, every] {
+            model.adapters = [adapter]
+            let grads = try LlamaGradients(loraOf: adapter)
+            losses.append(try ref.lossAndGradients(model, grads, checkpointing: checkpointing, headInForward: true))
+            gradients.append(grads)
+        }
+        #expect(losses[0] == losses[1])
+        let (a, b) = (gradients[0].adapter!, gradients[1].adapter!)
+        for t in attention {
+            for l in 0..<model.config.layerCount {
+                let name = "\(t) layer \(l)"
+                expectGradient(Array(UnsafeBufferPointer(start: a.a(t, layer: l), count: 4 * a.inputSize(t))),
+                               Array(UnsafeBufferPointer(start: b.a(t, layer: l), count: 4 * b.inputSize(t))), name)
+                expectGradient(Array(UnsafeBufferPointer(start: a.b(t, layer: l), count: 4 * a.outputSize(t))),
+                               Array(UnsafeBufferPointer(start: b.b(t, layer: l), count: 4 * b.outputSize(t))), name)
+            }
+        }
+        #expect(gradients[0].buffer.contains { $0 != 0 })
     }
 }

@@ -15,8 +15,8 @@ private func examples(_ count: Int, length: Int, seed: UInt64) -> [TrainingExamp
 }
 
 /// The estimate for (B, T) batches of the test config, with changes to the default LoRA settings.
-private func estimate(B: Int = 4, T: Int = 32, frozenMLP: Bool = false,
-                      _ change: (inout TrainingHyperparameters) -> Void = { _ in }) -> TrainingMemoryEstimate {
+private func estimate(B: Int = 4, T: Int = 32, _ change: (inout TrainingHyperparameters) -> Void = { _ in })
+    -> TrainingMemoryEstimate {
     var hp = TrainingHyperparameters()
     change(&hp)
     let lora = hp.method == .full ? nil : (rank: hp.rank, targets: hp.targets.count)
@@ -24,7 +24,7 @@ private func estimate(B: Int = 4, T: Int = 32, frozenMLP: Bool = false,
         : TrainingMemoryEstimate.adapterCount(config, rank: hp.rank, targets: (try? hp.targetTensors()) ?? [])
     return TrainingMemoryEstimate(config: config, weightBytes: 0, trainable: trainable, lora: lora,
                                   batch: BatchCapacity(B: B, T: T), hyperparameters: hp, quantizedBase: false,
-                                  checkpoints: false, frozenMLP: frozenMLP)
+                                  checkpoints: false)
 }
 
 @Suite("Training memory estimates")
@@ -51,7 +51,6 @@ struct TrainingMemoryEstimateTests {
                 #expect(e.activations + e.logits
                     == trainer.activations.count * float + LlamaTrainingActivations.indexBytes(e.batch))
                 #expect(e.logits == min(e.batch.rows, crossEntropyChunkRows) * config.vocabSize * float)
-                #expect(trainer.activations.frozenMLP == (targets == ["q_proj", "v_proj"]))
             }
         }
     }
@@ -78,13 +77,6 @@ struct TrainingMemoryEstimateTests {
                                        loraSize: 2 * 4 * 32 * 8) * MemoryLayout<Float>.size
         #expect(kept.activations - recomputed.activations == (config.layerCount - 1) * perLayer)
         #expect(recomputed.logits == kept.logits)
-    }
-
-    @Test("LoRA on attention only keeps the MLP's inputs once instead of per layer")
-    func frozenMLPNeedsLess() {
-        let kept = estimate(), shared = estimate(frozenMLP: true)
-        let perLayer = LayerSaved.mlpInputsSize(config, BatchCapacity(B: 4, T: 32)) * MemoryLayout<Float>.size
-        #expect(kept.activations - shared.activations == (config.layerCount - 1) * perLayer)
     }
 
     @Test("long packed rows and many short held-out rows size each buffer by its own largest batch")
