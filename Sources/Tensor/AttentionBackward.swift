@@ -6,7 +6,8 @@
 // Backward: dP = dout vᵀ;  dv += Pᵀ dout;  dS = P ∘ (dP − rowsum(P ∘ dP)) / sqrt(HS);
 //           dq += dS k;  dk += dSᵀ q.
 
-/// Adds the gradients of `attentionForward` (past 0, no window) for one sequence.
+/// Adds the gradients of `attentionForward` (past 0, no window) for one sequence. Training runs
+/// `flashAttentionBackward`, which keeps no probabilities; this unfused twin is what its tests check it against.
 ///
 ///     dq      (T, ldq)      += ∂loss/∂q, head h at columns h*HS
 ///     dk, dv  (T, ldk)      += ∂loss/∂k, ∂loss/∂v, kv head g at columns g*HS

@@ -9,6 +9,12 @@ private func longRecords(_ count: Int) -> String {
     }.joined(separator: "\n") + "\n"
 }
 
+/// The quickstart's tiny model with a 65536-wide MLP: 2 MB of activations per token, so a million tokens
+/// need terabytes (no longer T² attention or full logits: only per-token activations decide).
+private func wideMLP(_ manifest: String) -> String {
+    manifest.replacingOccurrences(of: #""ffn": 128"#, with: #""ffn": 65536"#)
+}
+
 /// The train stage's memory metrics of a `pipe run --json`: the estimate without the weights (loaded before
 /// the trainer starts), and the growth of the peak resident memory from the trainer's start.
 private func memory(_ run: PipeProcess.Result) throws -> (estimate: Double, growth: Double) {
@@ -26,7 +32,7 @@ struct MemoryLimitTests {
     @Test("batch_size 1024 on 1,200 long examples is refused before training with exit 1, naming batch_size and the estimate")
     func largeBatchIsRefused() throws {
         let project = try quickstartProject {
-            $0.replacingOccurrences(of: #""max_length": 128, "packing": true"#, with: #""max_length": 1024"#)
+            wideMLP($0).replacingOccurrences(of: #""max_length": 128, "packing": true"#, with: #""max_length": 1024"#)
               .replacingOccurrences(of: #""batch_size": 8"#, with: #""batch_size": 1024"#)
         }
         defer { project.remove() }
@@ -34,7 +40,7 @@ struct MemoryLimitTests {
         let run = try project.pipe("run", "quickstart.json", "--until", "trained")
         #expect(run.status == 1, "\(run.stderr)")
         #expect(run.stderr.contains("training needs about "), "\(run.stderr)")
-        #expect(run.stderr.contains("for batches of 1024 × 1024 tokens (batch_size 1024, max_length 1024): logits "),
+        #expect(run.stderr.contains("TB for batches of 1024 × 1024 tokens (batch_size 1024, max_length 1024): activations "),
                 "\(run.stderr)")
         #expect(run.stderr.contains(" available. To fit, lower batch_size"), "\(run.stderr)")
         #expect(!run.stderr.contains("steps, loss"), "no step ran")
@@ -81,7 +87,7 @@ struct MemoryLimitTests {
     @Test("packing 1,200 long examples at max_length 131072 is refused before training, naming max_length")
     func packedHugeRowsAreRefused() throws {
         let project = try quickstartProject {
-            $0.replacingOccurrences(of: #""max_length": 128"#, with: #""max_length": 131072"#)
+            wideMLP($0).replacingOccurrences(of: #""max_length": 128"#, with: #""max_length": 131072"#)
         }
         defer { project.remove() }
         try project.write("data/medical.jsonl", longRecords(1200))
