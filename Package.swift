@@ -54,10 +54,16 @@ let package = Package(
         .target(name: "Lanes", swiftSettings: [
             .unsafeFlags(["-O", "-target-cpu", "haswell"]), .enableExperimentalFeature("BuiltinModule"),
         ]),
+        // Which x86 extensions the CPU has (cpuid, xgetbv), for choosing kernels at start.
+        .target(name: "CPUID"),
+        // The AVX-512 (16-lane) quantized matrix-vector rows, called by Tensor only when cpuid reports
+        // AVX-512 F/BW/DQ/VL: built for `skylake-avx512`, nothing in it may run on other CPUs.
+        .target(name: "KernelsAVX512", dependencies: ["Lanes"],
+                swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "skylake-avx512"])]),
         // float32 tensors and kernels over OpenBLAS, and the quantized matrix-vector product.
         // Optimized even in debug builds (the test suite trains and runs real models), and for
         // AVX2/FMA (`-target-cpu haswell`), which the kernels' 8-lane vectors (Lanes) are written for.
-        .target(name: "Tensor", dependencies: ["CBLAS", "Random", "Lanes"],
+        .target(name: "Tensor", dependencies: ["CBLAS", "Random", "Lanes", "CPUID", "KernelsAVX512"],
                 swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]),
         // Read-only, memory-mapped file bytes (shared by the model file formats).
         .target(name: "MappedFile"),
@@ -113,7 +119,7 @@ let package = Package(
 
         // The `pipe` commands and the stage registry.
         .target(name: "PipeCLI", dependencies: [
-            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tokenizer", "Report", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage", "QuantizeStage", "ExportStage", "Collective",
+            "JSON", "PipeCore", "PipeCache", "Datasets", "ModelArtifacts", "Llama", "Tensor", "Tokenizer", "Report", "LoadStage", "AugmentStage", "TokenizeStage", "TrainStage", "EvaluateStage", "MergeStage", "QuantizeStage", "ExportStage", "Collective",
             "CommandStage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

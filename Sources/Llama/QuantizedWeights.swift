@@ -69,7 +69,8 @@ public final class QuantizedWeights: @unchecked Sendable {
     }
 
     /// A `QuantizedMatrix` from ggml Q4_0 / Q4_1 / Q8_0 blocks (e.g. the output of
-    /// GGUF's `quantizeRow`), nil for other types or a column count not a multiple of 32.
+    /// GGUF's `quantizeRow`), nil for other types, a column count not a multiple of 32, or a
+    /// Q4_0 scale whose offset -8d overflows half precision.
     ///
     ///     bytes: rows x (columns / 32) blocks, row-major
     ///     sourceRow: which stored row becomes row r (identity by default)
@@ -83,18 +84,21 @@ public final class QuantizedWeights: @unchecked Sendable {
             guard (0..<rows).contains(src) else { return nil }
             for b in 0..<nb {
                 let block = bytes + (src * nb + b) * blockBytes
-                let d = halfToFloat(UInt16(littleEndian: block.loadUnaligned(as: UInt16.self)))
+                let d = UInt16(littleEndian: block.loadUnaligned(as: UInt16.self))
                 let dst = m.blockQuants(row: r, block: b)
-                m.scales[r * nb + b] = d
                 switch type {
                 case .q4_1:
-                    m.offsets[r * nb + b] = halfToFloat(
-                        UInt16(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt16.self)))
+                    let offset = UInt16(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
+                    m.setBlock(row: r, block: b, scaleBits: d, offsetBits: offset)
                     dst.copyMemory(from: block + 4, byteCount: 16)
                 case .q4_0:
-                    m.offsets[r * nb + b] = -8 * d
+                    // m = -8d is exact in half precision unless it overflows (a scale past 8188).
+                    let offset = Float16(-8 * halfToFloat(d))
+                    guard offset.isFinite else { return nil }
+                    m.setBlock(row: r, block: b, scaleBits: d, offsetBits: offset.bitPattern)
                     dst.copyMemory(from: block + 2, byteCount: 16)
                 default:  // q8_0
+                    m.setBlock(row: r, block: b, scaleBits: d, offsetBits: 0)
                     dst.copyMemory(from: block + 2, byteCount: 32)
                 }
             }

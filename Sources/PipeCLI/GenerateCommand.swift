@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Llama
 import ModelArtifacts
+import Tensor
 
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,7 +55,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Stop when the text contains this string (repeatable), e.g. [END].")
     var stop: [String] = []
 
-    @Flag(name: .long, help: "Print one JSON object: prompt_tokens, tokens, text, stop_reason, tokens_per_second.")
+    @Flag(name: .long, help: "Print one JSON object: prompt_tokens, tokens, text, stop_reason, tokens_per_second, kernels.")
     var json = false
 
     func validate() throws {
@@ -72,6 +73,8 @@ struct GenerateCommand: AsyncParsableCommand {
         var text: String
         var stop_reason: String
         var tokens_per_second: Double
+        /// The kernel set the matrix-vector products ran with (chosen at start from cpuid): avx2 or avx512.
+        var kernels: String
     }
 
     func run() async throws {
@@ -94,7 +97,8 @@ struct GenerateCommand: AsyncParsableCommand {
         let rate = result.generationSeconds > 0 ? Double(result.tokens.count) / result.generationSeconds : 0
         if json {
             try printJSON(Output(prompt_tokens: result.promptTokens, tokens: result.tokens, text: result.text,
-                                 stop_reason: result.stopReason.rawValue, tokens_per_second: rate))
+                                 stop_reason: result.stopReason.rawValue, tokens_per_second: rate,
+                                 kernels: KernelSet.best.rawValue))
         } else {
             print("")
             printError(

@@ -1,14 +1,18 @@
 // Weight matrices kept in 4-bit or 8-bit blocks (decoding reads them directly in
-// QuantizedMatvec.swift: it is memory-bound, and blocks are a quarter to an eighth
+// QuantizedMatvec.swift: it is memory-bound, and blocks are a fifth to an eighth
 // of the float32 bytes per token), and the tiled matmul that training uses on them.
 //
 // Legend: OUT rows, IN columns (a multiple of 32), NB = IN / 32 blocks per row.
 //
-// Each block of 32 weights has a float scale d and offset m and 32 small
-// integers q; the weight is d·q + m. This covers ggml's Q4_1 (d, m), Q4_0
-// (m = -8d) and Q8_0 (m = 0, q signed). Quants are stored in ggml's order:
-// 4-bit: byte j holds element j in its low nibble and element j+16 in its high
-// nibble; 8-bit: byte j is element j (two's complement).
+// Each block of 32 weights has a scale d and offset m and 32 small integers q;
+// the weight is d·q + m. This covers ggml's Q4_1 (d, m), Q4_0 (m = -8d) and
+// Q8_0 (m = 0, q signed). d and m stay IEEE halves as ggml stores them, so a
+// block costs what it costs in the file: 20 bytes (4-bit) or 34 (8-bit). Each
+// row is one run of bytes, its halves first (every d, then every m), then its
+// quants in ggml's order: 4-bit: byte j holds element j in its low nibble and
+// element j+16 in its high nibble; 8-bit: byte j is element j (two's complement).
+//
+//     row r: d (NB halves) | m (NB halves, 4-bit only) | quants (NB × 16 or 32 bytes)
 
 import Foundation
 
@@ -22,19 +26,23 @@ public final class QuantizedMatrix: @unchecked Sendable {
 
         /// Bytes of quants per block of 32.
         public var quantBytes: Int { self == .fourBit ? 16 : 32 }
+        /// Bytes per block of 32, its halves included (ggml's Q4_1 and Q8_0 sizes).
+        public var blockBytes: Int { self == .fourBit ? 20 : 34 }
+        /// Halves per block: d, and m for 4-bit.
+        var halvesPerBlock: Int { self == .fourBit ? 2 : 1 }
     }
 
     public static let blockSize = 32
+    /// Bytes readable past the last row, so 16-lane loads of a row's halves never leave the allocation.
+    static let padding = 64
     public let kind: Kind
     public let rows: Int
     public let columns: Int
     public let blocksPerRow: Int
-    /// d of each block (OUT, NB).
-    public let scales: UnsafeMutablePointer<Float>
-    /// m of each block (OUT, NB).
-    public let offsets: UnsafeMutablePointer<Float>
-    /// Quants (OUT, NB, quantBytes).
-    public let quants: UnsafeMutableRawPointer
+    /// Bytes of one row (NB × blockBytes).
+    public let rowBytes: Int
+    /// The rows, one after another (see the layout above).
+    public let storage: UnsafeMutableRawPointer
 
     /// A zero matrix; `columns` must be a positive multiple of 32 (the caller checks).
     public init(kind: Kind, rows: Int, columns: Int) {
@@ -42,31 +50,67 @@ public final class QuantizedMatrix: @unchecked Sendable {
         self.rows = rows
         self.columns = columns
         blocksPerRow = columns / Self.blockSize
-        let blocks = max(rows * blocksPerRow, 1)
-        scales = .allocate(capacity: blocks)
-        scales.initialize(repeating: 0, count: blocks)
-        offsets = .allocate(capacity: blocks)
-        offsets.initialize(repeating: 0, count: blocks)
-        quants = .allocate(byteCount: blocks * kind.quantBytes, alignment: 64)
-        quants.initializeMemory(as: UInt8.self, repeating: 0, count: blocks * kind.quantBytes)
+        rowBytes = blocksPerRow * kind.blockBytes
+        let bytes = rows * rowBytes + Self.padding
+        storage = .allocate(byteCount: bytes, alignment: 64)
+        storage.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
     }
 
-    deinit {
-        scales.deallocate()
-        offsets.deallocate()
-        quants.deallocate()
+    deinit { storage.deallocate() }
+
+    /// The bytes of `row`.
+    @inline(__always)
+    public func row(_ row: Int) -> UnsafeMutableRawPointer { storage + row * rowBytes }
+
+    /// The d halves of `row` (NB).
+    @inline(__always)
+    public func scaleBits(row: Int) -> UnsafeMutablePointer<UInt16> {
+        self.row(row).assumingMemoryBound(to: UInt16.self)
+    }
+
+    /// The m halves of `row` (NB); 4-bit only.
+    @inline(__always)
+    public func offsetBits(row: Int) -> UnsafeMutablePointer<UInt16> {
+        scaleBits(row: row) + blocksPerRow
+    }
+
+    /// The quants of `row` (NB × quantBytes).
+    @inline(__always)
+    public func rowQuants(_ row: Int) -> UnsafeMutableRawPointer {
+        self.row(row) + blocksPerRow * 2 * kind.halvesPerBlock
     }
 
     /// Quants of block `b` of `row`.
     @inline(__always)
     public func blockQuants(row: Int, block b: Int) -> UnsafeMutableRawPointer {
-        quants + (row * blocksPerRow + b) * kind.quantBytes
+        rowQuants(row) + b * kind.quantBytes
+    }
+
+    /// d of block `b` of `row`.
+    @inline(__always)
+    public func scale(row: Int, block b: Int) -> Float { Float(halfBits: scaleBits(row: row)[b]) }
+
+    /// m of block `b` of `row` (0 for 8-bit).
+    @inline(__always)
+    public func offset(row: Int, block b: Int) -> Float {
+        kind == .fourBit ? Float(halfBits: offsetBits(row: row)[b]) : 0
+    }
+
+    /// Sets d and m (ignored for 8-bit) of block `b` of `row` from IEEE half bit patterns.
+    public func setBlock(row: Int, block b: Int, scaleBits d: UInt16, offsetBits m: UInt16) {
+        scaleBits(row: row)[b] = d
+        if kind == .fourBit { offsetBits(row: row)[b] = m }
+    }
+
+    /// Sets d and m of block `b` of `row`, each rounded to the nearest half.
+    public func setBlock(row: Int, block b: Int, scale d: Float, offset m: Float) {
+        setBlock(row: row, block: b, scaleBits: Float16(d).bitPattern, offsetBits: Float16(m).bitPattern)
     }
 
     /// The float32 values of one row (IN), `d·q + m` per element.
     public func dequantizeRow(_ row: Int, into out: UnsafeMutablePointer<Float>) {
         for b in 0..<blocksPerRow {
-            let d = scales[row * blocksPerRow + b], m = offsets[row * blocksPerRow + b]
+            let d = scale(row: row, block: b), m = offset(row: row, block: b)
             let q = blockQuants(row: row, block: b).assumingMemoryBound(to: UInt8.self)
             let o = out + b * Self.blockSize
             if kind == .fourBit {
@@ -79,6 +123,12 @@ public final class QuantizedMatrix: @unchecked Sendable {
             }
         }
     }
+}
+
+extension Float {
+    /// The value of an IEEE half-precision bit pattern (exact).
+    @inline(__always)
+    init(halfBits: UInt16) { self.init(Float16(bitPattern: halfBits)) }
 }
 
 /// A pointer handed to worker threads that write disjoint parts.

@@ -10,6 +10,9 @@ func benchmarkModel(path: String) throws {
     print("model: \(url.lastPathComponent)")
     let peak = measureSgemmPeak()
     print(String(format: "sgemm peak (1024x1024x1024, best of 5): %.1f GFLOP/s", peak))
+    let bandwidth = measureReadBandwidth()
+    print(String(format: "read bandwidth (1 GB, best of 5): %.1f GB/s with 1 thread, %.1f GB/s with 2 threads",
+                 bandwidth.one, bandwidth.two))
 
     let model = try LlamaModel(ggufAt: url)
     let c = model.config
@@ -37,11 +40,9 @@ func benchmarkModel(path: String) throws {
         best = min(best, seconds(since: start))
     }
     let forwardRate = Double(B * T) / best
-    print(
-        String(
-            format: "forward 4x128 (no gradients): %.0f tokens/s (%.3f s), %.1f GFLOP/s = %.0f%% of sgemm peak",
-            forwardRate, best, flops(tokens: B * T, context: T / 2) / best / 1e9,
-            100 * flops(tokens: B * T, context: T / 2) / best / 1e9 / peak))
+    let forwardFlops = flops(tokens: B * T, context: T / 2) / best / 1e9
+    print(String(format: "forward 4x128 (no gradients; %.3f s, %.1f GFLOP/s = %.0f%% of sgemm peak): %.0f tokens/s",
+                 best, forwardFlops, 100 * forwardFlops / peak, forwardRate))
 
     // Prompt evaluation: 256 tokens into a KV cache, last logits only.
     let prompt = randomTokens(256)
@@ -55,7 +56,9 @@ func benchmarkModel(path: String) throws {
         }
         best = min(best, seconds(since: start))
     }
-    print(String(format: "prompt eval 256 tokens: %.0f tokens/s (%.3f s)", 256 / best, best))
+    let promptFlops = flops(tokens: 256, context: 128) / best / 1e9
+    print(String(format: "prompt eval 256 tokens (%.3f s, %.1f GFLOP/s = %.0f%% of sgemm peak): %.0f tokens/s",
+                 best, promptFlops, 100 * promptFlops / peak, 256 / best))
 
     // Generation: 128 tokens, greedy, never stopping early.
     var generationRate = 0.0
@@ -64,7 +67,11 @@ func benchmarkModel(path: String) throws {
         let result = try model.generate(prompt: Array(prompt.prefix(8)).map(Int.init), options: options)
         generationRate = max(generationRate, Double(result.tokens.count) / result.generationSeconds)
     }
-    print(String(format: "generation 128 tokens: %.1f tokens/s", generationRate))
+    let weightBytes = Double(decodeWeightBytes(model))
+    let streamed = weightBytes * generationRate / 1e9
+    print(String(format: "generation 128 tokens (weights %.1f MB per token, %.1f GB/s = %.0f%% of read bandwidth): "
+                 + "%.1f tokens/s", weightBytes / 1e6, streamed, 100 * streamed / max(bandwidth.two, bandwidth.one),
+                 generationRate))
 }
 
 func measureSgemmPeak() -> Double {

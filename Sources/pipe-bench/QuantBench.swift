@@ -96,9 +96,7 @@ func benchmarkQuant(arguments: [String]) throws {
             ].compactMap({ $0 }) {
                 let small = QuantizedMatrix(kind: m.kind, rows: min(m.rows, 576), columns: m.columns)
                 let blocks = small.rows * small.blocksPerRow
-                small.scales.update(from: m.scales, count: blocks)
-                small.offsets.update(from: m.offsets, count: blocks)
-                small.quants.copyMemory(from: m.quants, byteCount: blocks * m.kind.quantBytes)
+                small.storage.copyMemory(from: m.storage, byteCount: small.rows * small.rowBytes)
                 var best = Double.infinity
                 for _ in 0 ..< 5 {
                     let start = DispatchTime.now()

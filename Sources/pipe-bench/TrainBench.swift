@@ -1,6 +1,6 @@
-// `pipe-bench train [lora|full] [steps]`: training throughput on the demo
-// model (SmolLM2-135M), batch 4 x 128 random tokens, LoRA r=8 on q,k,v,o (or
-// full fine-tuning), reporting tokens/s, MFU against a measured sgemm peak,
+// `pipe-bench train [lora|full] [steps] [--model GGUF] [--batch BxT]`: training throughput on
+// the demo model (SmolLM2-135M) or another GGUF, batch 4 x 128 random tokens by default, LoRA
+// r=8 on q,k,v,o (or full fine-tuning), reporting tokens/s, MFU against a measured sgemm peak,
 // and peak RSS (VmHWM).
 
 import Foundation
@@ -35,13 +35,25 @@ func benchmarkTrain(_ args: [String]) throws {
     let full = args.contains("full")
     let quantizedBase = args.contains("--quantized")
     let checkpointing = args.contains("--checkpointing")
-    let steps = args.compactMap(Int.init).first ?? 10
+    func value(after flag: String) -> String? {
+        args.firstIndex(of: flag).flatMap { args.index(after: $0) < args.endIndex ? args[args.index(after: $0)] : nil }
+    }
+    let modelPath = value(after: "--model")
+    let batch = (value(after: "--batch") ?? "4x128").split(separator: "x").compactMap { Int($0) }
+    guard batch.count == 2, batch.allSatisfy({ $0 > 0 }) else {
+        print("train: --batch takes BxT, e.g. 1x512")
+        return
+    }
+    let steps = args.indices.first { i in
+        Int(args[i]) != nil && (i == 0 || !["--model", "--batch"].contains(args[i - 1]))
+    }.flatMap { Int(args[$0]) } ?? 10
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    let modelURL = root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
+    let modelURL = modelPath.map { URL(fileURLWithPath: $0) }
+        ?? root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
     // float32 weights, or (QLoRA) linear layers only in their 4-bit blocks
     let model = try LlamaModel(ggufAt: modelURL, keepQuantized: quantizedBase, floatLinearWeights: !quantizedBase)
-    let B = 4, T = 128
+    let B = batch[0], T = batch[1]
     var rng = Xoshiro256(seed: 1)
     let data = (0..<(B * (steps + 1))).map { _ in
         TrainingExample(tokens: (0..<T).map { _ in Int32(rng.next() % UInt64(model.config.vocabSize)) })
@@ -83,9 +95,10 @@ func benchmarkTrain(_ args: [String]) throws {
     let achieved = flopsPerToken * tokensPerSecond / 1e9
     print(
         String(
-            format: "train %@%@%@ (SmolLM2-135M, batch %dx%d, %d steps after a warm-up step): %.0f tokens/s",
-            full ? "full" : "LoRA r=8 q,k,v,o", quantizedBase ? ", Q4_1 base" : "",
-            checkpointing ? ", gradient checkpointing" : "", B, T, steps, tokensPerSecond))
+            format: "train %@%@%@ (%@, batch %dx%d, %d steps after a warm-up step): %.0f tokens/s",
+            full ? "full" : "LoRA r=8 q,k,v,o", quantizedBase ? ", quantized base" : "",
+            checkpointing ? ", gradient checkpointing" : "", modelURL.lastPathComponent, B, T, steps,
+            tokensPerSecond))
     print(
         String(
             format: "  model %.1f GFLOP/s, sgemm peak %.1f GFLOP/s, MFU %.0f%%", achieved, peak, 100 * achieved / peak))

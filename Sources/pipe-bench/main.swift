@@ -81,7 +81,18 @@ func benchmarkStore(label: String, makeFile: (URL) throws -> Void) throws {
     }
 }
 
+/// The host and the kernels this run uses: the first lines of every benchmark's output.
+func printHost() {
+    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        .split(separator: "\n").first { $0.hasPrefix("model name") }?
+        .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+    print("cpu: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; features: \(KernelSet.hostFeatures)")
+    print("kernels: \(KernelSet.best.rawValue) (available: \(KernelSet.available.map(\.rawValue).joined(separator: ", ")))")
+    print("blas: \(blasDescription)")
+}
+
 let arguments = CommandLine.arguments.dropFirst()
+if ["model", "train", "quant", "sgemm", "bandwidth"].contains(arguments.first ?? "") { printHost() }
 switch arguments.first {
 case "store":
     try benchmarkStore()
@@ -94,13 +105,18 @@ case "train":
     try benchmarkTrain(Array(arguments.dropFirst()))
 case "quant":
     try benchmarkQuant(arguments: Array(arguments.dropFirst()))
+case "bandwidth":
+    let bandwidth = measureReadBandwidth()
+    print(String(format: "read bandwidth (1 GB, best of 5): %.1f GB/s with 1 thread, %.1f GB/s with 2 threads",
+                 bandwidth.one, bandwidth.two))
 default:
     print(
-        "usage: pipe-bench store | model [GGUF] | sgemm | train [lora|full] "
-            + "[steps] [--quantized] [--checkpointing] | quant [GGUF] [--short]")
+        "usage: pipe-bench store | model [GGUF] | sgemm | bandwidth | train [lora|full] "
+            + "[steps] [--quantized] [--checkpointing] [--model GGUF] [--batch BxT] | quant [GGUF] [--short]")
     print("  store   zstd artifact write/read throughput on 100 MB of data")
     print("  model   forward 4x128, prompt eval 256, generation 128 tokens/s, sgemm peak")
     print("  sgemm   each sgemm shape of a training step, and attention")
+    print("  bandwidth  a plain read of 1 GB with 1 and 2 threads (the memory limit of generation)")
     print("  train   training tokens/s and peak RSS on the demo model, batch 4x128")
     print("  quant   quantized matrix-vector products of one token of the demo model")
 }

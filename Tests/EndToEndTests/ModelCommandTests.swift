@@ -34,6 +34,7 @@ struct ModelCommandTests {
         #expect(object["tokens"] as? [Int] == [7042, 30, 198, 198, 504, 2988, 314, 42, 216, 34, 32, 33, 40, 29, 32, 33, 29, 34, 34, 216, 33, 34, 42, 33])
         #expect(object["text"] as? String == " Paris.\n\nThe answer is: 2018-01-22 12:1")
         #expect(object["stop_reason"] as? String == "length")
+        #expect(["avx2", "avx512"].contains(object["kernels"] as? String ?? ""), "the kernel set is reported")
     }
 
     @Test("a stop string ends generation and is cut from the text")

@@ -14,6 +14,8 @@ struct QuantizedWeightsTests {
         let bytes = try quantize(values, as: type)
         let expected = try dequantize(bytes, as: type, count: values.count)
         let m = try #require(bytes.withUnsafeBytes { QuantizedWeights.repack(type, bytes: $0.baseAddress!, rows: rows, columns: columns) })
+        // ggml's block size (Q4_0 gains its offset: 20 bytes like Q4_1)
+        #expect(m.rowBytes == columns / 32 * (type == .q4_0 ? 20 : type.bytesPerBlock))
         var row = [Float](repeating: 0, count: columns)
         for r in 0..<rows {
             m.dequantizeRow(r, into: &row)

@@ -12,9 +12,10 @@ struct QuantizedMatrixTests {
         var dense = [Float](repeating: 0, count: rows * columns)
         for r in 0..<rows {
             for b in 0..<w.blocksPerRow {
-                let d = f.rng.uniform(0.001, 0.1), m = kind == .fourBit ? f.rng.uniform(-0.5, 0.1) : 0
-                w.scales[r * w.blocksPerRow + b] = d
-                w.offsets[r * w.blocksPerRow + b] = m
+                w.setBlock(row: r, block: b, scale: f.rng.uniform(0.001, 0.1),
+                           offset: kind == .fourBit ? f.rng.uniform(-0.5, 0.1) : 0)
+                // the values as stored (halves)
+                let d = w.scale(row: r, block: b), m = w.offset(row: r, block: b)
                 let q = w.blockQuants(row: r, block: b).assumingMemoryBound(to: UInt8.self)
                 for j in 0..<kind.quantBytes { q[j] = UInt8(truncatingIfNeeded: f.rng.next()) }
                 for e in 0..<32 {
@@ -31,17 +32,25 @@ struct QuantizedMatrixTests {
         return (w, dense)
     }
 
-    @Test("4-bit and 8-bit products match the naive product of the dequantized matrix",
+    /// Every kernel set this CPU runs (AVX2 always; AVX-512 where the CPU has it).
+    static let kernelSets = KernelSet.available
+
+    @Test("4-bit and 8-bit products match the naive product of the dequantized matrix, with every kernel set",
           arguments: [QuantizedMatrix.Kind.fourBit, .eightBit], [1, 2])
     func matchesNaive(kind: QuantizedMatrix.Kind, threads: Int) {
-        for (seed, (rows, columns)) in [(3, 64), (37, 96), (300, 576)].enumerated() {
+        #expect(Self.kernelSets.contains(.avx2))
+        // widths of 1, 2, 3, 5, 7 and 18 blocks: every mix of quads, pairs and an odd last block
+        let shapes = [(3, 64), (37, 96), (300, 576), (5, 32), (17, 160), (40, 224)]
+        for (seed, (rows, columns)) in shapes.enumerated() {
             let (w, dense) = randomMatrix(kind, rows: rows, columns: columns, seed: UInt64(seed))
             var f = Fixture(seed: UInt64(100 + seed))
             let x = f.normals(columns)
-            var out = [Float](repeating: 9, count: rows)
-            quantizedMatvec(&out, w, x, threads: threads)
             let expected = Naive.matmul(x, dense, nil, 1, columns, rows)
-            #expect(maxAbsDiff(out, expected) < 1e-4, "\(kind) \(rows)x\(columns)")
+            for kernels in Self.kernelSets {
+                var out = [Float](repeating: 9, count: rows)
+                quantizedMatvec(&out, w, x, threads: threads, kernels: kernels)
+                #expect(maxAbsDiff(out, expected) < 1e-4, "\(kind) \(rows)x\(columns) \(kernels)")
+            }
             var row = [Float](repeating: 0, count: columns)
             w.dequantizeRow(rows - 1, into: &row)
             #expect(row == Array(dense[((rows - 1) * columns)...]))
@@ -57,13 +66,18 @@ struct QuantizedMatrixTests {
         let x = f.normals(160)
         let pointers = shapes.map { UnsafeMutablePointer<Float>.allocate(capacity: $0.0) }
         defer { pointers.forEach { $0.deallocate() } }
-        x.withUnsafeBufferPointer { quantizedMatvecs(zip(pointers, matrices).map { ($0, $1.0) }, $0.baseAddress!, threads: 2) }
-        for (i, (w, dense)) in matrices.enumerated() {
-            let grouped = Array(UnsafeBufferPointer(start: pointers[i], count: w.rows))
-            var single = [Float](repeating: 0, count: w.rows)
-            quantizedMatvec(&single, w, x, threads: 1)
-            #expect(grouped == single)
-            #expect(maxAbsDiff(single, Naive.matmul(x, dense, nil, 1, 160, w.rows)) < 1e-4)
+        for kernels in Self.kernelSets {
+            x.withUnsafeBufferPointer {
+                quantizedMatvecs(zip(pointers, matrices).map { ($0, $1.0) }, $0.baseAddress!, threads: 2,
+                                 kernels: kernels)
+            }
+            for (i, (w, dense)) in matrices.enumerated() {
+                let grouped = Array(UnsafeBufferPointer(start: pointers[i], count: w.rows))
+                var single = [Float](repeating: 0, count: w.rows)
+                quantizedMatvec(&single, w, x, threads: 1, kernels: kernels)
+                #expect(grouped == single, "\(kernels)")
+                #expect(maxAbsDiff(single, Naive.matmul(x, dense, nil, 1, 160, w.rows)) < 1e-4)
+            }
         }
     }
 
