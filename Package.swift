@@ -50,7 +50,8 @@ let package = Package(
 
         // MARK: Model half (no engine)
 
-        // Eight-lane float/int operations lowered to AVX2 vector instructions, for the kernels and quantizers (a leaf).
+        // Eight-lane float/int operations lowered to AVX2 vector instructions, for the kernels and quantizers, and
+        // sixteen-lane ones for the AVX-512 kernels (a leaf).
         .target(name: "Lanes", swiftSettings: [
             .unsafeFlags(["-O", "-target-cpu", "haswell"]), .enableExperimentalFeature("BuiltinModule"),
         ]),
