@@ -105,7 +105,9 @@ public func fourBitRowsAVX512(_ a: MatvecRows, _ lo: Int, _ hi: Int) {
                 g == 7 ? Floats8(converting: Bits8.and(Bits8.shiftRight(word, 4), Bits8(repeating: 0x0F00_0000)))
                     : Floats8(converting: Bits8.and(word, Bits8(repeating: 0xF << (4 * g))))
             }
-            @inline(__always) func xs(_ g: Int) -> Floats8 { xb.loadUnaligned(fromByteOffset: 32 * g, as: Floats8.self) }
+            @inline(__always) func xs(_ g: Int) -> Floats8 {
+                xb.loadUnaligned(fromByteOffset: 32 * g, as: Floats8.self)
+            }
             var s0 = Floats8.mul(v(0), xs(0))
             var s1 = Floats8.mul(v(1), xs(1))
             s0 = .fma(v(2), xs(2), s0)
@@ -114,7 +116,8 @@ public func fourBitRowsAVX512(_ a: MatvecRows, _ lo: Int, _ hi: Int) {
             s1 = .fma(v(5), xs(5), s1)
             s0 = .fma(v(6), xs(6), s0)
             s1 = .fma(v(7), xs(7), s1)
-            let scales = Floats8(lowHalf: SIMD4(repeating: scale(pairStart)), highHalf: SIMD4(repeating: scale(pairStart + 1)))
+            let scales = Floats8(lowHalf: SIMD4(repeating: scale(pairStart)),
+                                 highHalf: SIMD4(repeating: scale(pairStart + 1)))
             total += Floats8.mul(scales, .add(s0, s1)).laneSum
         }
         total += halvesDot(UnsafePointer(d + NB), a.xsum, NB)

@@ -55,7 +55,8 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Stop when the text contains this string (repeatable), e.g. [END].")
     var stop: [String] = []
 
-    @Flag(name: .long, help: "Print one JSON object: prompt_tokens, tokens, text, stop_reason, tokens_per_second, kernels.")
+    @Flag(name: .long,
+          help: "Print one JSON object: prompt_tokens, tokens, text, stop_reason, tokens_per_second, kernels.")
     var json = false
 
     func validate() throws {

@@ -87,7 +87,8 @@ func printHost() {
         .split(separator: "\n").first { $0.hasPrefix("model name") }?
         .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
     print("cpu: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; features: \(KernelSet.hostFeatures)")
-    print("kernels: \(KernelSet.best.rawValue) (available: \(KernelSet.available.map(\.rawValue).joined(separator: ", ")))")
+    let available = KernelSet.available.map(\.rawValue).joined(separator: ", ")
+    print("kernels: \(KernelSet.best.rawValue) (available: \(available))")
     print("blas: \(blasDescription)")
 }
 
