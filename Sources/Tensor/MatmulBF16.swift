@@ -1,0 +1,118 @@
+// Linear layers whose weight is kept in bfloat16: both operands of each product are bfloat16, the
+// sums float32. On a CPU with AVX512_BF16 the GEMM target's vdpbf16ps kernel runs (panels of 32
+// output columns split over the worker pool); elsewhere, or with `PIPE_KERNELS=avx2`, the same
+// operands (the input rounded to bfloat16, the weight widened exactly) go through sgemm a tile of
+// rows at a time. The two differ only in the order of the float32 sums.
+//
+// Legend: N rows of input, IN input features, OUT output features; the weight is (OUT, IN).
+
+import Foundation
+internal import GEMM
+
+extension KernelSet {
+    /// Whether the bfloat16 products run on AVX512_BF16 here (the AVX-512 set chosen and the CPU has BF16).
+    public static var bfloat16Products: Bool { best == .avx512 && host.avx512bf16 }
+}
+
+/// `out (N, OUT) = bf16(inp) · wᵀ (+ bias)`; with `accumulate` the product is added to `out`.
+public func bf16MatmulForward(
+    _ out: UnsafeMutablePointer<Float>,
+    _ inp: UnsafePointer<Float>,
+    _ w: BFloat16Matrix,
+    _ bias: UnsafePointer<Float>?,
+    _ N: Int,
+    accumulate: Bool = false,
+    threads: Int = defaultMatvecThreads
+) {
+    let IN = w.columns, OUT = w.rows
+    var add = accumulate
+    if let bias {
+        for n in 0..<N {
+            let row = out + n * OUT
+            for o in 0..<OUT { row[o] = (add ? row[o] : 0) + bias[o] }
+        }
+        add = true
+    }
+    bf16Product(out, inp, N, K: IN, Ncols: OUT, w, transposed: true, accumulate: add, threads: threads)
+}
+
+/// `dinp (N, IN) += bf16(dout) · w`, the gradient of a frozen layer's input.
+public func bf16MatmulBackwardInput(
+    _ dinp: UnsafeMutablePointer<Float>,
+    _ dout: UnsafePointer<Float>,
+    _ w: BFloat16Matrix,
+    _ N: Int,
+    accumulate: Bool = true,
+    threads: Int = defaultMatvecThreads
+) {
+    bf16Product(dinp, dout, N, K: w.rows, Ncols: w.columns, w, transposed: false, accumulate: accumulate,
+                threads: threads)
+}
+
+/// C (M, Ncols) (+)= bf16(A (M, K)) · B, B = wᵀ (transposed) or w.
+private func bf16Product(
+    _ C: UnsafeMutablePointer<Float>, _ A: UnsafePointer<Float>, _ M: Int, K: Int, Ncols: Int,
+    _ w: BFloat16Matrix, transposed: Bool, accumulate: Bool, threads: Int
+) {
+    if M == 0 || Ncols == 0 { return }
+    if K == 0 {
+        if !accumulate { C.update(repeating: 0, count: M * Ncols) }
+        return
+    }
+    guard KernelSet.bfloat16Products else {
+        bf16ProductPortable(C, A, M, K: K, Ncols: Ncols, w, transposed: transposed, accumulate: accumulate)
+        return
+    }
+    let kp = K + (K & 1)
+    let packed = UnsafeMutablePointer<UInt16>.allocate(capacity: M * kp)
+    defer { packed.deallocate() }
+    let pool = WorkerPool.shared(threads: threads)
+    let rowChunks = min(M, 4 * threads)
+    let a = UnsafeSendable(A), ap = UnsafeSendable(packed)
+    pool.run(chunks: rowChunks) { c in
+        let lo = M * c / rowChunks, hi = M * (c + 1) / rowChunks
+        pipe_bf16_pack_rows(a.value + lo * K, K, hi - lo, K, ap.value + lo * kp)
+    }
+    let panels = (Ncols + Int(PIPE_BF16_PANEL) - 1) / Int(PIPE_BF16_PANEL)
+    // a few panels per piece: each piece packs its panels once and streams A past them
+    let pieces = min(panels, 4 * threads)
+    let c = UnsafeSendable(C), weights = UnsafeSendable(UnsafePointer(w.storage))
+    let ldw = w.columns
+    pool.run(chunks: pieces) { piece in
+        let p0 = panels * piece / pieces, p1 = panels * (piece + 1) / pieces
+        let words = pipe_bf16_panel_words(K)
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: words * 4, alignment: 64)
+        defer { scratch.deallocate() }
+        pipe_bf16_gemm_panels(M, Ncols, K, ap.value, weights.value, ldw, transposed, c.value, Ncols, accumulate,
+                              p0, p1, scratch.assumingMemoryBound(to: UInt32.self))
+    }
+}
+
+/// The same product through sgemm: A rounded to bfloat16, w widened a tile of rows at a time.
+private func bf16ProductPortable(
+    _ C: UnsafeMutablePointer<Float>, _ A: UnsafePointer<Float>, _ M: Int, K: Int, Ncols: Int,
+    _ w: BFloat16Matrix, transposed: Bool, accumulate: Bool
+) {
+    let a = UnsafeMutablePointer<Float>.allocate(capacity: M * K)
+    defer { a.deallocate() }
+    a.update(from: A, count: M * K)
+    roundToBFloat16(a, count: M * K)
+    let tileRows = 64
+    let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * w.columns)
+    defer { tile.deallocate() }
+    var r0 = 0
+    while r0 < w.rows {
+        let rows = min(tileRows, w.rows - r0)
+        w.widen(rows: r0, count: rows, into: tile)
+        if transposed {
+            // C[:, r0 ..< r0+rows] (+)= a (M, K) · tileᵀ (K, rows)
+            sgemm(transposeA: false, transposeB: true, M, rows, K, a, lda: K, tile, ldb: K,
+                  beta: accumulate ? 1 : 0, C + r0, ldc: Ncols)
+        } else {
+            // C (M, Ncols) (+)= a[:, r0 ..< r0+rows] · tile (rows, Ncols)
+            sgemm(transposeA: false, transposeB: false, M, Ncols, rows, a + r0, lda: K, tile, ldb: Ncols,
+                  beta: (accumulate || r0 > 0) ? 1 : 0, C, ldc: Ncols)
+        }
+        r0 += rows
+    }
+}
