@@ -10,8 +10,8 @@ import Foundation
 internal import GEMM
 
 extension KernelSet {
-    /// Whether the bfloat16 products run on AVX512_BF16 here (the AVX-512 set chosen and the CPU has BF16).
-    public static var bfloat16Products: Bool { best == .avx512 && host.avx512bf16 }
+    /// Whether this set runs the bfloat16 products on AVX512_BF16 here (the AVX-512 set, on a CPU with BF16).
+    public var hasBFloat16Products: Bool { self == .avx512 && isSupported && Self.host.avx512bf16 }
 }
 
 /// `out (N, OUT) = bf16(inp) · wᵀ (+ bias)`; with `accumulate` the product is added to `out`.
@@ -22,7 +22,8 @@ public func bf16MatmulForward(
     _ bias: UnsafePointer<Float>?,
     _ N: Int,
     accumulate: Bool = false,
-    threads: Int = defaultMatvecThreads
+    threads: Int = defaultMatvecThreads,
+    kernels: KernelSet = .best
 ) {
     let IN = w.columns, OUT = w.rows
     var add = accumulate
@@ -33,7 +34,8 @@ public func bf16MatmulForward(
         }
         add = true
     }
-    bf16Product(out, inp, N, K: IN, Ncols: OUT, w, transposed: true, accumulate: add, threads: threads)
+    bf16Product(out, inp, N, K: IN, Ncols: OUT, w, transposed: true, accumulate: add, threads: threads,
+                kernels: kernels)
 }
 
 /// `dinp (N, IN) += bf16(dout) · w`, the gradient of a frozen layer's input.
@@ -43,23 +45,24 @@ public func bf16MatmulBackwardInput(
     _ w: BFloat16Matrix,
     _ N: Int,
     accumulate: Bool = true,
-    threads: Int = defaultMatvecThreads
+    threads: Int = defaultMatvecThreads,
+    kernels: KernelSet = .best
 ) {
     bf16Product(dinp, dout, N, K: w.rows, Ncols: w.columns, w, transposed: false, accumulate: accumulate,
-                threads: threads)
+                threads: threads, kernels: kernels)
 }
 
 /// C (M, Ncols) (+)= bf16(A (M, K)) · B, B = wᵀ (transposed) or w.
 private func bf16Product(
     _ C: UnsafeMutablePointer<Float>, _ A: UnsafePointer<Float>, _ M: Int, K: Int, Ncols: Int,
-    _ w: BFloat16Matrix, transposed: Bool, accumulate: Bool, threads: Int
+    _ w: BFloat16Matrix, transposed: Bool, accumulate: Bool, threads: Int, kernels: KernelSet
 ) {
     if M == 0 || Ncols == 0 { return }
     if K == 0 {
         if !accumulate { C.update(repeating: 0, count: M * Ncols) }
         return
     }
-    guard KernelSet.bfloat16Products else {
+    guard kernels.hasBFloat16Products else {
         bf16ProductPortable(C, A, M, K: K, Ncols: Ncols, w, transposed: transposed, accumulate: accumulate)
         return
     }
