@@ -23,6 +23,7 @@ public let crossEntropyChunkRows = 128
 ///     dW      (V, C) or nil    += ∂/∂W, with `scale`
 ///     x       (K, C)           the final norm's rows
 ///     W       (V, C)           the head (the embedding when tied)
+///     Wb      (V, C) or nil    the head in bfloat16: then the products use it (no dW then)
 ///     targets (K)              the label of each row (all in 0..<V)
 ///     logits  (chunkRows, V)   scratch
 func lmHeadCrossEntropy(
@@ -31,6 +32,7 @@ func lmHeadCrossEntropy(
     dW: UnsafeMutablePointer<Float>?,
     _ x: UnsafePointer<Float>,
     _ W: UnsafePointer<Float>,
+    bfloat16 Wb: BFloat16Matrix? = nil,
     _ targets: UnsafePointer<Int32>,
     _ K: Int, _ C: Int, _ V: Int,
     scale: Float?,
@@ -39,11 +41,17 @@ func lmHeadCrossEntropy(
     for k0 in stride(from: 0, to: K, by: chunkRows) {
         let n = min(chunkRows, K - k0)
         let xc = x + k0 * C
-        matmulForward(logits, xc, W, nil, n, C, V)  // (n, V)
+        if let Wb {
+            bf16MatmulForward(logits, xc, Wb, nil, n)  // (n, V)
+        } else {
+            matmulForward(logits, xc, W, nil, n, C, V)  // (n, V)
+        }
         crossEntropyRowsForwardBackward(logits, losses + k0, targets + k0, n, V,
                                         scale: scale ?? 0, backward: scale != nil)
         guard scale != nil else { continue }
-        if let dx {
+        if let dx, let Wb {
+            bf16MatmulBackwardInput(dx + k0 * C, logits, Wb, n, accumulate: false)
+        } else if let dx {
             // (n, C) = (n, V) · (V, C)
             sgemm(transposeA: false, transposeB: false, n, C, V, logits, lda: V, W, ldb: C, dx + k0 * C, ldc: C)
         }

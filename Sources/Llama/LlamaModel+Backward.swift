@@ -106,7 +106,11 @@ extension LlamaModel {
         let gw = g.weights
         let bias = biasPointer(w, l)
         let dbias: UnsafeMutablePointer<Float>? = bias == nil ? nil : gw.map { $0.memory + (bias! - parameters.memory) }
-        matmulBackward(dinp, gw?.pointer(w, layer: l), dbias, dout, inp, weight(w, l, a), R, IN, OUT)
+        if gw == nil, let b = bfloat16?.matrix(w, layer: l) {
+            bf16MatmulBackwardInput(dinp, dout, b, R)  // a frozen bfloat16 base
+        } else {
+            matmulBackward(dinp, gw?.pointer(w, layer: l), dbias, dout, inp, weight(w, l, a), R, IN, OUT)
+        }
         guard let adapter = trainedAdapter, let ti = adapter.targets.firstIndex(of: w) else { return }
         let r = adapter.rank
         let ga = g.adapter

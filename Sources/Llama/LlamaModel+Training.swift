@@ -55,7 +55,7 @@ extension LlamaModel {
                 + "with \(adapters.count) adapter(s) of rank \(trainedAdapter?.rank ?? 0)")
         }
         let c = config, R = B * T, C = c.hiddenSize
-        if !parameters.omitted.isEmpty {
+        if !parameters.omitted.isEmpty && bfloat16 == nil {
             guard a.weightScratch != nil, parameters.omitted.allSatisfy({ quantized?.layers[$0] != nil }) else {
                 throw LlamaError.invalidInput(
                     "weights kept only quantized need their QuantizedWeights "
@@ -93,7 +93,8 @@ extension LlamaModel {
         // losses (K), and with a backward scale dxnK (K, C) into dx
         let dHead = backwardScale == nil ? nil : gradients?.weights.map { headGradient($0) }
         lmHeadCrossEntropy(a.losses, dx: backwardScale == nil ? nil : a.dx, dW: dHead, a.xnK,
-                           parameters.outputWeights, a.targets, K, C, c.vocabSize, scale: backwardScale,
+                           parameters.outputWeights, bfloat16: dHead == nil ? bfloat16?.output : nil,
+                           a.targets, K, C, c.vocabSize, scale: backwardScale,
                            logits: a.logits, chunkRows: a.logitRows)
         a.pendingHeadGradientScale = gradients == nil ? backwardScale : nil
         var sum = 0.0
@@ -140,7 +141,12 @@ extension LlamaModel {
     func trainLinear(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ w: LlamaTensor, _ l: Int,
                      _ R: Int, _ s: LayerSaved, _ a: LlamaTrainingActivations, _ dropout: LoRADropout) {
         let shape = w.shape(config), OUT = shape[0], IN = shape[1]
-        matmulForward(out, inp, weight(w, l, a), biasPointer(w, l).map { UnsafePointer($0) }, R, IN, OUT)
+        let bias = biasPointer(w, l).map { UnsafePointer($0) }
+        if let b = bfloat16?.matrix(w, layer: l) {
+            bf16MatmulForward(out, inp, b, bias, R)
+        } else {
+            matmulForward(out, inp, weight(w, l, a), bias, R, IN, OUT)
+        }
         guard let adapter = trainedAdapter, let ti = adapter.targets.firstIndex(of: w) else { return }
         let r = adapter.rank
         let tmp = s.lora + ti * R * r

@@ -24,6 +24,9 @@ public final class LlamaModel: @unchecked Sendable {
     /// Linear layers kept in their quantized blocks (from GGUF); used when one
     /// token is run at a time (decoding). nil: float32 everywhere.
     public var quantized: QuantizedWeights?
+    /// Linear layers and LM head in bfloat16 (LoRA training with `precision: bf16`): when set, every
+    /// batched product with them runs in bfloat16. nil: float32 (or quantized) as above.
+    public var bfloat16: BFloat16Weights?
     /// cos/sin tables, grown on demand (so a model runs one forward at a time).
     public private(set) var rope: RoPETable
 
@@ -105,7 +108,7 @@ public final class LlamaModel: @unchecked Sendable {
     // MARK: Pieces shared with incremental decoding
 
     func check(activations a: LlamaActivations, rows: Int, keys: Int, logitRows: Int) throws {
-        if !parameters.omitted.isEmpty
+        if !parameters.omitted.isEmpty && bfloat16 == nil
             && (a.tileRows == 0 || !parameters.omitted.allSatisfy { quantized?.layers[$0] != nil })
         {
             throw LlamaError.invalidInput(
@@ -174,7 +177,8 @@ public final class LlamaModel: @unchecked Sendable {
     }
 
     /// out (R, OUT) = inp (R, IN) · Wᵀ + bias with the weight as it is kept: quantized blocks for
-    /// one token, quantized tiles when there is no float32 copy, the float32 weight otherwise.
+    /// one token, bfloat16 when kept so, quantized tiles when there is no float32 copy, the float32
+    /// weight otherwise.
     private func baseLinear(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
                             _ w: LlamaTensor, _ l: Int, _ R: Int, _ a: LlamaActivations) {
         let shape = w.shape(config)
@@ -183,6 +187,8 @@ public final class LlamaModel: @unchecked Sendable {
         if R == 1, let q = quantized?.matrix(w, layer: l) {
             quantizedMatvec(out, q, inp)
             if let biasPointer { residualForward(out, biasPointer, OUT) }
+        } else if let b = bfloat16?.matrix(w, layer: l) {
+            bf16MatmulForward(out, inp, b, biasPointer, R)
         } else if parameters.omitted.contains(w), let q = quantized?.matrix(w, layer: l) {
             quantizedMatmulForward(out, inp, q, biasPointer, R, scratch: a.tile, tileRows: a.tileRows)
         } else {
@@ -247,6 +253,8 @@ public final class LlamaModel: @unchecked Sendable {
         rmsNormForward(xn, nil, x, parameters.pointer(.finalNorm), count, c.hiddenSize, eps: c.rmsNormEps)
         if count == 1, let q = quantized?.output {
             quantizedMatvec(a.logits, q, xn)
+        } else if let b = bfloat16?.output {
+            bf16MatmulForward(a.logits, xn, b, nil, count)
         } else {
             matmulForward(a.logits, xn, parameters.outputWeights, nil, count, c.hiddenSize, c.vocabSize)
         }

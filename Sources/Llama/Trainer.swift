@@ -162,8 +162,14 @@ public final class Trainer: @unchecked Sendable {
                     "full fine-tuning needs a model without LoRA adapters (it has \(model.adapters.count))")
             }
         }
+        switch (hp.precision, model.bfloat16) {
+        case (.bf16, nil): model.bfloat16 = BFloat16Weights(model)
+        case (.float32, .some):
+            throw LlamaError.invalidInput("the model keeps its linear layers in bfloat16: train it with precision bf16")
+        default: break
+        }
         let batch = [batcher, evalBatcher].compactMap { $0?.capacity }.reduce(batcher.capacity) { $0.union($1) }
-        let quantizedBase = !model.parameters.omitted.isEmpty
+        let quantizedBase = !model.parameters.omitted.isEmpty && model.bfloat16 == nil
         let lora: (rank: Int, targets: [LlamaTensor])? = try hp.method == .full ? nil
             : initialAdapter.map { ($0.rank, $0.targets) } ?? (hp.rank, hp.targetTensors())
         let trainable = lora.map { TrainingMemoryEstimate.adapterCount(c, rank: $0.rank, targets: $0.targets) }

@@ -8,6 +8,15 @@ public enum TrainingMethod: String, Codable, Sendable {
     case full
 }
 
+/// The arithmetic of the frozen base's products.
+public enum TrainingPrecision: String, Codable, Sendable {
+    /// float32 operands and sums.
+    case float32
+    /// LoRA only: the base's linear layers and LM head kept in bfloat16, their products with the
+    /// activations (rounded to bfloat16) summed in float32; adapters, gradients and optimizer stay float32.
+    case bf16
+}
+
 /// How training examples become batches.
 public enum Batching: String, Codable, Sendable {
     /// Shuffled, one example per row, padded to the longest of the batch.
@@ -22,6 +31,8 @@ public enum Batching: String, Codable, Sendable {
 /// the one the `train` stage documents; keys in errors are the manifest's param names.
 public struct TrainingHyperparameters: Codable, Sendable, Equatable {
     public var method: TrainingMethod = .lora
+    /// The frozen base's products: float32, or bfloat16 operands with float32 sums (LoRA only).
+    public var precision: TrainingPrecision = .float32
     /// LoRA rank, alpha, dropout, rsLoRA scaling alpha/sqrt(r).
     public var rank: Int = 8
     public var alpha: Float = 16
@@ -87,6 +98,11 @@ public struct TrainingHyperparameters: Codable, Sendable, Equatable {
         try positive(gradientAccumulation, "grad_accum")
         try positive(maxLength, "max_length")
         if maxSteps <= 0 { try positive(epochs, "epochs") }
+        if method == .full && precision == .bf16 {
+            throw LlamaError.invalidConfig(
+                key: "precision",
+                reason: "bf16 applies to a frozen base (LoRA); full fine-tuning trains every weight in float32")
+        }
         if method == .lora {
             try positive(rank, "r")
             _ = try targetTensors()

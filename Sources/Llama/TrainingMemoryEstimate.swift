@@ -108,12 +108,9 @@ extension TrainingMemoryEstimate {
         var bytes = model.parameters.count * float
         if let q = model.quantized {
             let matrices = q.layers.values.flatMap { $0 } + (q.output.map { [$0] } ?? [])
-            for m in matrices {
-                let blocks = m.rows * m.blocksPerRow
-                bytes += blocks * (2 * float + m.kind.quantBytes)  // scale, offset, quants
-            }
+            for m in matrices { bytes += m.rows * m.rowBytes }
         }
-        return bytes
+        return bytes + (model.bfloat16?.byteCount ?? 0)
     }
 
     /// Values of a LoRA adapter of `rank` on `targets` (A and B of every layer), as `LoRAAdapter` holds them.

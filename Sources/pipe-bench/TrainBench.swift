@@ -1,7 +1,8 @@
-// `pipe-bench train [lora|full] [steps] [--model GGUF] [--batch BxT]`: training throughput on
-// the demo model (SmolLM2-135M) or another GGUF, batch 4 x 128 random tokens by default, LoRA
-// r=8 on q,k,v,o (or full fine-tuning), reporting tokens/s, MFU against a measured sgemm peak,
-// and peak RSS (VmHWM).
+// `pipe-bench train [lora|full] [steps] [--model GGUF] [--batch BxT] [--quantized] [--bf16]`:
+// training throughput on the demo model (SmolLM2-135M) or another GGUF, batch 4 x 128 random
+// tokens by default, LoRA r=8 on q,k,v,o (or full fine-tuning; --quantized: the base in its
+// blocks; --bf16: the base in bfloat16, `precision: bf16`), reporting tokens/s, MFU against a
+// measured sgemm peak (the bfloat16 kernel's with --bf16), and peak RSS (VmHWM).
 
 import Foundation
 import Llama
@@ -31,10 +32,26 @@ func measureSgemm() -> Double {
     return 2 * Double(M * N * K) / best / 1e9
 }
 
+/// The bfloat16 kernel's GFLOP/s on the same product.
+func measureBF16Gemm() -> Double {
+    let M = 512, N = 1536, K = 576
+    let a = [Float](repeating: 0.5, count: M * K), b = [Float](repeating: 0.25, count: N * K)
+    let w = BFloat16Matrix(rows: N, columns: K, from: b)
+    var c = [Float](repeating: 0, count: M * N)
+    var best = Double.infinity
+    for _ in 0..<10 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        bf16MatmulForward(&c, a, w, nil, M)
+        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return 2 * Double(M * N * K) / best / 1e9
+}
+
 func benchmarkTrain(_ args: [String]) throws {
     let full = args.contains("full")
     let quantizedBase = args.contains("--quantized")
     let checkpointing = args.contains("--checkpointing")
+    let bf16 = args.contains("--bf16")
     func value(after flag: String) -> String? {
         args.firstIndex(of: flag).flatMap { args.index(after: $0) < args.endIndex ? args[args.index(after: $0)] : nil }
     }
@@ -52,7 +69,11 @@ func benchmarkTrain(_ args: [String]) throws {
     let modelURL = modelPath.map { URL(fileURLWithPath: $0) }
         ?? root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
     // float32 weights, or (QLoRA) linear layers only in their 4-bit blocks
-    let model = try LlamaModel(ggufAt: modelURL, keepQuantized: quantizedBase, floatLinearWeights: !quantizedBase)
+    let model = try { () throws -> LlamaModel in  // with --bf16 the float32 linear layers are freed
+        let loaded = try LlamaModel(ggufAt: modelURL, keepQuantized: quantizedBase,
+                                    floatLinearWeights: !quantizedBase)
+        return bf16 ? loaded.withLinearWeightsInBFloat16() : loaded
+    }()
     let B = batch[0], T = batch[1]
     var rng = Xoshiro256(seed: 1)
     let data = (0..<(B * (steps + 1))).map { _ in
@@ -60,6 +81,7 @@ func benchmarkTrain(_ args: [String]) throws {
     }
     var hp = TrainingHyperparameters()
     hp.method = full ? .full : .lora
+    hp.precision = bf16 ? .bf16 : .float32
     hp.rank = 8
     hp.alpha = 16
     hp.targets = ["q_proj", "k_proj", "v_proj", "o_proj"]
@@ -91,17 +113,18 @@ func benchmarkTrain(_ args: [String]) throws {
     let N = Double(c.layerCount * perLayer + c.vocabSize * c.hiddenSize)
     let attention = Double(c.layerCount * 4 * T * c.qDim) / 2  // causal half of QKᵀ and PV, forward
     let flopsPerToken = (full ? 3 : 2) * (2 * N + 2 * attention)
-    let peak = measureSgemm()
+    let peak = bf16 ? measureBF16Gemm() : measureSgemm()
     let achieved = flopsPerToken * tokensPerSecond / 1e9
     print(
         String(
-            format: "train %@%@%@ (%@, batch %dx%d, %d steps after a warm-up step): %.0f tokens/s",
-            full ? "full" : "LoRA r=8 q,k,v,o", quantizedBase ? ", quantized base" : "",
+            format: "train %@%@%@%@ (%@, batch %dx%d, %d steps after a warm-up step): %.0f tokens/s",
+            full ? "full" : "LoRA r=8 q,k,v,o", quantizedBase ? ", quantized base" : "", bf16 ? ", bf16 base" : "",
             checkpointing ? ", gradient checkpointing" : "", modelURL.lastPathComponent, B, T, steps,
             tokensPerSecond))
     print(
         String(
-            format: "  model %.1f GFLOP/s, sgemm peak %.1f GFLOP/s, MFU %.0f%%", achieved, peak, 100 * achieved / peak))
+            format: "  model %.1f GFLOP/s, %@ peak %.1f GFLOP/s, MFU %.0f%%", achieved, bf16 ? "bf16 gemm" : "sgemm",
+            peak, 100 * achieved / peak))
     print(String(format: "  peak RSS %.0f MB", peakRSSMegabytes()))
     print("  memory estimate \(estimate.description); without the weights (loaded before) "
           + "\(TrainingMemoryEstimate.format(estimate.total - estimate.weights)), measured peak growth "

@@ -113,7 +113,7 @@ case "bandwidth":
 default:
     print(
         "usage: pipe-bench store | model [GGUF] | sgemm | bandwidth | train [lora|full] "
-            + "[steps] [--quantized] [--checkpointing] [--model GGUF] [--batch BxT] | quant [GGUF] [--short]")
+            + "[steps] [--quantized] [--bf16] [--checkpointing] [--model GGUF] [--batch BxT] | quant [GGUF] [--short]")
     print("  store   zstd artifact write/read throughput on 100 MB of data")
     print("  model   forward 4x128, prompt eval 256, generation 128 tokens/s, sgemm peak")
     print("  sgemm   each sgemm shape of a training step, and attention")

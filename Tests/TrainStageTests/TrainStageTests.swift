@@ -131,6 +131,26 @@ struct TrainStageTests {
         let issues = TrainStage.check(try TrainStage.Params.decode(["method": "full", "init_adapter": "a", "targets": ["q_proj", "q_proj"]]))
         #expect(issues.map(\.path.description) == ["init_adapter", "targets"])
     }
+
+    @Test("precision bf16: refused with full at its path, passed to the trainer, and a LoRA run repeats its bytes")
+    func bf16() async throws {
+        let full = TrainStage.check(try TrainStage.Params.decode(["method": "full", "precision": "bf16"]))
+        #expect(full.map(\.path.description) == ["precision"])
+        let params = try TrainStage.Params.decode(["precision": "bf16", "method": "qlora"])
+        #expect(TrainStage.check(params).isEmpty)
+        #expect(TrainStage.hyperparameters(params, maxLength: 8, padToken: 0, packing: false).precision == .bf16)
+        #expect(TrainStage.hyperparameters(try .decode([:]), maxLength: 8, padToken: 0, packing: false).precision == .float32)
+        let bench = try TrainBench()
+        defer { bench.remove() }
+        let run: JSONValue = ["r": 2, "max_steps": 2, "batch_size": 2, "checkpoint_every": 0, "precision": "bf16"]
+        let (a, _) = try await bench.train(run)
+        let (b, _) = try await bench.train(run)
+        let (f, _) = try await bench.train(["r": 2, "max_steps": 2, "batch_size": 2, "checkpoint_every": 0])
+        let weights = "peft/adapter_model.safetensors"
+        let bytes = { (u: URL) in try Data(contentsOf: u.appendingPathComponent(weights)) }
+        #expect(try bytes(a) == bytes(b))
+        #expect(try bytes(a) != bytes(f), "bf16 trained the same bytes as float32")
+    }
 }
 
 @Suite("launching the ranks of a data-parallel train")

@@ -60,8 +60,12 @@ public struct TrainStage: Stage {
         reducer: GradientReducer, shouldStop: () -> Bool = { false }
     ) throws {
         let base = try ModelArtifact.read(from: modelInput.folder)
-        let loaded = try base.open(in: modelInput.folder, manifestFolder: context.manifestFolder,
-                                   quantizedOnly: params.method == .qlora)
+        // With bf16, only the bfloat16 copy of the linear layers outlives this (the float32 ones are freed).
+        let model = try { () throws -> LlamaModel in
+            let loaded = try base.open(in: modelInput.folder, manifestFolder: context.manifestFolder,
+                                       quantizedOnly: params.method == .qlora)
+            return params.precision == .bf16 ? loaded.model.withLinearWeightsInBFloat16() : loaded.model
+        }()
         let tokens = try TokenizedDataset.read(from: dataset)
         let train = (tokens.splits["train"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
         let eval = (tokens.splits["eval"] ?? []).map { Llama.TrainingExample(tokens: $0.tokens, labels: $0.labels) }
@@ -71,12 +75,12 @@ public struct TrainStage: Stage {
             params, maxLength: tokens.info.maxLength, padToken: tokens.info.padID,
             packing: tokens.info.packing ?? false)
         let initial = try params.initAdapter.map {
-            try LoRAAdapter(peftFolder: context.resolve($0), config: loaded.model.config)
+            try LoRAAdapter(peftFolder: context.resolve($0), config: model.config)
         }
         SystemMemory.resetPeakResident()  // the peak the metrics report is the training's
         let residentBefore = SystemMemory.resident()
         let trainer = try Trainer(
-            model: loaded.model, hyperparameters: hyperparameters, trainingSet: train, evaluationSet: eval,
+            model: model, hyperparameters: hyperparameters, trainingSet: train, evaluationSet: eval,
             checkpointFolder: context.checkpointFolder, initialAdapter: initial,
             memoryLimit: params.maxMemory.flatMap(Self.bytes), reducer: reducer)
         context.say("memory: \(trainer.memoryEstimate.description)")
@@ -135,7 +139,7 @@ public struct TrainStage: Stage {
             ).write(to: out)
         } else {
             weightsFile = "\(ModelArtifact.weightsFolder)/model.safetensors"
-            try loaded.model.saveHuggingFace(to: out.appendingPathComponent(ModelArtifact.weightsFolder))
+            try model.saveHuggingFace(to: out.appendingPathComponent(ModelArtifact.weightsFolder))
             var trained = base
             trained.format = .embedded
             trained.seed = nil
@@ -176,6 +180,7 @@ public struct TrainStage: Stage {
     ) -> TrainingHyperparameters {
         var h = TrainingHyperparameters()
         h.method = p.method == .full ? .full : .lora
+        h.precision = p.precision == .bf16 ? .bf16 : .float32
         h.rank = p.r
         h.alpha = Float(p.alpha)
         h.dropout = Float(p.dropout)
