@@ -1,7 +1,8 @@
 // The frozen base of LoRA training kept in bfloat16 (`precision: bf16`): every linear layer and
 // the LM head, half the bytes of float32, multiplied by the bfloat16 kernels (float32 sums; twice
-// float32's rate on CPUs with AVX512_BF16, see Tensor's MatmulBF16.swift). Norms, biases and the
-// embedding lookup stay float32, as do the adapters and everything that trains.
+// float32's rate on CPUs with AVX512_BF16, see Tensor's MatmulBF16.swift). A tied embedding is
+// looked up in the bfloat16 head (one table, not two); norms, biases and an untied embedding stay
+// float32, as do the adapters and everything that trains.
 
 import Tensor
 
@@ -44,12 +45,13 @@ public final class BFloat16Weights: @unchecked Sendable {
 }
 
 extension LlamaModel {
-    /// A model whose linear layers exist only in bfloat16 (`bfloat16`), its float32 copies (and
-    /// quantized blocks) dropped: for LoRA training with `precision: bf16`, at about half the
-    /// base's float32 bytes. Adapters are shared with this model.
+    /// A model whose linear layers and LM head exist only in bfloat16 (`bfloat16`), their float32
+    /// copies (and quantized blocks) dropped: for LoRA training with `precision: bf16`, at about
+    /// half the base's float32 bytes. Adapters are shared with this model.
     public func withLinearWeightsInBFloat16() -> LlamaModel {
         let bf16 = bfloat16 ?? BFloat16Weights(self)
-        let kept = LlamaParameters(config: config, omitting: Set(BFloat16Weights.kinds))
+        let head: LlamaTensor = config.tieWordEmbeddings ? .embed : .lmHead
+        let kept = LlamaParameters(config: config, omitting: Set(BFloat16Weights.kinds + [head]))
         for t in LlamaTensor.allCases where t.exists(in: config) && !kept.omitted.contains(t) {
             kept.pointer(t).update(from: parameters.pointer(t), count: kept.sizes[t.rawValue])
         }

@@ -74,7 +74,7 @@ extension LlamaModel {
             }
         }
         try ensureRope(positions: T)
-        embeddingForward(a.x(0, C), tokens, parameters.pointer(.embed), R, C)
+        embedRows(a.x(0, C), tokens, R)
         for l in 0..<c.layerCount {
             trainingLayerForward(l, a, B: B, T: T, mask: mask, dropout: dropout)
         }

@@ -127,7 +127,18 @@ public final class LlamaModel: @unchecked Sendable {
         for i in 0..<R where tokens[i] < 0 || Int(tokens[i]) >= config.vocabSize {
             throw LlamaError.tokenOutOfRange(token: Int(tokens[i]), vocabSize: config.vocabSize)
         }
-        embeddingForward(a.x, tokens, parameters.pointer(.embed), R, config.hiddenSize)
+        embedRows(a.x, tokens, R)
+    }
+
+    /// out (R, C) = the embedding rows of the tokens: from the bfloat16 head when it is the tied
+    /// embedding and kept so (the float32 table is then dropped), from the float32 table otherwise.
+    func embedRows(_ out: UnsafeMutablePointer<Float>, _ tokens: UnsafePointer<Int32>, _ R: Int) {
+        let C = config.hiddenSize
+        if config.tieWordEmbeddings, let head = bfloat16?.output {
+            for n in 0..<R { head.widen(rows: Int(tokens[n]), count: 1, into: out + n * C) }
+        } else {
+            embeddingForward(out, tokens, parameters.pointer(.embed), R, C)
+        }
     }
 
     /// Replaces the rotary inverse frequencies (HS/2 values).

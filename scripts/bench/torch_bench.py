@@ -1,11 +1,13 @@
 """PyTorch side of scripts/bench-compare: the same work pipe-bench does, on the same host.
 
   torch_bench.py lora|full|forward|sgemm --threads 2 [--model HF_FOLDER | --init L,W,H,KV,FFN,VOCAB]
-                 [--batch 4x128] [--steps 10]
+                 [--batch 4x128] [--steps 10] [--bf16]
 
 Random tokens, float32, LoRA r=8 alpha=16 on q,k,v,o (PEFT, no dropout), AdamW; tokens counted as
 batch x sequence per optimizer step, the first step a warm-up that is not counted. Prints one line
 ending in "N tokens/s" (sgemm: "N GFLOP/s") and "peak RSS N MB" (the process's VmHWM).
+--bf16 (LoRA): the base loaded in bfloat16, PEFT's adapters float32 (its default autocast of adapter
+weights), forward and backward under torch.autocast("cpu", bfloat16): what a PyTorch user does for bf16 LoRA.
 """
 import argparse
 import resource
@@ -20,14 +22,15 @@ def peak_rss_mb():
 
 def load_model(args):
     from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM
+    dtype = torch.bfloat16 if args.bf16 else torch.float32
     if args.model:
-        return AutoModelForCausalLM.from_pretrained(args.model, torch_dtype=torch.float32)
+        return AutoModelForCausalLM.from_pretrained(args.model, torch_dtype=dtype)
     layers, width, heads, kv, ffn, vocab = (int(v) for v in args.init.split(","))
     config = LlamaConfig(vocab_size=vocab, hidden_size=width, intermediate_size=ffn, num_hidden_layers=layers,
                          num_attention_heads=heads, num_key_value_heads=kv, tie_word_embeddings=True,
                          max_position_embeddings=2048, torch_dtype="float32")
     torch.manual_seed(0)
-    return LlamaForCausalLM(config)
+    return LlamaForCausalLM(config).to(dtype)
 
 
 def sgemm(args):
@@ -49,7 +52,10 @@ def main():
     parser.add_argument("--init")
     parser.add_argument("--batch", default="4x128")
     parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--bf16", action="store_true")
     args = parser.parse_args()
+    if args.bf16 and args.work != "lora":
+        parser.error("--bf16 is for lora")
     torch.set_num_threads(args.threads)
     if args.work == "sgemm":
         return sgemm(args)
@@ -83,14 +89,15 @@ def main():
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr)
     first_done = None
     for step, tokens in enumerate(batches):
-        loss = model(input_ids=tokens, labels=tokens).loss
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            loss = model(input_ids=tokens, labels=tokens).loss
         loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         if step == 0:
             first_done = time.perf_counter()
     seconds = time.perf_counter() - first_done
-    label = "LoRA r=8 q,k,v,o" if args.work == "lora" else "full"
+    label = ("LoRA r=8 q,k,v,o" + (", bf16 base, autocast" if args.bf16 else "")) if args.work == "lora" else "full"
     print(f"torch train {label} (batch {B}x{T}, {args.steps} steps after a warm-up step, loss {loss.item():.3f}): "
           f"{args.steps * B * T / seconds:.0f} tokens/s")
     print(f"  peak RSS {peak_rss_mb():.0f} MB")
