@@ -31,6 +31,8 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
     public var maxLength: Int
     public var gradientCheckpointing: Bool
     public var method: TrainingMethod
+    /// Whether a LoRA run's frozen base is held in float32 (neither quantized blocks nor bfloat16).
+    public var floatBase: Bool
 
     /// What the BLAS library and the runtime take besides the buffers counted here (measured: 1-9 MB,
     /// the most when the products are large; the LoRA benchmark grew 436 MB for 435 MB of buffers).
@@ -71,6 +73,7 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
         maxLength = hp.maxLength
         gradientCheckpointing = hp.gradientCheckpointing
         method = hp.method
+        floatBase = hp.method == .lora && !quantizedBase && hp.precision == .float32
     }
 
     /// "about 2.1 GB for batches of 8 × 128 tokens (batch_size 8, max_length 512): logits 1.3 GB, ..."
@@ -84,6 +87,9 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
         var ways = ["lower batch_size or the tokenize stage's max_length"]
         if !gradientCheckpointing && activations > logits / 2 { ways.append("turn on gradient_checkpointing") }
         if method == .full && gradients + optimizer > total / 4 { ways.append("train with method lora") }
+        if floatBase && weights > total / 4 {
+            ways.append("keep the base in bfloat16 (precision bf16) or in its quantized blocks (method qlora)")
+        }
         return ways.joined(separator: ", or ")
     }
 

@@ -116,6 +116,20 @@ struct TrainingMemoryEstimateTests {
                         memoryLimit: estimate.total)
     }
 
+    @Test("when a float32 base is most of the memory, the advice names precision bf16 and qlora; not once it is kept so")
+    func baseAdvice() {
+        func advice(weights: Int, _ change: (inout TrainingHyperparameters) -> Void = { _ in }) -> String {
+            var e = estimate(change)
+            e.weights = weights
+            return e.advice
+        }
+        let bf16 = "keep the base in bfloat16 (precision bf16) or in its quantized blocks (method qlora)"
+        #expect(advice(weights: 1 << 30).contains(bf16))
+        #expect(!advice(weights: 1 << 30) { $0.precision = .bf16 }.contains(bf16))
+        #expect(!advice(weights: 1 << 30) { $0.method = .full }.contains(bf16))
+        #expect(!advice(weights: 0).contains(bf16))
+    }
+
     @Test("byte counts read in decimal units with three significant digits")
     func formatsBytes() {
         #expect(TrainingMemoryEstimate.format(4_527_000_000_000) == "4.5 TB")
