@@ -88,7 +88,8 @@ func printHost() {
         .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
     print("cpu: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; features: \(KernelSet.hostFeatures)")
     let available = KernelSet.available.map(\.rawValue).joined(separator: ", ")
-    print("kernels: \(KernelSet.best.rawValue) (available: \(available))")
+    print("kernels: \(KernelSet.best.rawValue) (available: \(available)); bf16 products: "
+          + (KernelSet.best.hasBFloat16Products ? "avx512_bf16" : "portable (rounded operands through sgemm)"))
     print("blas: \(blasDescription)")
 }
 
