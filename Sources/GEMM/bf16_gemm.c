@@ -1,7 +1,8 @@
 // C = A . B with A's rows and B in bfloat16 and the sums in float32 (vdpbf16ps: each instruction
 // adds, in each of 16 lanes, the products of two consecutive k), blocked as a small GEMM:
 //
-//   - A (M x K floats) is rounded once into Ap, row-major bfloat16, K padded to even: the two
+//   - A (M x K floats) is rounded once into Ap, row-major bfloat16, K padded to even (and rows
+//     kept off 4 KB strides, pipe_bf16_row_stride): the two
 //     values of a k-pair are one 32-bit word, broadcast to every lane.
 //   - B is cut into panels of 32 columns. A panel is packed (per call: the weights are
 //     bfloat16 already, packing is K x 32 moves against M x K x 32 products) into kp/2 rows of
@@ -39,7 +40,7 @@ void pipe_bf16_to_float(const uint16_t *in, float *out, long n) {
 }
 
 BF16_TARGET void pipe_bf16_pack_rows(const float *A, long lda, long M, long K, uint16_t *Ap) {
-    long kp = K + (K & 1);
+    long kp = pipe_bf16_row_stride(K);
     for (long m = 0; m < M; m++) {
         const float *a = A + m * lda;
         uint16_t *o = Ap + m * kp;
@@ -57,28 +58,63 @@ BF16_TARGET void pipe_bf16_pack_rows(const float *A, long lda, long M, long K, u
     }
 }
 
-/// Panel `n0 ..< n0+32` of B as kp/2 rows of 32 k-pair words (zeros past N and past K).
+/// 16 rows of 16 words, transposed: out[c] holds word c of every row (row r in lane r).
+BF16_TARGET static inline void transpose16(__m512i r[16]) {
+    __m512i a[16], b[16];
+    for (int i = 0; i < 16; i += 2) {
+        a[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+        a[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {  // b[i + c]: per 128-bit lane L, column 4L + c of rows i ..< i+4
+        b[i] = _mm512_unpacklo_epi64(a[i], a[i + 2]);
+        b[i + 1] = _mm512_unpackhi_epi64(a[i], a[i + 2]);
+        b[i + 2] = _mm512_unpacklo_epi64(a[i + 1], a[i + 3]);
+        b[i + 3] = _mm512_unpackhi_epi64(a[i + 1], a[i + 3]);
+    }
+    for (int c = 0; c < 4; c++) {
+        __m512i even = _mm512_shuffle_i32x4(b[c], b[4 + c], 0x88), odd = _mm512_shuffle_i32x4(b[c], b[4 + c], 0xdd);
+        __m512i even2 = _mm512_shuffle_i32x4(b[8 + c], b[12 + c], 0x88);
+        __m512i odd2 = _mm512_shuffle_i32x4(b[8 + c], b[12 + c], 0xdd);
+        r[c] = _mm512_shuffle_i32x4(even, even2, 0x88);
+        r[8 + c] = _mm512_shuffle_i32x4(even, even2, 0xdd);
+        r[4 + c] = _mm512_shuffle_i32x4(odd, odd2, 0x88);
+        r[12 + c] = _mm512_shuffle_i32x4(odd, odd2, 0xdd);
+    }
+}
+
+/// Pairs p0 ..< p1 of panel `n0 ..< n0+32` of B as rows of 32 k-pair words (zeros past N and past K).
 BF16_TARGET static void pack_panel(const uint16_t *W, long ldw, bool transposed, long K, long N, long n0,
-                                   uint32_t *Bp) {
-    long pairs = (K + 1) / 2, cols = N - n0 < PIPE_BF16_PANEL ? N - n0 : PIPE_BF16_PANEL;
-    if (transposed) {  // W[n][k]: a pair is one word of row n
-        for (long j = 0; j < PIPE_BF16_PANEL; j++) {
-            if (j >= cols) {
-                for (long p = 0; p < pairs; p++) Bp[p * 32 + j] = 0;
-                continue;
+                                   long p0, long p1, uint32_t *Bp) {
+    long cols = N - n0 < PIPE_BF16_PANEL ? N - n0 : PIPE_BF16_PANEL;
+    if (transposed) {  // W[n][k]: a pair is one word of row n; 16 x 16 blocks of words are transposed
+        long whole = K / 2;  // pairs with both halves in W
+        long p = p0;
+        for (; p + 16 <= p1 && p + 16 <= whole; p += 16) {
+            for (int h = 0; h < 2; h++) {
+                __m512i r[16];
+                for (int j = 0; j < 16; j++) {
+                    long row = 16 * h + j;
+                    r[j] = row < cols ? _mm512_loadu_si512((const void *)(W + (n0 + row) * ldw + 2 * p))
+                                      : _mm512_setzero_si512();
+                }
+                transpose16(r);
+                for (int q = 0; q < 16; q++) _mm512_store_si512((void *)(Bp + (p - p0 + q) * 32 + 16 * h), r[q]);
             }
-            const uint16_t *row = W + (n0 + j) * ldw;
-            for (long p = 0; p < K / 2; p++) {
-                uint32_t v;
-                memcpy(&v, row + 2 * p, 4);
-                Bp[p * 32 + j] = v;
+        }
+        for (; p < p1; p++) {
+            for (long j = 0; j < PIPE_BF16_PANEL; j++) {
+                uint32_t v = 0;
+                if (j < cols) {
+                    const uint16_t *row = W + (n0 + j) * ldw;
+                    if (p < whole) memcpy(&v, row + 2 * p, 4); else v = row[K - 1];  // an odd K's last pair
+                }
+                Bp[(p - p0) * 32 + j] = v;
             }
-            if (K & 1) Bp[(K / 2) * 32 + j] = row[K - 1];
         }
     } else {  // W[k][n]: a pair interleaves rows 2p and 2p+1
         __mmask16 m0 = cols >= 16 ? 0xffff : (__mmask16)((1u << cols) - 1);
         __mmask16 m1 = cols >= 32 ? 0xffff : (cols > 16 ? (__mmask16)((1u << (cols - 16)) - 1) : 0);
-        for (long p = 0; p < pairs; p++) {
+        for (long p = p0; p < p1; p++) {
             const uint16_t *r0 = W + 2 * p * ldw + n0;
             bool second = 2 * p + 1 < K;
             const uint16_t *r1 = r0 + ldw;
@@ -88,7 +124,7 @@ BF16_TARGET static void pack_panel(const uint16_t *W, long ldw, bool transposed,
                 __m256i hi = second ? _mm256_maskz_loadu_epi16(m, r1 + 16 * h) : _mm256_setzero_si256();
                 __m512i words = _mm512_or_si512(_mm512_cvtepu16_epi32(lo),
                                                 _mm512_slli_epi32(_mm512_cvtepu16_epi32(hi), 16));
-                _mm512_store_si512((__m512i *)(Bp + p * 32 + 16 * h), words);
+                _mm512_store_si512((__m512i *)(Bp + (p - p0) * 32 + 16 * h), words);
             }
         }
     }
@@ -138,15 +174,23 @@ static const micro_fn micros[MR + 1] = {
 BF16_TARGET void pipe_bf16_gemm_panels(long M, long N, long K, const uint16_t *Ap, const uint16_t *W, long ldw,
                                        bool transposed, float *C, long ldc, bool accumulate, long p0, long p1,
                                        uint32_t *Bp) {
-    long kp = K + (K & 1), pairs = kp / 2;
+    long kp = pipe_bf16_row_stride(K), pairs = (K + 1) / 2;
+    // K in blocks of at most PIPE_BF16_DEPTH pairs, of near-equal sizes: a block's packed panel stays in
+    // L1/L2 while every row block of A streams past it; each block after the first adds into C.
+    long blocks = (pairs + PIPE_BF16_DEPTH - 1) / PIPE_BF16_DEPTH, depth = blocks ? (pairs + blocks - 1) / blocks : 0;
     for (long p = p0; p < p1; p++) {
         long n0 = p * PIPE_BF16_PANEL, cols = N - n0 < PIPE_BF16_PANEL ? N - n0 : PIPE_BF16_PANEL;
         if (cols <= 0) break;
         __mmask16 m0 = cols >= 16 ? 0xffff : (__mmask16)((1u << cols) - 1);
         __mmask16 m1 = cols >= 32 ? 0xffff : (cols > 16 ? (__mmask16)((1u << (cols - 16)) - 1) : 0);
-        pack_panel(W, ldw, transposed, K, N, n0, Bp);
-        long m = 0;
-        for (; m + MR <= M; m += MR) micro12(pairs, Ap + m * kp, kp, Bp, C + m * ldc + n0, ldc, accumulate, m0, m1);
-        if (m < M) micros[M - m](pairs, Ap + m * kp, kp, Bp, C + m * ldc + n0, ldc, accumulate, m0, m1);
+        for (long b0 = 0; b0 < pairs; b0 += depth) {
+            long b1 = b0 + depth < pairs ? b0 + depth : pairs;
+            bool add = accumulate || b0 > 0;
+            pack_panel(W, ldw, transposed, K, N, n0, b0, b1, Bp);
+            const uint16_t *A = Ap + 2 * b0;
+            long m = 0;
+            for (; m + MR <= M; m += MR) micro12(b1 - b0, A + m * kp, kp, Bp, C + m * ldc + n0, ldc, add, m0, m1);
+            if (m < M) micros[M - m](b1 - b0, A + m * kp, kp, Bp, C + m * ldc + n0, ldc, add, m0, m1);
+        }
     }
 }

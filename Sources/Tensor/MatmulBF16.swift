@@ -66,7 +66,7 @@ private func bf16Product(
         bf16ProductPortable(C, A, M, K: K, Ncols: Ncols, w, transposed: transposed, accumulate: accumulate)
         return
     }
-    let kp = K + (K & 1)
+    let kp = pipe_bf16_row_stride(K)
     let packed = UnsafeMutablePointer<UInt16>.allocate(capacity: M * kp)
     defer { packed.deallocate() }
     let pool = WorkerPool.shared(threads: threads)

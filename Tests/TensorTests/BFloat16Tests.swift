@@ -37,7 +37,8 @@ struct BFloat16Tests {
           arguments: [1, 3])
     func matchesNaive(threads: Int) {
         // odd depths and widths, fewer rows than a micro-kernel, tails of panels, and the demo model's shapes
-        let shapes = [(1, 1, 1), (37, 61, 100), (5, 64, 33), (13, 576, 192), (24, 1536, 576), (12, 2, 31)]
+        let shapes = [(1, 1, 1), (37, 61, 100), (5, 64, 33), (13, 576, 192), (24, 1536, 576), (12, 2, 31),
+                      (13, 4099, 40), (7, 48, 2048)]  // depth in blocks, odd; a 4 KB row stride
         for (seed, (N, IN, OUT)) in shapes.enumerated() {
             var f = Fixture(seed: UInt64(seed))
             let x = f.normals(N * IN), dy = f.normals(N * OUT), wf = f.normals(OUT * IN, std: 0.05)
