@@ -58,13 +58,15 @@ public func crossEntropyRowsForwardBackward(
     _ losses: UnsafeMutablePointer<Float>,
     _ targets: UnsafePointer<Int32>,
     _ N: Int, _ V: Int,
+    stride: Int? = nil,
     scale: Float, backward: Bool
 ) {
+    let LV = stride ?? V
     let lg = SendablePointer(logits), ls = SendablePointer(losses)
     let tg = SendablePointer(UnsafeMutablePointer(mutating: targets))
     let body = { (first: Int, end: Int) in
         for n in first ..< end {
-            let row = lg.value + n * V
+            let row = lg.value + n * LV
             let label = Int(tg.value[n])
             if label < 0 {
                 ls.value[n] = 0

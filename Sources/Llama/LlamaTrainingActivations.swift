@@ -120,7 +120,8 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
         let IN = max(C, c.qDim, c.intermediateSize)
         let layerSize = LayerSaved.size(c, capacity, loraSize: loraTargets * R * loraRank)
         return [
-            (L + 1) * R * C, (checkpointing ? 1 : L) * layerSize, R, R * C, logitRows(capacity) * c.vocabSize, R,
+            (L + 1) * R * C, (checkpointing ? 1 : L) * layerSize, R, R * C,
+            logitRows(capacity) * crossEntropyLogitStride(c.vocabSize), R,
             R * C, R * C, R * C, R * c.qDim, R * c.kvDim, R * c.kvDim, R * c.qDim, flashAttentionScratchCount(),
             R * c.intermediateSize, R * c.intermediateSize, R * c.intermediateSize, R * max(loraRank, 1),
             loraRank > 0 ? R * IN : 0, loraRank > 0 ? R * IN : 0,

@@ -15,55 +15,60 @@ extension KernelSet {
 }
 
 /// `out (N, OUT) = bf16(inp) · wᵀ (+ bias)`; with `accumulate` the product is added to `out`.
+/// Rows of `out` are `ldOut` (default OUT) apart.
 public func bf16MatmulForward(
     _ out: UnsafeMutablePointer<Float>,
     _ inp: UnsafePointer<Float>,
     _ w: BFloat16Matrix,
     _ bias: UnsafePointer<Float>?,
     _ N: Int,
+    ldOut: Int? = nil,
     accumulate: Bool = false,
     threads: Int = defaultMatvecThreads,
     kernels: KernelSet = .best
 ) {
-    let IN = w.columns, OUT = w.rows
+    let IN = w.columns, OUT = w.rows, ldc = ldOut ?? OUT
     var add = accumulate
     if let bias {
         for n in 0..<N {
-            let row = out + n * OUT
+            let row = out + n * ldc
             for o in 0..<OUT { row[o] = (add ? row[o] : 0) + bias[o] }
         }
         add = true
     }
-    bf16Product(out, inp, N, K: IN, Ncols: OUT, w, transposed: true, accumulate: add, threads: threads,
-                kernels: kernels)
+    bf16Product(out, ldc: ldc, inp, lda: IN, N, K: IN, Ncols: OUT, w, transposed: true, accumulate: add,
+                threads: threads, kernels: kernels)
 }
 
-/// `dinp (N, IN) += bf16(dout) · w`, the gradient of a frozen layer's input.
+/// `dinp (N, IN) += bf16(dout) · w`, the gradient of a frozen layer's input (`=` without
+/// `accumulate`). Rows of `dout` are `ldInput` (default OUT) apart.
 public func bf16MatmulBackwardInput(
     _ dinp: UnsafeMutablePointer<Float>,
     _ dout: UnsafePointer<Float>,
     _ w: BFloat16Matrix,
     _ N: Int,
+    ldInput: Int? = nil,
     accumulate: Bool = true,
     threads: Int = defaultMatvecThreads,
     kernels: KernelSet = .best
 ) {
-    bf16Product(dinp, dout, N, K: w.rows, Ncols: w.columns, w, transposed: false, accumulate: accumulate,
-                threads: threads, kernels: kernels)
+    bf16Product(dinp, ldc: w.columns, dout, lda: ldInput ?? w.rows, N, K: w.rows, Ncols: w.columns, w,
+                transposed: false, accumulate: accumulate, threads: threads, kernels: kernels)
 }
 
-/// C (M, Ncols) (+)= bf16(A (M, K)) · B, B = wᵀ (transposed) or w.
+/// C (M, Ncols; rows ldc apart) (+)= bf16(A (M, K; rows lda apart)) · B, B = wᵀ (transposed) or w.
 private func bf16Product(
-    _ C: UnsafeMutablePointer<Float>, _ A: UnsafePointer<Float>, _ M: Int, K: Int, Ncols: Int,
+    _ C: UnsafeMutablePointer<Float>, ldc: Int, _ A: UnsafePointer<Float>, lda: Int, _ M: Int, K: Int, Ncols: Int,
     _ w: BFloat16Matrix, transposed: Bool, accumulate: Bool, threads: Int, kernels: KernelSet
 ) {
     if M == 0 || Ncols == 0 { return }
     if K == 0 {
-        if !accumulate { C.update(repeating: 0, count: M * Ncols) }
+        if !accumulate { for m in 0..<M { (C + m * ldc).update(repeating: 0, count: Ncols) } }
         return
     }
     guard kernels.hasBFloat16Products else {
-        bf16ProductPortable(C, A, M, K: K, Ncols: Ncols, w, transposed: transposed, accumulate: accumulate)
+        bf16ProductPortable(C, ldc: ldc, A, lda: lda, M, K: K, Ncols: Ncols, w, transposed: transposed,
+                            accumulate: accumulate)
         return
     }
     let kp = pipe_bf16_row_stride(K)
@@ -74,7 +79,7 @@ private func bf16Product(
     let a = UnsafeSendable(A), ap = UnsafeSendable(packed)
     pool.run(chunks: rowChunks) { c in
         let lo = M * c / rowChunks, hi = M * (c + 1) / rowChunks
-        pipe_bf16_pack_rows(a.value + lo * K, K, hi - lo, K, ap.value + lo * kp)
+        pipe_bf16_pack_rows(a.value + lo * lda, lda, hi - lo, K, ap.value + lo * kp)
     }
     let panels = (Ncols + Int(PIPE_BF16_PANEL) - 1) / Int(PIPE_BF16_PANEL)
     // a few panels per piece: each piece packs its panels once and streams A past them
@@ -86,19 +91,19 @@ private func bf16Product(
         let words = pipe_bf16_panel_words(K)
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: words * 4, alignment: 64)
         defer { scratch.deallocate() }
-        pipe_bf16_gemm_panels(M, Ncols, K, ap.value, weights.value, ldw, transposed, c.value, Ncols, accumulate,
+        pipe_bf16_gemm_panels(M, Ncols, K, ap.value, weights.value, ldw, transposed, c.value, ldc, accumulate,
                               p0, p1, scratch.assumingMemoryBound(to: UInt32.self))
     }
 }
 
 /// The same product through sgemm: A rounded to bfloat16, w widened a tile of rows at a time.
 private func bf16ProductPortable(
-    _ C: UnsafeMutablePointer<Float>, _ A: UnsafePointer<Float>, _ M: Int, K: Int, Ncols: Int,
+    _ C: UnsafeMutablePointer<Float>, ldc: Int, _ A: UnsafePointer<Float>, lda: Int, _ M: Int, K: Int, Ncols: Int,
     _ w: BFloat16Matrix, transposed: Bool, accumulate: Bool
 ) {
     let a = UnsafeMutablePointer<Float>.allocate(capacity: M * K)
     defer { a.deallocate() }
-    a.update(from: A, count: M * K)
+    for m in 0..<M { (a + m * K).update(from: A + m * lda, count: K) }
     roundToBFloat16(a, count: M * K)
     let tileRows = 64
     let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * w.columns)
@@ -110,11 +115,11 @@ private func bf16ProductPortable(
         if transposed {
             // C[:, r0 ..< r0+rows] (+)= a (M, K) · tileᵀ (K, rows)
             sgemm(transposeA: false, transposeB: true, M, rows, K, a, lda: K, tile, ldb: K,
-                  beta: accumulate ? 1 : 0, C + r0, ldc: Ncols)
+                  beta: accumulate ? 1 : 0, C + r0, ldc: ldc)
         } else {
             // C (M, Ncols) (+)= a[:, r0 ..< r0+rows] · tile (rows, Ncols)
             sgemm(transposeA: false, transposeB: false, M, Ncols, rows, a + r0, lda: K, tile, ldb: Ncols,
-                  beta: (accumulate || r0 > 0) ? 1 : 0, C, ldc: Ncols)
+                  beta: (accumulate || r0 > 0) ? 1 : 0, C, ldc: ldc)
         }
         r0 += rows
     }

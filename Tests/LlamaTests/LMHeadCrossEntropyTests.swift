@@ -38,4 +38,34 @@ struct LMHeadCrossEntropyTests {
                            logits: &logits, chunkRows: min(K, chunk))
         #expect(forwardOnly == losses, "the forward alone gives the same losses")
     }
+
+    @Test("a vocabulary of a multiple of 1024 (rows of the chunk padded apart), and the head in bfloat16")
+    func paddedAndBFloat16() {
+        let K = 5, C = 11, V = 1024, chunk = 3, scale: Float = 0.3
+        #expect(crossEntropyLogitStride(V) > V && crossEntropyLogitStride(301) == 301)
+        var rng = Xoshiro256(seed: 77)
+        let x = (0..<(K * C)).map { _ in rng.normal(mean: 0, std: 1) }
+        let W = (0..<(V * C)).map { _ in rng.normal(mean: 0, std: 0.5) }
+        let targets = (0..<K).map { _ in Int32(rng.next() % UInt64(V)) }
+        let expected = Self.unfused(x: x, W: W, targets: targets, K: K, C: C, V: V, scale: scale)
+        var losses = [Float](repeating: 0, count: K), dx = [Float](repeating: 7, count: K * C)
+        var dW = [Float](repeating: 0, count: V * C)
+        var logits = [Float](repeating: 0, count: chunk * crossEntropyLogitStride(V))
+        lmHeadCrossEntropy(&losses, dx: &dx, dW: &dW, x, W, targets, K, C, V, scale: scale,
+                           logits: &logits, chunkRows: chunk)
+        #expect(maxAbsDiff(losses, expected.losses) < 1e-5)
+        #expect(maxAbsDiff(dx, expected.dx) < 1e-5)
+        #expect(maxAbsDiff(dW, expected.dW) < 1e-5)
+
+        let head = BFloat16Matrix(rows: V, columns: C, from: W)
+        lmHeadCrossEntropy(&losses, dx: &dx, dW: nil, x, W, bfloat16: head, targets, K, C, V, scale: scale,
+                           logits: &logits, chunkRows: chunk)
+        func relative(_ a: [Float], _ b: [Float]) -> Float {
+            let d = zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +), n = b.map { $0 * $0 }.reduce(0, +)
+            return (d / n).squareRoot()
+        }
+        #expect(relative(losses, expected.losses) < 1e-2, "\(losses) vs \(expected.losses)")
+        #expect(relative(dx, expected.dx) < 2e-2)
+        #expect(losses != expected.losses, "the bfloat16 head was not used")
+    }
 }

@@ -67,6 +67,26 @@ struct BFloat16Tests {
         }
     }
 
+    @Test("rows of the output and of the gradient's input can lie further apart than their width")
+    func strided() {
+        var f = Fixture(seed: 21)
+        let N = 6, IN = 40, OUT = 70, ld = 83
+        let x = f.normals(N * IN), w = BFloat16Matrix(rows: OUT, columns: IN, from: f.normals(OUT * IN))
+        for kernels in Self.kernelSets {
+            var dense = [Float](repeating: 0, count: N * OUT), wide = [Float](repeating: 5, count: N * ld)
+            bf16MatmulForward(&dense, x, w, nil, N, kernels: kernels)
+            bf16MatmulForward(&wide, x, w, nil, N, ldOut: ld, kernels: kernels)
+            for n in 0..<N {
+                #expect(Array(wide[(n * ld)..<(n * ld + OUT)]) == Array(dense[(n * OUT)..<(n * OUT + OUT)]))
+                #expect(wide[(n * ld + OUT)..<(n * ld + ld)].allSatisfy { $0 == 5 }, "wrote past a row")
+            }
+            var dxDense = [Float](repeating: 0, count: N * IN), dxWide = dxDense
+            bf16MatmulBackwardInput(&dxDense, dense, w, N, kernels: kernels)
+            bf16MatmulBackwardInput(&dxWide, wide, w, N, ldInput: ld, kernels: kernels)
+            #expect(dxDense == dxWide, "\(kernels)")
+        }
+    }
+
     @Test("a product does not depend on how its panels are split over threads")
     func deterministic() {
         var f = Fixture(seed: 9)
