@@ -39,6 +39,16 @@ void pipe_bf16_to_float(const uint16_t *in, float *out, long n) {
     }
 }
 
+BF16_TARGET void pipe_bf16_from_float_avx512(const float *in, uint16_t *out, long n) {
+    long i = 0;
+    for (; i + 16 <= n; i += 16) _mm256_storeu_si256((__m256i *)(out + i), (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(in + i)));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
+        __m256i v = (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, in + i));
+        _mm256_mask_storeu_epi16(out + i, m, v);
+    }
+}
+
 BF16_TARGET void pipe_bf16_pack_rows(const float *A, long lda, long M, long K, uint16_t *Ap) {
     long kp = pipe_bf16_row_stride(K);
     for (long m = 0; m < M; m++) {

@@ -49,6 +49,7 @@ extension LlamaModel {
 
         // MLP: xs[l+1] = x2 + lin_d(h), h = silu(gate) · up
         // (a projection's input is recomputed only when its weight or adapter gets a gradient)
+        s.restoreMLP()
         if trains(.wDown, g) { swigluForward(s.h, s.gate, s.up, R * FF) }
         a.dh.update(repeating: 0, count: R * FF)
         trainLinearBackward(a.dh, a.dx, s.h, .wDown, l, R, s, a, g, dropout)

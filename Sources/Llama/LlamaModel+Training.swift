@@ -133,6 +133,7 @@ extension LlamaModel {
         trainLinear(s.gate, s.xn2, .wGate, l, R, s, a, dropout)  // (R, FF)
         trainLinear(s.up, s.xn2, .wUp, l, R, s, a, dropout)      // (R, FF)
         swigluForward(s.h, s.gate, s.up, R * FF)
+        s.keepMLP()
         trainLinear(xNext, s.h, .wDown, l, R, s, a, dropout)     // (R, C)
         residualForward(xNext, s.x2, R * C)
     }

@@ -15,6 +15,9 @@
 // logits exist one chunk of rows at a time. The norms' outputs (xn1, xn2) and h are
 // not kept per layer either: every layer writes them into one shared buffer, and the
 // backward recomputes what it needs (exactly: the same arithmetic) from x, x2, gate, up.
+// With `compactMLP` (training with precision bf16) gate and up, the largest of a layer's
+// values, are kept in bfloat16: computed in a shared float32 buffer, rounded into the layer's
+// slot after the forward, and widened back into the shared buffer before the backward.
 
 import Tensor
 
@@ -34,31 +37,56 @@ struct LayerSaved {
     var up: UnsafeMutablePointer<Float>      // (R, FF)
     var h: UnsafeMutablePointer<Float>       // (R, FF)  silu(gate) · up (shared)
     var lora: UnsafeMutablePointer<Float>    // (NT, R, r) dropped input · Aᵀ per target
+    /// With compactMLP: this layer's gate and up in bfloat16 (gate and up above are then shared).
+    var compact: (gate: UnsafeMutablePointer<UInt16>, up: UnsafeMutablePointer<UInt16>, count: Int)?
 
-    static func size(_ c: LlamaConfig, _ capacity: BatchCapacity, loraSize: Int) -> Int {
+    /// Floats of one layer's slot; gate and up take half as many with `compactMLP`.
+    static func size(_ c: LlamaConfig, _ capacity: BatchCapacity, loraSize: Int, compactMLP: Bool = false) -> Int {
         let R = capacity.rows
-        return 2 * R + R * c.hiddenSize + 2 * R * c.qDim + 2 * R * c.kvDim + c.headCount * R
-            + 2 * R * c.intermediateSize + loraSize
+        let mlp = compactMLP ? 2 * ((R * c.intermediateSize + 1) / 2) : 2 * R * c.intermediateSize
+        return 2 * R + R * c.hiddenSize + 2 * R * c.qDim + 2 * R * c.kvDim + c.headCount * R + mlp + loraSize
     }
 
-    /// Floats of the buffer every layer shares for xn1 / xn2 and h.
-    static func sharedSize(_ c: LlamaConfig, _ capacity: BatchCapacity) -> Int {
-        capacity.rows * (c.hiddenSize + c.intermediateSize)
+    /// Floats of the buffer every layer shares for xn1 / xn2 and h (and gate and up with `compactMLP`).
+    static func sharedSize(_ c: LlamaConfig, _ capacity: BatchCapacity, compactMLP: Bool = false) -> Int {
+        capacity.rows * (c.hiddenSize + (compactMLP ? 3 : 1) * c.intermediateSize)
     }
 
-    /// Views into `p`, with xn1, xn2 and h in `shared` (`sharedSize` floats).
+    /// Views into `p`, with xn1, xn2 and h (and with `compactMLP` gate and up) in `shared` (`sharedSize` floats).
     init(_ p: UnsafeMutablePointer<Float>, _ c: LlamaConfig, _ capacity: BatchCapacity,
-         shared: UnsafeMutablePointer<Float>) {
-        let R = capacity.rows
+         shared: UnsafeMutablePointer<Float>, compactMLP: Bool = false) {
+        let R = capacity.rows, FF = c.intermediateSize
         var p = p
         func take(_ n: Int) -> UnsafeMutablePointer<Float> { defer { p += n }; return p }
         rstd1 = take(R)
         q = take(R * c.qDim); k = take(R * c.kvDim); v = take(R * c.kvDim)
         lse = take(c.headCount * R); attOut = take(R * c.qDim)
         x2 = take(R * c.hiddenSize); rstd2 = take(R)
-        gate = take(R * c.intermediateSize); up = take(R * c.intermediateSize)
-        lora = p
         xn1 = shared; xn2 = shared; h = shared + R * c.hiddenSize
+        if compactMLP {
+            let half = (R * FF + 1) / 2
+            let g16 = UnsafeMutableRawPointer(take(half)).assumingMemoryBound(to: UInt16.self)
+            let u16 = UnsafeMutableRawPointer(take(half)).assumingMemoryBound(to: UInt16.self)
+            compact = (g16, u16, R * FF)
+            gate = h + R * FF; up = gate + R * FF
+        } else {
+            gate = take(R * FF); up = take(R * FF)
+        }
+        lora = p
+    }
+
+    /// After the forward: gate and up rounded into this layer's slot (compactMLP only).
+    func keepMLP() {
+        guard let compact else { return }
+        roundToBFloat16(gate, into: compact.gate, count: compact.count)
+        roundToBFloat16(up, into: compact.up, count: compact.count)
+    }
+
+    /// Before the backward: this layer's gate and up back in the shared buffer (compactMLP only).
+    func restoreMLP() {
+        guard let compact else { return }
+        widenBFloat16(compact.gate, into: gate, count: compact.count)
+        widenBFloat16(compact.up, into: up, count: compact.count)
     }
 }
 
@@ -115,10 +143,10 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
 
     /// Element counts of the buffers, in the order `init` lays them out (index 4: the logits).
     static func layout(config c: LlamaConfig, capacity: BatchCapacity, loraRank: Int, loraTargets: Int,
-                       checkpointing: Bool, quantizedBase: Bool) -> [Int] {
+                       checkpointing: Bool, quantizedBase: Bool, compactMLP: Bool = false) -> [Int] {
         let R = capacity.rows, C = c.hiddenSize, L = c.layerCount
         let IN = max(C, c.qDim, c.intermediateSize)
-        let layerSize = LayerSaved.size(c, capacity, loraSize: loraTargets * R * loraRank)
+        let layerSize = LayerSaved.size(c, capacity, loraSize: loraTargets * R * loraRank, compactMLP: compactMLP)
         return [
             (L + 1) * R * C, (checkpointing ? 1 : L) * layerSize, R, R * C,
             logitRows(capacity) * crossEntropyLogitStride(c.vocabSize), R,
@@ -126,7 +154,7 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
             R * c.intermediateSize, R * c.intermediateSize, R * c.intermediateSize, R * max(loraRank, 1),
             loraRank > 0 ? R * IN : 0, loraRank > 0 ? R * IN : 0,
             quantizedBase ? max(c.qDim, c.intermediateSize, C) * IN : 0,
-            LayerSaved.sharedSize(c, capacity),
+            LayerSaved.sharedSize(c, capacity, compactMLP: compactMLP),
         ]
     }
 
@@ -135,14 +163,15 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
 
     /// Buffers for batches of up to B sequences of up to T tokens.
     public convenience init(config c: LlamaConfig, B: Int, T: Int, loraRank: Int = 0, loraTargets: Int = 0,
-                            checkpointing: Bool = false, quantizedBase: Bool = false) {
+                            checkpointing: Bool = false, quantizedBase: Bool = false, compactMLP: Bool = false) {
         self.init(config: c, capacity: BatchCapacity(B: B, T: T), loraRank: loraRank, loraTargets: loraTargets,
-                  checkpointing: checkpointing, quantizedBase: quantizedBase)
+                  checkpointing: checkpointing, quantizedBase: quantizedBase, compactMLP: compactMLP)
     }
 
     /// Buffers for every batch `capacity` holds.
+    /// `compactMLP`: gate and up kept in bfloat16 (see the top of the file).
     public init(config c: LlamaConfig, capacity: BatchCapacity, loraRank: Int = 0, loraTargets: Int = 0,
-                checkpointing: Bool = false, quantizedBase: Bool = false) {
+                checkpointing: Bool = false, quantizedBase: Bool = false, compactMLP: Bool = false) {
         self.capacity = capacity
         self.checkpointing = checkpointing
         self.loraRank = loraRank
@@ -150,7 +179,7 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
         let R = capacity.rows
         logitRows = Self.logitRows(capacity)
         let sizes = Self.layout(config: c, capacity: capacity, loraRank: loraRank, loraTargets: loraTargets,
-                                checkpointing: checkpointing, quantizedBase: quantizedBase)
+                                checkpointing: checkpointing, quantizedBase: quantizedBase, compactMLP: compactMLP)
         count = sizes.reduce(0, +)
         memory = .allocate(capacity: max(count, 1))
         memory.initialize(repeating: 0, count: max(count, 1))
@@ -160,7 +189,7 @@ public final class LlamaTrainingActivations: @unchecked Sendable {
         xs = views[0]
         let savedLayers = checkpointing ? 1 : c.layerCount
         layers = (0..<savedLayers).map {
-            LayerSaved(views[1] + $0 * sizes[1] / savedLayers, c, capacity, shared: views[21])
+            LayerSaved(views[1] + $0 * sizes[1] / savedLayers, c, capacity, shared: views[21], compactMLP: compactMLP)
         }
         rstdF = views[2]; xnF = views[3]; logits = views[4]; losses = views[5]; xnK = views[6]
         dx = views[7]; dxn = views[8]; dq = views[9]; dk = views[10]; dv = views[11]; dattOut = views[12]

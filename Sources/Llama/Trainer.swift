@@ -212,7 +212,8 @@ public final class Trainer: @unchecked Sendable {
                               warmupSteps: hp.warmupSteps, warmupRatio: hp.warmupRatio)
         activations = LlamaTrainingActivations(config: c, capacity: batch, loraRank: adapter?.rank ?? 0,
                                                loraTargets: adapter?.targets.count ?? 0,
-                                               checkpointing: hp.gradientCheckpointing, quantizedBase: quantizedBase)
+                                               checkpointing: hp.gradientCheckpointing, quantizedBase: quantizedBase,
+                                               compactMLP: hp.precision == .bf16)
         var sm = SplitMix64(seed: hp.seed ^ 0xD509_0D50)
         dropoutRNG = Xoshiro256(seed: sm.next())
     }

@@ -13,7 +13,8 @@ public enum TrainingPrecision: String, Codable, Sendable {
     /// float32 operands and sums.
     case float32
     /// LoRA only: the base's linear layers and LM head kept in bfloat16, their products with the
-    /// activations (rounded to bfloat16) summed in float32; adapters, gradients and optimizer stay float32.
+    /// activations (rounded to bfloat16) summed in float32, and the MLP's gate and up saved for the
+    /// backward in bfloat16; adapters, gradients and optimizer stay float32.
     case bf16
 }
 

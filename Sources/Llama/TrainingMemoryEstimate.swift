@@ -58,7 +58,8 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
         let sizes = LlamaTrainingActivations.layout(config: c, capacity: batch, loraRank: lora?.rank ?? 0,
                                                     loraTargets: lora?.targets ?? 0,
                                                     checkpointing: hp.gradientCheckpointing,
-                                                    quantizedBase: quantizedBase)
+                                                    quantizedBase: quantizedBase,
+                                                    compactMLP: hp.precision == .bf16)
         weights = weightBytes
         adapter = lora == nil ? 0 : trainable * float
         gradients = trainable * float

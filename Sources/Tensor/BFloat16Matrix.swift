@@ -47,6 +47,21 @@ public final class BFloat16Matrix: @unchecked Sendable {
     }
 }
 
+/// `count` values rounded to bfloat16 (nearest, ties to even, denormals to zero) into `out`.
+public func roundToBFloat16(_ values: UnsafePointer<Float>, into out: UnsafeMutablePointer<UInt16>, count: Int,
+                            kernels: KernelSet = .best) {
+    if kernels.hasBFloat16Products {
+        pipe_bf16_from_float_avx512(values, out, count)
+    } else {
+        pipe_bf16_from_float(values, out, count)
+    }
+}
+
+/// `count` bfloat16 values widened to float32 (exact) into `out`.
+public func widenBFloat16(_ values: UnsafePointer<UInt16>, into out: UnsafeMutablePointer<Float>, count: Int) {
+    pipe_bf16_to_float(values, out, count)
+}
+
 /// `values` rounded to bfloat16 and widened back, in place: what the bfloat16 products see of them.
 public func roundToBFloat16(_ values: UnsafeMutablePointer<Float>, count: Int) {
     let chunk = 4096

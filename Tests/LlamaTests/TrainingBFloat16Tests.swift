@@ -6,7 +6,8 @@ import Tensor
 @Suite("LoRA training on a base kept in bfloat16")
 struct TrainingBFloat16Tests {
     /// Loss and LoRA gradients of the reference batch for `model` with a seeded adapter on every projection.
-    private func loraGradients(_ model: LlamaModel) throws -> (Float, [Float]) {
+    private func loraGradients(_ model: LlamaModel, compactMLP: Bool = false,
+                               checkpointing: Bool = false) throws -> (Float, [Float]) {
         let ref = try TinyTraining()
         let adapter = try LoRAAdapter(config: model.config, rank: 4, alpha: 8,
                                       targets: [.wq, .wk, .wv, .wo, .wGate, .wUp, .wDown], seed: 3)
@@ -16,7 +17,8 @@ struct TrainingBFloat16Tests {
         }
         model.adapters = [adapter]
         let grads = try LlamaGradients(loraOf: adapter)
-        let a = LlamaTrainingActivations(config: model.config, B: ref.B, T: ref.T, loraRank: 4, loraTargets: 7)
+        let a = LlamaTrainingActivations(config: model.config, B: ref.B, T: ref.T, loraRank: 4, loraTargets: 7,
+                                         checkpointing: checkpointing, compactMLP: compactMLP)
         let kept = ref.labels.enumerated().filter { $0.offset % ref.T != 0 && $0.element != -100 }.count
         let (sum, n) = try model.trainingForward(tokens: ref.tokens, labels: ref.labels, mask: nil, B: ref.B, T: ref.T,
                                                  activations: a, backwardScale: 1 / Float(kept))
@@ -48,6 +50,19 @@ struct TrainingBFloat16Tests {
         #expect(abs(loss - floatLoss) <= 1e-2 * abs(floatLoss), "\(loss) vs \(floatLoss)")
         let error = relativeError(grads, floatGrads)
         #expect(error < 2e-2, "relative gradient error \(error)")
+    }
+
+    @Test("gate and up kept in bfloat16 for the backward: the same loss, gradients within bfloat16's rounding")
+    func compactMLP() throws {
+        let model = try tiny().withLinearWeightsInBFloat16()
+        let (loss, grads) = try loraGradients(model)
+        for checkpointing in [false, true] {
+            let (compactLoss, compactGrads) = try loraGradients(model, compactMLP: true, checkpointing: checkpointing)
+            #expect(compactLoss == loss, "the forward does not read the rounded copies")
+            #expect(compactGrads != grads, "the rounded copies were not used")
+            let error = relativeError(compactGrads, grads)
+            #expect(error < 1e-2, "relative gradient error \(error)")
+        }
     }
 
     @Test("a model whose float32 linear layers are dropped computes the same bytes, from float32 or quantized blocks")

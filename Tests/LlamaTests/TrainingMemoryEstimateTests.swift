@@ -31,12 +31,15 @@ private func estimate(B: Int = 4, T: Int = 32, _ change: (inout TrainingHyperpar
 struct TrainingMemoryEstimateTests {
     @Test("the estimate counts exactly the weights, adapter, gradients, moments, activations and logits a trainer allocates")
     func countsWhatTheTrainerAllocates() throws {
-        for (method, targets) in [(TrainingMethod.lora, ["q_proj", "v_proj", "down_proj"]),
-                                  (.lora, ["q_proj", "v_proj"]), (.full, [])] {
+        for (method, targets, precision) in [(TrainingMethod.lora, ["q_proj", "v_proj", "down_proj"], TrainingPrecision.float32),
+                                             (.lora, ["q_proj", "v_proj"], .float32), (.full, [], .float32),
+                                             (.lora, ["q_proj", "up_proj"], .bf16)] {
             for checkpointing in [false, true] {
-                let model = LlamaModel(parameters: LlamaParameters(config: config, seed: 1))
+                let float32Model = LlamaModel(parameters: LlamaParameters(config: config, seed: 1))
+                let model = precision == .bf16 ? float32Model.withLinearWeightsInBFloat16() : float32Model
                 var hp = TrainingHyperparameters()
                 hp.method = method
+                hp.precision = precision
                 if !targets.isEmpty { hp.targets = targets }
                 hp.batchSize = 3
                 hp.gradientCheckpointing = checkpointing
@@ -44,13 +47,13 @@ struct TrainingMemoryEstimateTests {
                                           trainingSet: examples(7, length: 20, seed: 2),
                                           evaluationSet: examples(2, length: 30, seed: 3))
                 let e = trainer.memoryEstimate, float = MemoryLayout<Float>.size
-                #expect(e.weights == model.parameters.count * float)
+                #expect(e.weights == model.parameters.count * float + (model.bfloat16?.byteCount ?? 0))
                 #expect(e.adapter == (trainer.adapter?.count ?? 0) * float)
                 #expect(e.gradients == trainer.gradients.buffer.count * float)
                 #expect(e.optimizer == 2 * trainer.optimizer.count * float)
                 #expect(e.activations + e.logits
                     == trainer.activations.count * float + LlamaTrainingActivations.indexBytes(e.batch))
-                #expect(e.logits == min(e.batch.rows, crossEntropyChunkRows) * config.vocabSize * float)
+                #expect(e.logits == min(e.batch.rows, crossEntropyChunkRows) * crossEntropyLogitStride(config.vocabSize) * float)
             }
         }
     }

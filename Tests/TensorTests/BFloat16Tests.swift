@@ -122,3 +122,22 @@ struct BFloat16Tests {
         #expect(back == rounded(dense))
     }
 }
+
+@Suite("bfloat16 conversions")
+struct BFloat16ConversionTests {
+    @Test("the 16-lane rounding gives the scalar rounding's bits, tails included")
+    func vectorRounding() {
+        var f = Fixture(seed: 5)
+        var x = f.normals(37, std: 100) + [1 + 1 / Float(256), .infinity, -.infinity, 1e-40, -0.0, 3.0e38]
+        x += f.normals(20, std: 1e-3)
+        for kernels in KernelSet.available {
+            var bits = [UInt16](repeating: 0, count: x.count)
+            roundToBFloat16(x, into: &bits, count: x.count, kernels: kernels)
+            var back = [Float](repeating: 0, count: x.count)
+            widenBFloat16(bits, into: &back, count: x.count)
+            var expected = x
+            roundToBFloat16(&expected, count: x.count)
+            #expect(back == expected, "\(kernels)")
+        }
+    }
+}

@@ -15,6 +15,9 @@
 /// out[i] = the bfloat16 nearest to in[i] (ties to even; NaN stays NaN), for n values.
 void pipe_bf16_from_float(const float *in, uint16_t *out, long n);
 
+/// pipe_bf16_from_float with 16-lane conversions (the same values). AVX512_BF16 only.
+void pipe_bf16_from_float_avx512(const float *in, uint16_t *out, long n);
+
 /// out[i] = in[i] widened to float32 (exact).
 void pipe_bf16_to_float(const uint16_t *in, float *out, long n);
 
