@@ -33,8 +33,9 @@ extension TrainStage {
         public var method: Method = .lora
         @Param(doc: """
             float32; or bf16: the frozen base's linear layers and LM head kept in bfloat16 and multiplied with \
-            the activations rounded to bfloat16, sums in float32 (adapters, gradients, optimizer stay float32): \
-            half the base's memory, and on CPUs with AVX512_BF16 products at twice float32's rate. LoRA and QLoRA only.
+            the activations rounded to bfloat16, sums in float32, the MLP's activations saved for the backward in \
+            bfloat16 (adapters, gradients, optimizer stay float32): half the base's memory and a third less for \
+            activations, and on CPUs with AVX512_BF16 products at several times float32's rate. LoRA and QLoRA only.
             """)
         public var precision: Precision = .float32
         @Param(doc: "LoRA rank.", range: 1...1024)
