@@ -104,7 +104,8 @@ let package = Package(
         // `tokenize`: chat templates and tokenizer over a dataset, with prompt masking.
         .target(name: "TokenizeStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts", "Tokenizer"], path: "stages/TokenizeStage"),
         // `train`: LoRA or full fine-tuning with resumable checkpoints.
-        .target(name: "TrainStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts", "Llama"], path: "stages/TrainStage"),
+        .target(name: "TrainStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts", "Llama", "Tensor"],
+                path: "stages/TrainStage"),
         // `evaluate`: loss, perplexity, generations and reference metrics, tuned vs base.
         .target(name: "EvaluateStage", dependencies: ["JSON", "PipeCore", "Datasets", "ModelArtifacts", "Llama", "Tokenizer"], path: "stages/EvaluateStage"),
         // `merge`: weighted adapters folded into their base, or concatenated into one adapter.

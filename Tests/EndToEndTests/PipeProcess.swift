@@ -31,11 +31,15 @@ struct PipeProcess {
     static let binary = TestPaths.pipeBinary
 
     /// Starts `pipe` with `arguments` in `folder`; the caller waits or kills.
-    static func start(_ arguments: [String], in folder: URL) throws -> (Process, Pipe, Pipe) {
+    static func start(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws
+        -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = folder
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -45,8 +49,8 @@ struct PipeProcess {
     }
 
     @discardableResult
-    static func run(_ arguments: [String], in folder: URL) throws -> Result {
-        let (process, out, err) = try start(arguments, in: folder)
+    static func run(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> Result {
+        let (process, out, err) = try start(arguments, in: folder, environment: environment)
         // Read both pipes before waiting so a chatty process cannot block on a full pipe.
         let group = DispatchGroup()
         nonisolated(unsafe) var stdout = Data(), stderr = Data()
@@ -80,8 +84,8 @@ struct Project {
         try PipeProcess.run(arguments, in: folder)
     }
 
-    func pipe(_ arguments: [String]) throws -> PipeProcess.Result {
-        try PipeProcess.run(arguments, in: folder)
+    func pipe(_ arguments: [String], environment: [String: String] = [:]) throws -> PipeProcess.Result {
+        try PipeProcess.run(arguments, in: folder, environment: environment)
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }

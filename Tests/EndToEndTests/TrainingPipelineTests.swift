@@ -25,6 +25,20 @@ func weightsDigest(_ project: Project) throws -> String? {
 
 @Suite("Training pipelines", .serialized)
 struct TrainingPipelineTests {
+    @Test("precision bf16 trains LoRA and says when the CPU's kernels cannot run bfloat16 products")
+    func bf16Precision() throws {
+        let project = try quickstartProject {
+            $0.replacingOccurrences(of: #""method": "full""#, with: #""method": "lora", "precision": "bf16", "r": 4"#)
+        }
+        defer { project.remove() }
+        let forced = try project.pipe(["run", "quickstart.json", "--until", "trained"], environment: ["PIPE_KERNELS": "avx2"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.stderr.contains("precision bf16: this CPU has no AVX512_BF16 (or PIPE_KERNELS chose avx2)"),
+                "\(forced.stderr)")
+        let losses = (try showJSON(project, "trained")["log"] as? [[String: Any]] ?? []).compactMap { $0["loss"] as? Double }
+        #expect(losses.count > 5 && losses.last! < losses.first!, "\(losses)")
+    }
+
     @Test("the quickstart pipeline trains a tiny model from scratch, lowers its loss, evaluates, and is cached on rerun")
     func quickstart() throws {
         let project = try quickstartProject()

@@ -4,6 +4,7 @@ import Llama
 import ModelArtifacts
 import JSON
 import PipeCore
+import Tensor
 
 /// `train`: LoRA or full fine-tuning of the base model on a tokenized dataset.
 ///
@@ -84,6 +85,11 @@ public struct TrainStage: Stage {
             checkpointFolder: context.checkpointFolder, initialAdapter: initial,
             memoryLimit: params.maxMemory.flatMap(Self.bytes), reducer: reducer)
         context.say("memory: \(trainer.memoryEstimate.description)")
+        if params.precision == .bf16 && !KernelSet.best.hasBFloat16Products {
+            context.say(
+                "precision bf16: this CPU has no AVX512_BF16 (or PIPE_KERNELS chose avx2), so the bfloat16 products "
+                    + "run through float32 sgemm: the same values and memory, but slower than precision float32")
+        }
         // How far the run has to go, for `pipe report` to draw an unfinished run against.
         try? context.writeCheckpointFile(
             Data(#"{"total_steps": \#(trainer.totalSteps)}"#.utf8), named: Self.progressFile)
