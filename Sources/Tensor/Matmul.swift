@@ -9,7 +9,6 @@ import CBLAS
 /// General row-major product `C = alpha · op(A) · op(B) + beta · C`, with
 /// `op(X)` = X or Xᵀ. `A` is (M, K) after `op`, `B` is (K, N) after `op`,
 /// `C` is (M, N); `lda`, `ldb`, `ldc` are the row strides of the stored matrices.
-@inlinable
 public func sgemm(
     transposeA: Bool, transposeB: Bool,
     _ M: Int, _ N: Int, _ K: Int,
@@ -20,6 +19,8 @@ public func sgemm(
     _ C: UnsafeMutablePointer<Float>, ldc: Int
 ) {
     if M == 0 || N == 0 { return }
+    if narrowSgemm(transposeA: transposeA, transposeB: transposeB, M, N, K, alpha: alpha, A, lda: lda, B, ldb: ldb,
+                   beta: beta, C, ldc: ldc) { return }
     cblas_sgemm(
         CblasRowMajor,
         transposeA ? CblasTrans : CblasNoTrans,
