@@ -1,5 +1,5 @@
 // Which kernels run: chosen once per process from what the CPU has (cpuid), for the
-// matrix-vector products of decoding. `PIPE_KERNELS=avx2` keeps the AVX2 kernels on a host
+// matrix-vector products of decoding and sgemm's float32 GEMM. `PIPE_KERNELS=avx2` keeps the AVX2 kernels on a host
 // that has more (to compare them); a set the CPU lacks is never chosen.
 
 import CPUID
@@ -27,13 +27,15 @@ public enum KernelSet: String, Sendable, CaseIterable {
     public static var available: [KernelSet] { allCases.filter(\.isSupported) }
 
     /// The set in use: the best one supported, or the one `PIPE_KERNELS` names if supported.
-    public static let best: KernelSet = {
-        if let name = ProcessInfo.processInfo.environment["PIPE_KERNELS"], let chosen = KernelSet(rawValue: name),
-           chosen.isSupported {
+    public static let best: KernelSet = chosen(environment: ProcessInfo.processInfo.environment)
+
+    /// The set a process with `environment` uses: the one `PIPE_KERNELS` names if supported, else the best.
+    public static func chosen(environment: [String: String]) -> KernelSet {
+        if let name = environment["PIPE_KERNELS"], let chosen = KernelSet(rawValue: name), chosen.isSupported {
             return chosen
         }
         return available.last ?? .avx2
-    }()
+    }
 
     /// The extensions found, e.g. "avx2 fma f16c avx512f avx512bw avx512dq avx512vl avx512vnni avx512bf16".
     public static var hostFeatures: String {

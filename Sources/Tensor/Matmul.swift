@@ -1,4 +1,8 @@
-// Matrix products through OpenBLAS.
+// Matrix products. What runs sgemm (`sgemmBackend`), under the AVX-512 kernel set (not with
+// PIPE_KERNELS=avx2): more than 16 columns, the GEMM target's AVX-512 float32 GEMM (MatmulAVX512.swift);
+// 16 or fewer (a LoRA rank), its narrow kernels (NarrowMatmul.swift). Everything else, the AVX2 set and
+// the matrix-vector product go to OpenBLAS, with the kernels OPENBLAS_CORETYPE or its cpuid picked
+// (the environment's OPENBLAS_CORETYPE=Haswell runs 8-lane FMAs even on an AVX-512 CPU).
 //
 // Legend: N rows of input (B*T tokens), IN input features, OUT output features.
 // All matrices are row-major float32. A linear layer stores its weight as
@@ -8,7 +12,9 @@ import CBLAS
 
 /// General row-major product `C = alpha · op(A) · op(B) + beta · C`, with
 /// `op(X)` = X or Xᵀ. `A` is (M, K) after `op`, `B` is (K, N) after `op`,
-/// `C` is (M, N); `lda`, `ldb`, `ldc` are the row strides of the stored matrices.
+/// `C` is (M, N); `lda`, `ldb`, `ldc` are the row strides of the stored matrices. `kernels` and
+/// `threads` choose the implementation (`sgemmBackend`) and the AVX-512 kernel's threads (OpenBLAS's
+/// are its own); beta == 0 never reads C.
 public func sgemm(
     transposeA: Bool, transposeB: Bool,
     _ M: Int, _ N: Int, _ K: Int,
@@ -16,11 +22,22 @@ public func sgemm(
     _ A: UnsafePointer<Float>, lda: Int,
     _ B: UnsafePointer<Float>, ldb: Int,
     beta: Float = 0,
-    _ C: UnsafeMutablePointer<Float>, ldc: Int
+    _ C: UnsafeMutablePointer<Float>, ldc: Int,
+    kernels: KernelSet = .best,
+    threads: Int = defaultMatvecThreads
 ) {
     if M == 0 || N == 0 { return }
-    if narrowSgemm(transposeA: transposeA, transposeB: transposeB, M, N, K, alpha: alpha, A, lda: lda, B, ldb: ldb,
-                   beta: beta, C, ldc: ldc) { return }
+    switch sgemmBackend(M, N, K, kernels: kernels) {
+    case .avx512:
+        avx512Sgemm(transposeA: transposeA, transposeB: transposeB, M, N, K, alpha: alpha, A, lda: lda, B, ldb: ldb,
+                    beta: beta, C, ldc: ldc, threads: threads)
+        return
+    case .narrow:
+        if narrowSgemm(transposeA: transposeA, transposeB: transposeB, M, N, K, alpha: alpha, A, lda: lda, B, ldb: ldb,
+                       beta: beta, C, ldc: ldc, kernels: kernels, threads: threads) { return }
+    case .openBLAS:
+        break
+    }
     cblas_sgemm(
         CblasRowMajor,
         transposeA ? CblasTrans : CblasNoTrans,

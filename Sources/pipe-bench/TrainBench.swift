@@ -131,33 +131,53 @@ func benchmarkTrain(_ args: [String]) throws {
           + "\(TrainingMemoryEstimate.format(SystemMemory.peakResident() - before))")
 }
 
-/// GFLOP/s of the sgemm shapes a training step uses (diagnostics).
+/// GFLOP/s of the sgemm shapes a training step uses, on OpenBLAS and on the AVX-512 kernel where the CPU has it
+/// (threads: PIPE_THREADS for the kernel, OPENBLAS_NUM_THREADS for OpenBLAS).
 func benchmarkShapes() {
     let shapes: [(String, Bool, Bool, Int, Int, Int)] = [
         ("fwd q 512x576x576 NT", false, true, 512, 576, 576),
+        ("fwd k 512x192x576 NT", false, true, 512, 192, 576),
         ("fwd gate 512x1536x576 NT", false, true, 512, 1536, 576),
         ("fwd down 512x576x1536 NT", false, true, 512, 576, 1536),
-        ("fwd head 512x49152x576 NT", false, true, 512, 49152, 576),
+        ("fwd head 128x49152x576 NT", false, true, 128, 49152, 576),
         ("bwd dx q 512x576x576 NN", false, false, 512, 576, 576),
+        ("bwd dx k 512x576x192 NN", false, false, 512, 576, 192),
         ("bwd dx gate 512x576x1536 NN", false, false, 512, 576, 1536),
         ("bwd dx down 512x1536x576 NN", false, false, 512, 1536, 576),
-        ("bwd dx head 512x576x49152 NN", false, false, 512, 576, 49152),
+        ("bwd dx head 128x576x49152 NN", false, false, 128, 576, 49152),
+        ("bwd dW q 576x576x512 TN", true, false, 576, 576, 512),
+        ("bwd dW k 192x576x512 TN", true, false, 192, 576, 512),
         ("bwd dW gate 1536x576x512 TN", true, false, 1536, 576, 512),
-        ("bwd dW head 49152x576x512 TN", true, false, 49152, 576, 512),
-        ("lora 512x8x576 NT", false, true, 512, 8, 576),
+        ("bwd dW down 576x1536x512 TN", true, false, 576, 1536, 512),
+        ("bwd dW head 49152x576x128 TN", true, false, 49152, 576, 128),
+        ("lora A 512x8x576 NT", false, true, 512, 8, 576),
+        ("lora B 512x576x8 NT", false, true, 512, 576, 8),
         ("att 128x128x64 NT", false, true, 128, 128, 64),
         ("att 128x64x128 NN", false, false, 128, 64, 128),
     ]
+    let sets: [KernelSet] = KernelSet.avx512.isSupported ? [.avx2, .avx512] : [.avx2]
     for (name, ta, tb, M, N, K) in shapes {
-        let a = [Float](repeating: 0.5, count: M * K), b = [Float](repeating: 0.25, count: N * K)
+        var rng = Xoshiro256(seed: 1)
+        var a = [Float](repeating: 0, count: M * K), b = [Float](repeating: 0, count: N * K)
+        rng.fillNormal(&a, a.count, std: 1)
+        rng.fillNormal(&b, b.count, std: 1)
         var c = [Float](repeating: 0, count: M * N)
-        var best = Double.infinity
-        for _ in 0..<5 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            sgemm(transposeA: ta, transposeB: tb, M, N, K, a, lda: ta ? M : K, b, ldb: tb ? K : N, &c, ldc: N)
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        let rates = sets.map { kernels in
+            var best = Double.infinity
+            for _ in 0..<5 {
+                let start = DispatchTime.now().uptimeNanoseconds
+                sgemm(transposeA: ta, transposeB: tb, M, N, K, a, lda: ta ? M : K, b, ldb: tb ? K : N, &c, ldc: N,
+                      kernels: kernels)
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            return 2 * Double(M * N * K) / best / 1e9
         }
-        print(String(format: "  %@: %.1f GFLOP/s (%.2f ms)", name, 2 * Double(M * N * K) / best / 1e9, best * 1e3))
+        var line = String(format: "  %@: OpenBLAS %.1f GFLOP/s", name, rates[0])
+        if rates.count > 1 {
+            line += String(format: ", AVX-512 kernel %.1f GFLOP/s (%@), %.2fx", rates[1],
+                           sgemmBackend(M, N, K, kernels: .avx512).rawValue, rates[1] / rates[0])
+        }
+        print(line)
     }
 }
 
