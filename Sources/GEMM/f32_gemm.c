@@ -8,7 +8,7 @@
 //     Transposed (x . W^T, the forward of a linear layer), again 16 x 16 register transposes.
 //   - The micro-kernel keeps a 12 x 32 block of C in 24 registers and walks the block's depth.
 //
-// A panel of kc <= 256 rows is 32 KB: it stays in L1 while all strips of the row block stream past.
+// A panel (kc <= 768 rows of 128 bytes) stays in L2 while all strips of the row block stream past.
 
 #include "pipe_gemm_f32.h"
 #include <immintrin.h>

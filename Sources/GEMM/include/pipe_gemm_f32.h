@@ -17,9 +17,10 @@
 #define PIPE_F32_MR 12
 /// Columns of C per panel (one piece of a thread's work).
 #define PIPE_F32_PANEL 32
-/// Largest depth block: a packed panel of B (PIPE_F32_KC x 32 floats, 32 KB) stays in L1.
-#define PIPE_F32_KC 256
-/// Largest row block: its packed strips (PIPE_F32_MC x PIPE_F32_KC floats) stay in L2.
+/// Largest depth block. A packed panel of B (up to 96 KB) stays in L2; fewer depth blocks mean fewer
+/// passes over C, which is what bounds the LM head's products (C of 128 x 49152 floats).
+#define PIPE_F32_KC 768
+/// Largest row block: the packed strips of A that stream past each panel.
 #define PIPE_F32_MC 600
 
 /// The depth of each block when K is cut into blocks of at most PIPE_F32_KC of nearly equal depth.
