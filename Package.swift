@@ -61,11 +61,13 @@ let package = Package(
         // AVX-512 F/BW/DQ/VL: built for `skylake-avx512`, nothing in it may run on other CPUs.
         .target(name: "KernelsAVX512", dependencies: ["Lanes"],
                 swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "skylake-avx512"])]),
-        // Blocked matrix products in C with AVX-512 intrinsics (bfloat16 operands, float32 sums), each function built
-        // for its instruction set by a target attribute and called only when cpuid reports it. Optimized even
-        // in debug builds, as Tensor.
+        // Blocked matrix products in C with AVX-512 intrinsics, each function built for its instruction set by a
+        // target attribute and called only when cpuid reports it: bfloat16 operands with float32 sums (AVX512_BF16),
+        // and the float32 GEMM that Tensor's sgemm runs under the AVX-512 kernel set instead of OpenBLAS (AVX-512 F;
+        // OpenBLAS keeps the AVX2 set and products of fewer than 32 columns). Optimized even in debug builds, as
+        // Tensor.
         .target(name: "GEMM", cSettings: [.unsafeFlags(["-O2"])]),
-        // float32 tensors and kernels over OpenBLAS, and the quantized matrix-vector product.
+        // float32 tensors and kernels over OpenBLAS and the GEMM target, and the quantized matrix-vector product.
         // Optimized even in debug builds (the test suite trains and runs real models), and for
         // AVX2/FMA (`-target-cpu haswell`), which the kernels' 8-lane vectors (Lanes) are written for.
         .target(name: "Tensor", dependencies: ["CBLAS", "Random", "Lanes", "CPUID", "KernelsAVX512", "GEMM"],
