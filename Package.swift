@@ -63,9 +63,9 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "skylake-avx512"])]),
         // Blocked matrix products in C with AVX-512 intrinsics, each function built for its instruction set by a
         // target attribute and called only when cpuid reports it: bfloat16 operands with float32 sums (AVX512_BF16),
-        // and the float32 GEMM that Tensor's sgemm runs under the AVX-512 kernel set instead of OpenBLAS (AVX-512 F;
-        // OpenBLAS keeps the AVX2 set and products of fewer than 32 columns). Optimized even in debug builds, as
-        // Tensor.
+        // and the float32 products that Tensor's sgemm runs under the AVX-512 kernel set instead of OpenBLAS
+        // (AVX-512 F): a GEMM for more than 16 columns, narrow kernels for at most 16. Optimized even in debug
+        // builds, as Tensor.
         .target(name: "GEMM", cSettings: [.unsafeFlags(["-O2"])]),
         // float32 tensors and kernels over OpenBLAS and the GEMM target, and the quantized matrix-vector product.
         // Optimized even in debug builds (the test suite trains and runs real models), and for

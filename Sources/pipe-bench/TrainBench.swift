@@ -131,8 +131,8 @@ func benchmarkTrain(_ args: [String]) throws {
           + "\(TrainingMemoryEstimate.format(SystemMemory.peakResident() - before))")
 }
 
-/// GFLOP/s of the sgemm shapes a training step uses, on OpenBLAS and on the AVX-512 kernel where the CPU has it
-/// (threads: PIPE_THREADS for the kernel, OPENBLAS_NUM_THREADS for OpenBLAS).
+/// GFLOP/s of the sgemm shapes a training step uses, on OpenBLAS and on the AVX-512 set's kernels where the CPU
+/// has them (threads: PIPE_THREADS for those, OPENBLAS_NUM_THREADS for OpenBLAS).
 func benchmarkShapes() {
     let shapes: [(String, Bool, Bool, Int, Int, Int)] = [
         ("fwd q 512x576x576 NT", false, true, 512, 576, 576),
@@ -174,7 +174,7 @@ func benchmarkShapes() {
         }
         var line = String(format: "  %@: OpenBLAS %.1f GFLOP/s", name, rates[0])
         if rates.count > 1 {
-            line += String(format: ", AVX-512 kernel %.1f GFLOP/s (%@), %.2fx", rates[1],
+            line += String(format: ", AVX-512 set %.1f GFLOP/s (%@), %.2fx", rates[1],
                            sgemmBackend(M, N, K, kernels: .avx512).rawValue, rates[1] / rates[0])
         }
         print(line)

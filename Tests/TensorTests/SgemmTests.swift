@@ -99,7 +99,7 @@ struct SgemmTests {
         #expect(results.allSatisfy { $0 == results[0] })
     }
 
-    @Test("OpenBLAS runs every product under the AVX2 set (PIPE_KERNELS=avx2); AVX-512 all but narrow ones")
+    @Test("OpenBLAS runs every product under the AVX2 set (PIPE_KERNELS=avx2); the AVX-512 set splits at 16 columns")
     func backendChoice() {
         #expect(KernelSet.chosen(environment: ["PIPE_KERNELS": "avx2"]) == .avx2)
         #expect(KernelSet.chosen(environment: [:]) == KernelSet.available.last)
@@ -109,7 +109,9 @@ struct SgemmTests {
         if KernelSet.avx512.isSupported {
             #expect(sgemmBackend(512, 576, 576, kernels: .avx512) == .avx512)
             #expect(sgemmBackend(49152, 576, 128, kernels: .avx512) == .avx512)
-            #expect(sgemmBackend(512, 8, 576, kernels: .avx512) == .openBLAS)
+            #expect(sgemmBackend(512, 17, 576, kernels: .avx512) == .avx512)
+            #expect(sgemmBackend(512, 16, 576, kernels: .avx512) == .narrow)
+            #expect(sgemmBackend(512, 8, 576, kernels: .avx512) == .narrow)
         }
     }
 }
