@@ -12,8 +12,8 @@
 //                each layer's saved values (one layer's with gradient checkpointing), attention's
 //                logsumexp (NH per row), the norms' outputs and h once, backward scratch
 //   logits       one chunk of the LM head's rows (min(R, 128), V)
-//   scratch      batches in flight, RoPE tables (2, T, HS), a checkpoint's copies (6P: its three
-//                tensors, then the file assembled from them), BLAS buffers
+//   scratch      batches in flight, RoPE tables (2, T, HS), a checkpoint's copies (3P: its three
+//                tensors; SafetensorsWriter streams them to the file), BLAS buffers
 
 /// What a training configuration needs in memory, in bytes, part by part.
 public struct TrainingMemoryEstimate: Sendable, Equatable {
@@ -68,7 +68,7 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
         activations = (sizes.reduce(0, +) - sizes[4]) * float + LlamaTrainingActivations.indexBytes(batch)
         let batches = hp.gradientAccumulation * 3 * batch.rows * MemoryLayout<Int32>.size  // tokens, labels, mask
         let rope = 2 * batch.longest * c.headDim * float
-        scratch = batches + rope + (checkpoints ? 6 * trainable * float : 0) + Self.runtimeBytes
+        scratch = batches + rope + (checkpoints ? 3 * trainable * float : 0) + Self.runtimeBytes
         self.batch = batch
         batchSize = hp.batchSize
         maxLength = hp.maxLength
