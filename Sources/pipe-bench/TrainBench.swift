@@ -154,6 +154,7 @@ func benchmarkShapes() {
         ("lora B 512x576x8 NT", false, true, 512, 576, 8),
         ("att 128x128x64 NT", false, true, 128, 128, 64),
         ("att 128x64x128 NN", false, false, 128, 64, 128),
+        ("square 1024x1024x1024 NT", false, true, 1024, 1024, 1024),
     ]
     let sets: [KernelSet] = KernelSet.avx512.isSupported ? [.avx2, .avx512] : [.avx2]
     for (name, ta, tb, M, N, K) in shapes {
