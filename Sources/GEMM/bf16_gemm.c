@@ -68,23 +68,26 @@ BF16_TARGET void pipe_bf16_pack_rows(const float *A, long lda, long M, long K, u
     }
 }
 
-/// 16 rows of 16 words, transposed: out[c] holds word c of every row (row r in lane r).
+/// 16 rows of 16 words, transposed in place: r[c] ends holding word c of every row (row i in lane i).
+/// Each stage overwrites its inputs, so no more than 16 vectors and a few temporaries are live.
 BF16_TARGET static inline void transpose16(__m512i r[16]) {
-    __m512i a[16], b[16];
-    for (int i = 0; i < 16; i += 2) {
-        a[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
-        a[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+    for (int i = 0; i < 16; i += 2) {  // 32-bit interleave of row pairs
+        __m512i lo = _mm512_unpacklo_epi32(r[i], r[i + 1]), hi = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+        r[i] = lo;
+        r[i + 1] = hi;
     }
-    for (int i = 0; i < 16; i += 4) {  // b[i + c]: per 128-bit lane L, column 4L + c of rows i ..< i+4
-        b[i] = _mm512_unpacklo_epi64(a[i], a[i + 2]);
-        b[i + 1] = _mm512_unpackhi_epi64(a[i], a[i + 2]);
-        b[i + 2] = _mm512_unpacklo_epi64(a[i + 1], a[i + 3]);
-        b[i + 3] = _mm512_unpackhi_epi64(a[i + 1], a[i + 3]);
+    for (int i = 0; i < 16; i += 4) {  // r[i + c]: per 128-bit lane L, column 4L + c of rows i ..< i+4
+        __m512i b0 = _mm512_unpacklo_epi64(r[i], r[i + 2]), b1 = _mm512_unpackhi_epi64(r[i], r[i + 2]);
+        __m512i b2 = _mm512_unpacklo_epi64(r[i + 1], r[i + 3]), b3 = _mm512_unpackhi_epi64(r[i + 1], r[i + 3]);
+        r[i] = b0;
+        r[i + 1] = b1;
+        r[i + 2] = b2;
+        r[i + 3] = b3;
     }
-    for (int c = 0; c < 4; c++) {
-        __m512i even = _mm512_shuffle_i32x4(b[c], b[4 + c], 0x88), odd = _mm512_shuffle_i32x4(b[c], b[4 + c], 0xdd);
-        __m512i even2 = _mm512_shuffle_i32x4(b[8 + c], b[12 + c], 0x88);
-        __m512i odd2 = _mm512_shuffle_i32x4(b[8 + c], b[12 + c], 0xdd);
+    for (int c = 0; c < 4; c++) {  // gather lane L of the four row groups: column 4L + c
+        __m512i even = _mm512_shuffle_i32x4(r[c], r[4 + c], 0x88), odd = _mm512_shuffle_i32x4(r[c], r[4 + c], 0xdd);
+        __m512i even2 = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0x88);
+        __m512i odd2 = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0xdd);
         r[c] = _mm512_shuffle_i32x4(even, even2, 0x88);
         r[8 + c] = _mm512_shuffle_i32x4(even, even2, 0xdd);
         r[4 + c] = _mm512_shuffle_i32x4(odd, odd2, 0x88);
