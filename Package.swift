@@ -67,10 +67,14 @@ let package = Package(
         // (AVX-512 F): a GEMM for more than 16 columns, narrow kernels for at most 16. Optimized even in debug
         // builds, as Tensor.
         .target(name: "GEMM", cSettings: [.unsafeFlags(["-O2"])]),
+        // The rows of the quantized matrix-vector product of decoding (AVX2 and AVX-512 in C, each function
+        // built for its instruction set by a target attribute and called only when cpuid reports it).
+        // Optimized even in debug builds, as Tensor.
+        .target(name: "QuantRows", cSettings: [.unsafeFlags(["-O2"])]),
         // float32 tensors and kernels over OpenBLAS and the GEMM target, and the quantized matrix-vector product.
         // Optimized even in debug builds (the test suite trains and runs real models), and for
         // AVX2/FMA (`-target-cpu haswell`), which the kernels' 8-lane vectors (Lanes) are written for.
-        .target(name: "Tensor", dependencies: ["CBLAS", "Random", "Lanes", "CPUID", "KernelsAVX512", "GEMM"],
+        .target(name: "Tensor", dependencies: ["CBLAS", "Random", "Lanes", "CPUID", "KernelsAVX512", "GEMM", "QuantRows"],
                 swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]),
         // Read-only, memory-mapped file bytes (shared by the model file formats).
         .target(name: "MappedFile"),

@@ -22,6 +22,7 @@ import Foundation
 import Synchronization
 internal import KernelsAVX512
 internal import Lanes
+internal import QuantRows
 
 /// `out = W · x` for a block-quantized W.
 ///
@@ -128,6 +129,8 @@ enum FourBitLanes {
 /// prefetch instruction; the hardware prefetcher alone left decode ~20% slower). The 8-bit head's
 /// longer rows stream well without it.
 private let ahead = 4
+private let useC = ProcessInfo.processInfo.environment["PIPE_MATVEC_SWIFT"] == nil
+private let prefetchBytes = ProcessInfo.processInfo.environment["PIPE_PREFETCH"].flatMap(Int.init) ?? 1024
 /// Keeps the early reads from being optimized away.
 private let touchSink = Atomic<Int>(0)
 
@@ -152,6 +155,18 @@ private struct MatvecJob: @unchecked Sendable {
 
     /// Rows lo..<hi.
     func rows(_ lo: Int, _ hi: Int) {
+        if useC {
+            var a = pipe_matvec_rows(out: out, matrix: UnsafeRawPointer(w.storage), row_bytes: w.rowBytes,
+                                     blocks_per_row: w.blocksPerRow, x: x, xp: xp, xsum: xsum,
+                                     prefetch_bytes: prefetchBytes)
+            switch (kernels, w.kind) {
+            case (.avx512, .fourBit): pipe_four_bit_rows_avx512(&a, lo, hi)
+            case (.avx512, .eightBit): pipe_eight_bit_rows_avx512(&a, lo, hi)
+            case (.avx2, .fourBit): pipe_four_bit_rows_avx2(&a, lo, hi)
+            case (.avx2, .eightBit): pipe_eight_bit_rows_avx2(&a, lo, hi)
+            }
+            return
+        }
         let rows = MatvecRows(out: out, matrix: UnsafeRawPointer(w.storage), rowBytes: w.rowBytes,
                               blocksPerRow: w.blocksPerRow, x: x, xp: xp, xsum: xsum)
         switch (kernels, w.kind) {

@@ -94,12 +94,14 @@ func printHost() {
 }
 
 let arguments = CommandLine.arguments.dropFirst()
-if ["model", "train", "quant", "sgemm", "bandwidth"].contains(arguments.first ?? "") { printHost() }
+if ["model", "generate", "train", "quant", "sgemm", "bandwidth"].contains(arguments.first ?? "") { printHost() }
 switch arguments.first {
 case "store":
     try benchmarkStore()
 case "model":
     try benchmarkModel(path: arguments.dropFirst().first ?? "models/SmolLM2-135M-Instruct.Q4_1.gguf")
+case "generate":
+    try benchmarkGeneration(arguments: Array(arguments.dropFirst()))
 case "sgemm":
     benchmarkShapes()
     benchmarkAttention()
@@ -113,10 +115,11 @@ case "bandwidth":
                  bandwidth.one, bandwidth.two))
 default:
     print(
-        "usage: pipe-bench store | model [GGUF] | sgemm | bandwidth | train [lora|full] "
+        "usage: pipe-bench store | model [GGUF] | generate [GGUF] [--runs N] | sgemm | bandwidth | train [lora|full] "
             + "[steps] [--quantized] [--bf16] [--checkpointing] [--model GGUF] [--batch BxT] | quant [GGUF] [--short]")
     print("  store   zstd artifact write/read throughput on 100 MB of data")
     print("  model   forward 4x128, prompt eval 256, generation 128 tokens/s, sgemm peak")
+    print("  generate  generation 128 tokens/s alone, N runs (5): best, median, % of read bandwidth")
     print("  sgemm   each sgemm shape of a training step, and attention")
     print("  bandwidth  a plain read of 1 GB with 1 and 2 threads (the memory limit of generation)")
     print("  train   training tokens/s and peak RSS on the demo model, batch 4x128")

@@ -39,8 +39,10 @@ struct QuantizedMatrixTests {
           arguments: [QuantizedMatrix.Kind.fourBit, .eightBit], [1, 2])
     func matchesNaive(kind: QuantizedMatrix.Kind, threads: Int) {
         #expect(Self.kernelSets.contains(.avx2))
-        // widths of 1, 2, 3, 5, 7 and 18 blocks: every mix of quads, pairs and an odd last block
-        let shapes = [(3, 64), (37, 96), (300, 576), (5, 32), (17, 160), (40, 224)]
+        // widths of 1, 2, 3, 5, 7, 18, 19 and 49 blocks: every mix of quads, pairs and an odd last block;
+        // one row and row counts that are not multiples of the kernels' groups of four rows
+        let shapes = [(3, 64), (37, 96), (300, 576), (5, 32), (17, 160), (40, 224), (1, 32), (1, 608), (2, 1568),
+                      (6, 96), (7, 224), (1, 576), (1, 1536)]
         for (seed, (rows, columns)) in shapes.enumerated() {
             let (w, dense) = randomMatrix(kind, rows: rows, columns: columns, seed: UInt64(seed))
             var f = Fixture(seed: UInt64(100 + seed))
@@ -54,6 +56,27 @@ struct QuantizedMatrixTests {
             var row = [Float](repeating: 0, count: columns)
             w.dequantizeRow(rows - 1, into: &row)
             #expect(row == Array(dense[((rows - 1) * columns)...]))
+        }
+    }
+
+    @Test("a row's product does not depend on the rows computed with it (a one-row matrix of it gives the same bits)",
+          arguments: [QuantizedMatrix.Kind.fourBit, .eightBit])
+    func rowIndependence(kind: QuantizedMatrix.Kind) {
+        for (seed, (rows, columns)) in [(7, 224), (5, 608), (9, 96)].enumerated() {
+            let (w, _) = randomMatrix(kind, rows: rows, columns: columns, seed: UInt64(40 + seed))
+            var f = Fixture(seed: UInt64(50 + seed))
+            let x = f.normals(columns)
+            for kernels in Self.kernelSets {
+                var all = [Float](repeating: 0, count: rows)
+                quantizedMatvec(&all, w, x, threads: 1, kernels: kernels)
+                for r in 0..<rows {
+                    let one = QuantizedMatrix(kind: kind, rows: 1, columns: columns)
+                    one.storage.copyMemory(from: w.row(r), byteCount: w.rowBytes)
+                    var out: [Float] = [0]
+                    quantizedMatvec(&out, one, x, threads: 1, kernels: kernels)
+                    #expect(out[0] == all[r], "\(kind) \(rows)x\(columns) row \(r) \(kernels)")
+                }
+            }
         }
     }
 
