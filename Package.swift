@@ -50,17 +50,12 @@ let package = Package(
 
         // MARK: Model half (no engine)
 
-        // Eight-lane float/int operations lowered to AVX2 vector instructions, for the kernels and quantizers, and
-        // sixteen-lane ones for the AVX-512 kernels (a leaf).
+        // Eight-lane float/int operations lowered to AVX2 vector instructions, for the kernels and quantizers (a leaf).
         .target(name: "Lanes", swiftSettings: [
             .unsafeFlags(["-O", "-target-cpu", "haswell"]), .enableExperimentalFeature("BuiltinModule"),
         ]),
         // Which x86 extensions the CPU has (cpuid, xgetbv), for choosing kernels at start.
         .target(name: "CPUID"),
-        // The AVX-512 (16-lane) quantized matrix-vector rows, called by Tensor only when cpuid reports
-        // AVX-512 F/BW/DQ/VL: built for `skylake-avx512`, nothing in it may run on other CPUs.
-        .target(name: "KernelsAVX512", dependencies: ["Lanes"],
-                swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "skylake-avx512"])]),
         // Blocked matrix products in C with AVX-512 intrinsics, each function built for its instruction set by a
         // target attribute and called only when cpuid reports it: bfloat16 operands with float32 sums (AVX512_BF16),
         // and the float32 products that Tensor's sgemm runs under the AVX-512 kernel set instead of OpenBLAS
@@ -68,13 +63,13 @@ let package = Package(
         // builds, as Tensor.
         .target(name: "GEMM", cSettings: [.unsafeFlags(["-O2"])]),
         // The rows of the quantized matrix-vector product of decoding (AVX2 and AVX-512 in C, each function
-        // built for its instruction set by a target attribute and called only when cpuid reports it).
-        // Optimized even in debug builds, as Tensor.
-        .target(name: "QuantRows", cSettings: [.unsafeFlags(["-O2"])]),
+        // built for its instruction set by a target attribute and called only when cpuid reports it), and
+        // software prefetch for Swift code. Optimized even in debug builds, as Tensor.
+        .target(name: "DecodeKernels", cSettings: [.unsafeFlags(["-O2"])]),
         // float32 tensors and kernels over OpenBLAS and the GEMM target, and the quantized matrix-vector product.
         // Optimized even in debug builds (the test suite trains and runs real models), and for
         // AVX2/FMA (`-target-cpu haswell`), which the kernels' 8-lane vectors (Lanes) are written for.
-        .target(name: "Tensor", dependencies: ["CBLAS", "Random", "Lanes", "CPUID", "KernelsAVX512", "GEMM", "QuantRows"],
+        .target(name: "Tensor", dependencies: ["CBLAS", "Random", "Lanes", "CPUID", "GEMM", "DecodeKernels"],
                 swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]),
         // Read-only, memory-mapped file bytes (shared by the model file formats).
         .target(name: "MappedFile"),

@@ -8,7 +8,7 @@ import Foundation
 public enum KernelSet: String, Sendable, CaseIterable {
     /// 8-lane kernels (AVX2, FMA, F16C): the baseline every build needs.
     case avx2
-    /// 16-lane kernels (AVX-512 F, BW, DQ, VL), built with `-target-cpu skylake-avx512`.
+    /// 16-lane kernels (AVX-512 F, BW, DQ, VL), C functions with a target attribute (DecodeKernels).
     case avx512
 
     /// The CPU's extensions.

@@ -1,8 +1,10 @@
 // The matrix-vector product of decoding, read straight from the 4-bit / 8-bit
 // blocks with float32 activations (so it agrees with the float32 reference; an
 // 8-bit quantized activation, as llama.cpp uses, moves SmolLM2's logits by ~1).
-// Two kernel sets compute it (KernelSet): 8-lane AVX2 here, 16-lane AVX-512 in
-// KernelsAVX512; both read the rows in one pass, every d and m widened from its half.
+// Two kernel sets compute the rows (KernelSet), both in C (DecodeKernels): 8-lane
+// AVX2 and 16-lane AVX-512; both read the rows in one pass, four rows at a time
+// sharing each load of x, prefetching ahead, every d and m widened from its half.
+// This file prepares x, splits the rows over threads and dispatches.
 //
 // Legend: OUT rows, IN columns, NB = IN / 32 blocks per row, n a block's quant.
 //
@@ -16,13 +18,11 @@
 //
 //     Σ (d·n + m)·x = d · Σ n·x + m · Σ x
 //
-// An odd last 4-bit block is summed directly.
+// An odd last 4-bit block is summed directly. A row's result does not depend on
+// which rows are computed with it, so neither on the split over threads.
 
+internal import DecodeKernels
 import Foundation
-import Synchronization
-internal import KernelsAVX512
-internal import Lanes
-internal import QuantRows
 
 /// `out = W · x` for a block-quantized W.
 ///
@@ -124,15 +124,10 @@ enum FourBitLanes {
     }
 }
 
-/// 4-bit rows read one byte of each cache line of the row this far ahead before their own
-/// products: the lines are then on their way from memory while this row computes (Swift has no
-/// prefetch instruction; the hardware prefetcher alone left decode ~20% slower). The 8-bit head's
-/// longer rows stream well without it.
-private let ahead = 4
-private let useC = ProcessInfo.processInfo.environment["PIPE_MATVEC_SWIFT"] == nil
-private let prefetchBytes = ProcessInfo.processInfo.environment["PIPE_PREFETCH"].flatMap(Int.init) ?? 1024
-/// Keeps the early reads from being optimized away.
-private let touchSink = Atomic<Int>(0)
+/// Bytes of a piece's rows prefetched ahead of the row group being read (`prefetch_bytes` of the C
+/// rows). Measured on the demo model (Zen 5, 2 cores): none left the rows ~40% slower per token
+/// than 4-8 KB; 8 KB was the fastest with one thread and with two, for Q4_1 and Q8_0 alike.
+private let prefetchBytes = 8192
 
 /// One product's operands, shared by the threads that compute its rows.
 private struct MatvecJob: @unchecked Sendable {
@@ -155,118 +150,14 @@ private struct MatvecJob: @unchecked Sendable {
 
     /// Rows lo..<hi.
     func rows(_ lo: Int, _ hi: Int) {
-        if useC {
-            var a = pipe_matvec_rows(out: out, matrix: UnsafeRawPointer(w.storage), row_bytes: w.rowBytes,
-                                     blocks_per_row: w.blocksPerRow, x: x, xp: xp, xsum: xsum,
-                                     prefetch_bytes: prefetchBytes)
-            switch (kernels, w.kind) {
-            case (.avx512, .fourBit): pipe_four_bit_rows_avx512(&a, lo, hi)
-            case (.avx512, .eightBit): pipe_eight_bit_rows_avx512(&a, lo, hi)
-            case (.avx2, .fourBit): pipe_four_bit_rows_avx2(&a, lo, hi)
-            case (.avx2, .eightBit): pipe_eight_bit_rows_avx2(&a, lo, hi)
-            }
-            return
-        }
-        let rows = MatvecRows(out: out, matrix: UnsafeRawPointer(w.storage), rowBytes: w.rowBytes,
-                              blocksPerRow: w.blocksPerRow, x: x, xp: xp, xsum: xsum)
+        var a = pipe_matvec_rows(out: out, matrix: UnsafeRawPointer(w.storage), row_bytes: w.rowBytes,
+                                 blocks_per_row: w.blocksPerRow, x: x, xp: xp, xsum: xsum,
+                                 prefetch_bytes: prefetchBytes)
         switch (kernels, w.kind) {
-        case (.avx512, .fourBit): fourBitRowsAVX512(rows, lo, hi)
-        case (.avx512, .eightBit): eightBitRowsAVX512(rows, lo, hi)
-        case (.avx2, .fourBit): fourBitRows(lo, hi)
-        case (.avx2, .eightBit): eightBitRows(lo, hi)
-        }
-    }
-
-    /// Σ m·Σx over a row's blocks (m its offset halves), 8 blocks at a time.
-    @inline(__always)
-    private func offsetTerm(_ m: UnsafePointer<UInt16>, _ NB: Int) -> Float {
-        var acc = Floats8()
-        var b = 0
-        while b < NB {
-            let n = min(8, NB - b)
-            acc = .fma(.loadHalves(m, b, n), .load(xsum, b, n), acc)
-            b += n
-        }
-        return acc.laneSum
-    }
-
-    private func fourBitRows(_ lo: Int, _ hi: Int) {
-        let NB = w.blocksPerRow, pairs = NB / 2
-        let lanes = UnsafeRawPointer(xp)
-        var touched: UInt8 = 0
-        for r in lo..<hi {
-            let q = UnsafeRawPointer(w.rowQuants(r))
-            let d = UnsafePointer(w.scaleBits(row: r)), m = UnsafePointer(w.offsetBits(row: r))
-            if r + ahead < hi {
-                let next = UnsafeRawPointer(w.row(r + ahead))
-                for offset in stride(from: 0, to: w.rowBytes, by: 64) {
-                    touched &+= next.load(fromByteOffset: offset, as: UInt8.self)
-                }
-            }
-            var acc = Floats8(repeating: 0)
-            for p in 0..<pairs {
-                let word = q.loadUnaligned(fromByteOffset: 32 * p, as: Bits8.self)
-                let xb = lanes + 256 * p
-                /// Group g's quants times 2^4g: its nibble sits at bit 4g of each lane.
-                @inline(__always) func v(_ g: UInt32) -> Floats8 {
-                    g == 7 ? Floats8(converting: Bits8.and(Bits8.shiftRight(word, 4), Bits8(repeating: 0x0F00_0000)))
-                        : Floats8(converting: Bits8.and(word, Bits8(repeating: 0xF << (4 * g))))
-                }
-                @inline(__always) func xs(_ g: Int) -> Floats8 {
-                    xb.loadUnaligned(fromByteOffset: 32 * g, as: Floats8.self)
-                }
-                // Two running sums so the multiply-adds do not wait on each other.
-                var s0 = Floats8.mul(v(0), xs(0))
-                var s1 = Floats8.mul(v(1), xs(1))
-                s0 = .fma(v(2), xs(2), s0)
-                s1 = .fma(v(3), xs(3), s1)
-                s0 = .fma(v(4), xs(4), s0)
-                s1 = .fma(v(5), xs(5), s1)
-                s0 = .fma(v(6), xs(6), s0)
-                s1 = .fma(v(7), xs(7), s1)
-                let b = 2 * p
-                let scale = Floats8(lowHalf: SIMD4(repeating: Float(halfBits: d[b])),
-                                    highHalf: SIMD4(repeating: Float(halfBits: d[b + 1])))
-                acc = .fma(scale, .add(s0, s1), acc)
-            }
-            var total = acc.laneSum + offsetTerm(m, NB)
-            if NB % 2 == 1 {
-                let b = NB - 1
-                let bytes = (q + 16 * b).assumingMemoryBound(to: UInt8.self), xb = x + 32 * b
-                var s: Float = 0
-                for j in 0..<16 {
-                    s += Float(bytes[j] & 0x0F) * xb[j] + Float(bytes[j] >> 4) * xb[j + 16]
-                }
-                total += Float(halfBits: d[b]) * s
-            }
-            out[r] = total
-        }
-        if touched == 0x5A { touchSink.add(1, ordering: .relaxed) }
-    }
-
-    private func eightBitRows(_ lo: Int, _ hi: Int) {
-        let NB = w.blocksPerRow
-        let lanes = UnsafeRawPointer(x)
-        for r in lo..<hi {
-            let q = UnsafeRawPointer(w.rowQuants(r))
-            let d = UnsafePointer(w.scaleBits(row: r))
-            var acc = Floats8(repeating: 0)
-            for b in 0..<NB {
-                let qb = q + 32 * b, xb = lanes + 128 * b
-                /// Quants 8k ..< 8k+8, sign-extended and converted.
-                @inline(__always) func v(_ k: Int) -> Floats8 {
-                    Floats8(signExtending: qb.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Int8>.self))
-                }
-                @inline(__always) func xs(_ k: Int) -> Floats8 {
-                    xb.loadUnaligned(fromByteOffset: 32 * k, as: Floats8.self)
-                }
-                var s0 = Floats8.mul(v(0), xs(0))
-                var s1 = Floats8.mul(v(1), xs(1))
-                s0 = .fma(v(2), xs(2), s0)
-                s1 = .fma(v(3), xs(3), s1)
-                acc = .fma(Floats8(repeating: Float(halfBits: d[b])), .add(s0, s1), acc)
-            }
-            out[r] = acc.laneSum
+        case (.avx512, .fourBit): pipe_four_bit_rows_avx512(&a, lo, hi)
+        case (.avx512, .eightBit): pipe_eight_bit_rows_avx512(&a, lo, hi)
+        case (.avx2, .fourBit): pipe_four_bit_rows_avx2(&a, lo, hi)
+        case (.avx2, .eightBit): pipe_eight_bit_rows_avx2(&a, lo, hi)
         }
     }
 }

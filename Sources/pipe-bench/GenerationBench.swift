@@ -7,9 +7,10 @@ import Llama
 import Tensor
 
 func benchmarkGeneration(arguments: [String]) throws {
-    let path = arguments.first { !$0.hasPrefix("--") } ?? "models/SmolLM2-135M-Instruct.Q4_1.gguf"
-    let runs = arguments.firstIndex(of: "--runs").flatMap { arguments.dropFirst($0 + 1).first }
-        .flatMap(Int.init).map { max(1, $0) } ?? 5
+    let runsAt = arguments.firstIndex(of: "--runs")
+    let runs = runsAt.flatMap { arguments.dropFirst($0 + 1).first }.flatMap(Int.init).map { max(1, $0) } ?? 5
+    let path = arguments.indices.first { !arguments[$0].hasPrefix("--") && $0 != runsAt.map { $0 + 1 } }
+        .map { arguments[$0] } ?? "models/SmolLM2-135M-Instruct.Q4_1.gguf"
     let model = try LlamaModel(ggufAt: URL(fileURLWithPath: path))
     print("model: \(URL(fileURLWithPath: path).lastPathComponent); load average: \(loadAverage())")
     let bandwidth = measureReadBandwidth()
