@@ -8,7 +8,6 @@
 
 internal import DecodeKernels
 import Foundation
-internal import Lanes
 
 /// `out_h = softmax(q_h · k_gᵀ / sqrt(HS) + mask) · v_g` for every head h.
 ///
@@ -84,8 +83,10 @@ private func isVisible(
     (keyMask.map { $0[j] != 0 } ?? true) && (segments.map { $0[j] == $0[query] } ?? true)
 }
 
-/// `attentionForward` for T = 1: heads shared by the cores (each writes its own rows), scores four
-/// keys at a time, the weighted sum of values 32 columns at a time in registers.
+/// `attentionForward` for T = 1: heads shared by the cores (each writes its own rows), the products
+/// in C (DecodeKernels' pipe_attention.h). The keys and values are prefetched first: the weights
+/// streamed by the products of the layer have pushed them out of the caches, and each head reads
+/// its columns of every row, a pattern the hardware prefetcher follows poorly.
 private func attentionSingleQuery(
     _ out: UnsafeMutablePointer<Float>, _ att: UnsafeMutablePointer<Float>,
     _ q: UnsafePointer<Float>,
@@ -131,56 +132,17 @@ private struct SingleQueryOperands: @unchecked Sendable {
 private func singleQueryHead(_ h: Int, _ o: SingleQueryOperands, ldk: Int, ldv: Int, _ Tk: Int, past: Int,
                              first: Int, visible: Int, g: Int, _ HS: Int, scale: Float) {
     let row = o.att + h * Tk
-    let rawQ = UnsafeRawPointer(o.q + h * HS), rawK = UnsafeRawPointer(o.k + g * HS),
-        rawV = UnsafeRawPointer(o.v + g * HS)
     for j in 0..<Tk { row[j] = 0 }
-    // scores, four keys at a time (four independent multiply-add chains)
-    var j = first
-    while j < visible {
-        let n = min(4, visible - j)
-        var acc = (Floats8(), Floats8(), Floats8(), Floats8())
-        for c in stride(from: 0, to: HS, by: 8) {
-            let qc = rawQ.loadUnaligned(fromByteOffset: 4 * c, as: Floats8.self)
-            @inline(__always) func key(_ i: Int) -> Floats8 {
-                rawK.loadUnaligned(fromByteOffset: 4 * ((j + min(i, n - 1)) * ldk + c), as: Floats8.self)
-            }
-            acc.0 = .fma(qc, key(0), acc.0)
-            acc.1 = .fma(qc, key(1), acc.1)
-            acc.2 = .fma(qc, key(2), acc.2)
-            acc.3 = .fma(qc, key(3), acc.3)
-        }
-        row[j] = scale * acc.0.laneSum
-        if n > 1 { row[j + 1] = scale * acc.1.laneSum }
-        if n > 2 { row[j + 2] = scale * acc.2.laneSum }
-        if n > 3 { row[j + 3] = scale * acc.3.laneSum }
-        j += n
-    }
+    pipe_attention_scores(o.q + h * HS, o.k + g * HS, ldk, first, visible, HS, scale, row)
     var seen = false
     for j in first..<visible {
         if isVisible(j, query: past, o.keyMask, o.segments) { seen = true } else { row[j] = -Float.infinity }
     }
-    let out = UnsafeMutableRawPointer(o.out + h * HS)
     guard seen else {
         for j in 0..<Tk { row[j] = 0 }
         for c in 0..<HS { o.out[h * HS + c] = 0 }
         return
     }
     softmaxRow(row + first, row + first, visible - first)
-    // out = Σ_j p_j · v_j, 32 columns at a time
-    for c0 in stride(from: 0, to: HS, by: 32) {
-        let width = min(32, HS - c0)
-        var sum = (Floats8(), Floats8(), Floats8(), Floats8())
-        for j in first..<visible where row[j] != 0 {
-            let p = Floats8(repeating: row[j])
-            let base = 4 * (j * ldv + c0)
-            sum.0 = .fma(p, rawV.loadUnaligned(fromByteOffset: base, as: Floats8.self), sum.0)
-            if width > 8 { sum.1 = .fma(p, rawV.loadUnaligned(fromByteOffset: base + 32, as: Floats8.self), sum.1) }
-            if width > 16 { sum.2 = .fma(p, rawV.loadUnaligned(fromByteOffset: base + 64, as: Floats8.self), sum.2) }
-            if width > 24 { sum.3 = .fma(p, rawV.loadUnaligned(fromByteOffset: base + 96, as: Floats8.self), sum.3) }
-        }
-        out.storeBytes(of: sum.0, toByteOffset: 4 * c0, as: Floats8.self)
-        if width > 8 { out.storeBytes(of: sum.1, toByteOffset: 4 * c0 + 32, as: Floats8.self) }
-        if width > 16 { out.storeBytes(of: sum.2, toByteOffset: 4 * c0 + 64, as: Floats8.self) }
-        if width > 24 { out.storeBytes(of: sum.3, toByteOffset: 4 * c0 + 96, as: Floats8.self) }
-    }
+    pipe_attention_values(row, o.v + g * HS, ldv, first, visible, HS, o.out + h * HS)
 }
