@@ -7,7 +7,6 @@
 // with segment ids (packed sequences), only keys of the query's own segment.
 
 internal import DecodeKernels
-import Foundation
 
 /// `out_h = softmax(q_h · k_gᵀ / sqrt(HS) + mask) · v_g` for every head h.
 ///
@@ -97,11 +96,9 @@ private func attentionSingleQuery(
 ) {
     let visible = min(past + 1, Tk)
     let first = window > 0 ? min(max(0, past + 1 - window), visible) : 0
-    if prefetchKV {
-        let NKV = NH / group, rows = visible - first
-        pipe_prefetch_rows(k + first * ldk, rows, 4 * NKV * HS, 4 * ldk)
-        pipe_prefetch_rows(v + first * ldv, rows, 4 * NKV * HS, 4 * ldv)
-    }
+    let NKV = NH / group
+    pipe_prefetch_rows(k + first * ldk, visible - first, 4 * NKV * HS, 4 * ldk)
+    pipe_prefetch_rows(v + first * ldv, visible - first, 4 * NKV * HS, 4 * ldv)
     let operands = SingleQueryOperands(out: out, att: att, q: q, k: k, v: v, keyMask: keyMask, segments: segments)
     let head = { (h: Int) in
         singleQueryHead(h, operands, ldk: ldk, ldv: ldv, Tk, past: past, first: first, visible: visible,
@@ -113,8 +110,6 @@ private func attentionSingleQuery(
         for h in 0..<NH { head(h) }
     }
 }
-
-private let prefetchKV = ProcessInfo.processInfo.environment["PIPE_ATTN_PREFETCH"] != "0"
 
 /// The pointers of one single-query attention, shared by the threads that run its heads.
 private struct SingleQueryOperands: @unchecked Sendable {

@@ -75,7 +75,7 @@ public func quantizedMatvecs(
         }
         // Pieces of contiguous rows, about two per thread in all (long runs keep the hardware
         // prefetcher streaming); piece c belongs to the first product whose pieces reach past c.
-        let chunkRows = max(32, (rows / (piecesPerThread * threads) + 31) / 32 * 32)
+        let chunkRows = max(32, (rows / (2 * threads) + 31) / 32 * 32)
         var ends: [Int] = [], total = 0
         for job in jobs {
             total += (job.w.rows + chunkRows - 1) / chunkRows
@@ -125,10 +125,9 @@ enum FourBitLanes {
 }
 
 /// Bytes of a piece's rows prefetched ahead of the row group being read (`prefetch_bytes` of the C
-/// rows). Measured on the demo model (Zen 5, 2 cores): none left the rows ~40% slower per token
-/// than 4-8 KB; 8 KB was the fastest with one thread and with two, for Q4_1 and Q8_0 alike.
-private let prefetchBytes = ProcessInfo.processInfo.environment["PIPE_PREFETCH"].flatMap(Int.init) ?? 8192
-private let piecesPerThread = ProcessInfo.processInfo.environment["PIPE_PIECES"].flatMap(Int.init) ?? 2
+/// rows). Measured on the demo model (Zen 5, 2 cores, one token's products, `pipe-bench quant`):
+/// without prefetch a token took ~1.8x as long with one thread; 8 KB beat 0.5-4 KB and 16-32 KB.
+private let prefetchBytes = 8192
 
 /// One product's operands, shared by the threads that compute its rows.
 private struct MatvecJob: @unchecked Sendable {
