@@ -184,6 +184,21 @@ struct KernelTests {
             #expect(seed == 7 ? row.allSatisfy { $0 == 0 } : abs(row.reduce(0, +) - 1) < 1e-5)
         }
     }
+
+    @Test("one query over a longer cache and wider heads (keys past a multiple of 8, heads past 64 columns) matches naive attention",
+          arguments: [(64, 40), (72, 9), (128, 17), (136, 0), (16, 63)])
+    func singleQueryWide(HS: Int, past: Int) {
+        var f = Fixture(seed: UInt64(60 + HS + past))
+        let NKV = 2, NH = 6, Tk = past + 1
+        let q = f.normals(NH * HS), k = f.normals(Tk * NKV * HS), v = f.normals(Tk * NKV * HS)
+        let mask = [Int32](repeating: 1, count: Tk)
+        var out = [Float](repeating: 3, count: NH * HS)
+        var att = [Float](repeating: 5, count: NH * Tk)
+        attentionForward(&out, ldo: NH * HS, &att, q, ldq: NH * HS, k, ldk: NKV * HS, v, ldv: NKV * HS,
+                         keyMask: nil, 1, Tk, past: past, NH, NKV, HS)
+        let expected = Naive.attention(q, k, v, mask: mask, 1, Tk, past: past, NH, NKV, HS, window: 0)
+        #expect(maxAbsDiff(out, expected) < 1e-4, "past \(past) HS \(HS)")
+    }
 }
 
 @Suite("Seeded random numbers")
