@@ -12,7 +12,7 @@
 // blocks (64 bytes four, for 16 lanes) as 32-bit lanes of four quant bytes; masking
 // one nibble in place and converting the lane gives the quant times 2^4g (group g),
 // which the input carries the inverse of: x is permuted once per call into the
-// order of the lanes' nibbles and scaled per group (see FourBitLanes). 8-bit: signed
+// order of the lanes' nibbles and scaled per group (the end of this file). 8-bit: signed
 // bytes are sign-extended and converted in natural order. Every step is then a
 // mask or extension, a conversion and a fused multiply-add, exact but for the sums:
 //
@@ -69,14 +69,7 @@ public func quantizedMatvecs(
     withUnsafeTemporaryAllocation(of: Float.self, capacity: IN + NB + 16) { scratch in
         let xp = scratch.baseAddress!  // (IN) x in lane order
         let xsum = xp + IN             // (NB) Σ x over each block, then 16 zeros
-        for b in 0..<NB {
-            var s: Float = 0
-            for j in 0..<32 { s += x[b * 32 + j] }
-            xsum[b] = s
-        }
-        (xsum + NB).initialize(repeating: 0, count: 16)
-        let quads = kernels == .avx512 ? NB / 4 : 0
-        if first.kind == .fourBit { FourBitLanes.permute(x, into: xp, NB, quads: quads) }
+        pipe_matvec_prepare(x, NB, kernels == .avx512 ? NB / 4 : 0, first.kind == .fourBit ? 1 : 0, xp, xsum)
         let jobs = products.map {
             MatvecJob(out: $0.out, w: $0.w, x: x, xp: xp, xsum: xsum, kernels: kernels)
         }
@@ -104,34 +97,12 @@ public func quantizedMatvecs(
 public let defaultMatvecThreads = ProcessInfo.processInfo.environment["PIPE_THREADS"].flatMap(Int.init)
     .map { min(64, max(1, $0)) } ?? min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
-/// 4-bit lane order. Blocks go in quads (16 lanes, the AVX-512 kernels), then pairs (8 lanes),
-/// then a last odd block in natural order. For a group of G blocks (4 or 2) starting at block B,
-/// group g = 2k + h of the nibbles (byte k of a lane, h = 0 for its low nibble, 1 for its high
-/// one) and lane j (block B + j/4, 32-bit word j%4 of that block):
-/// xp[32B + 8G·g + j] = x[32(B + j/4) + 4(j%4) + k + 16h] · 2^-4g.
-/// Group g's quants come out of the kernels times 2^4g (times 2^24 for the last group).
-enum FourBitLanes {
-    static let groupScale: [Float] = (0..<8).map { g in 1 / Float(1 << (g == 7 ? 24 : 4 * g)) }
-
-    static func permute(_ x: UnsafePointer<Float>, into xp: UnsafeMutablePointer<Float>, _ NB: Int, quads: Int) {
-        func group(_ B: Int, _ G: Int) {
-            let lanes = 4 * G
-            for g in 0..<8 {
-                let k = g / 2, h = g % 2
-                for j in 0..<lanes {
-                    xp[32 * B + lanes * g + j] = x[32 * (B + j / 4) + 4 * (j % 4) + k + 16 * h] * groupScale[g]
-                }
-            }
-        }
-        for p in 0..<quads { group(4 * p, 4) }
-        var B = 4 * quads
-        while B + 2 <= NB {
-            group(B, 2)
-            B += 2
-        }
-        if B < NB { (xp + 32 * B).update(from: x + 32 * B, count: 32) }
-    }
-}
+// 4-bit lane order (pipe_matvec_prepare writes it). Blocks go in quads (16 lanes, the AVX-512
+// kernels), then pairs (8 lanes), then a last odd block in natural order. For a group of G blocks
+// (4 or 2) starting at block B, group g = 2k + h of the nibbles (byte k of a lane, h = 0 for its low
+// nibble, 1 for its high one) and lane j (block B + j/4, 32-bit word j%4 of that block):
+// xp[32B + 8G·g + j] = x[32(B + j/4) + 4(j%4) + k + 16h] · 2^-4g.
+// Group g's quants come out of the kernels times 2^4g (times 2^24 for the last group).
 
 /// Bytes of a piece's rows prefetched ahead of the row group being read (`prefetch_bytes` of the C
 /// rows). Measured on the demo model (Zen 5, 2 cores, one token's products, `pipe-bench quant`):

@@ -15,13 +15,18 @@ typedef struct {
     long blocks_per_row;
     /// x in natural order (IN floats).
     const float *x;
-    /// 4-bit: x in lane order, each nibble group scaled (QuantizedMatvec.swift's FourBitLanes).
+    /// 4-bit: x in lane order, each nibble group scaled (the lane order in QuantizedMatvec.swift).
     const float *xp;
     /// Σ x over each block (NB floats), then 16 zeros.
     const float *xsum;
     /// Bytes ahead of the row being read that are prefetched (0: none).
     long prefetch_bytes;
 } pipe_matvec_rows;
+
+/// Prepares a product's input: xsum[b] = Σ x over block b (NB floats, then 16 zeros), and for 4-bit
+/// matrices (four_bit != 0) xp = x in lane order (`quads` quads of 16 lanes, then pairs, then an odd
+/// last block; the lane order in QuantizedMatvec.swift). AVX2 (the baseline every build needs).
+void pipe_matvec_prepare(const float *x, long blocks, long quads, int four_bit, float *xp, float *xsum);
 
 /// 4-bit (Q4_1 / Q4_0) rows, xp with quads of 16 lanes, then a pair, then an odd last block.
 void pipe_four_bit_rows_avx512(const pipe_matvec_rows *a, long lo, long hi);
