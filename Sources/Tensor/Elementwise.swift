@@ -2,6 +2,7 @@
 //
 // Legend: N rows (tokens), C channels, V vocabulary size.
 
+internal import DecodeKernels
 internal import Lanes
 
 /// Copies the embedding row of each token.
@@ -85,13 +86,7 @@ public func scale(_ x: UnsafeMutablePointer<Float>, by s: Float, _ N: Int) {
 /// Index of the largest value (the first one on ties); -1 when `N` is 0.
 ///
 ///     x (N)
+/// A NaN never wins, but a NaN first value gives 0 (as a scan from x[0] keeping what compares greater).
 public func argmax(_ x: UnsafePointer<Float>, _ N: Int) -> Int {
-    if N == 0 { return -1 }
-    var best = 0
-    var bestValue = x[0]
-    for i in 1..<N where x[i] > bestValue {
-        best = i
-        bestValue = x[i]
-    }
-    return best
+    Int(pipe_argmax(x, N))
 }

@@ -115,6 +115,32 @@ struct KernelTests {
         #expect(argmax([], 0) == -1)
     }
 
+    @Test("argmax equals the scalar scan on ties, NaNs, signed zeros and infinities at every length and position")
+    func argmaxEdges() {
+        /// The scan argmax promises to equal: keep what compares greater, from x[0].
+        func scan(_ x: [Float]) -> Int {
+            var best = 0
+            for i in x.indices.dropFirst() where x[i] > x[best] { best = i }
+            return best
+        }
+        var f = Fixture(seed: 12)
+        let specials: [Float] = [.nan, 0, -0.0, .infinity, -.infinity, 3, 3]
+        for n in [1, 2, 7, 8, 9, 16, 17, 31, 40, 49152] {
+            for trial in 0..<20 {
+                var x = f.normals(n).map { ($0 * 4).rounded() }  // small integers: many ties
+                for _ in 0..<(trial % 4) {
+                    x[Int(f.rng.next() % UInt64(n))] = specials[Int(f.rng.next() % UInt64(specials.count))]
+                }
+                if trial == 19 { x[0] = .nan }
+                #expect(argmax(x, n) == scan(x), "n \(n) trial \(trial)")
+            }
+        }
+        #expect(argmax([-0.0, 0], 2) == 0)
+        #expect(argmax([-.infinity, -.infinity], 2) == 0)
+        #expect(argmax([.nan, 9], 2) == 0)
+        #expect(argmax([1, .nan, 9, .nan], 4) == 2)
+    }
+
     @Test("attentionForward matches naive causal grouped-query attention with padding, a past and a sliding window", arguments: 0..<8)
     func attention(seed: UInt64) {
         var f = Fixture(seed: seed)
