@@ -62,9 +62,10 @@ let package = Package(
         // (AVX-512 F): a GEMM for more than 16 columns, narrow kernels for at most 16. Optimized even in debug
         // builds, as Tensor.
         .target(name: "GEMM", cSettings: [.unsafeFlags(["-O2"])]),
-        // The rows of the quantized matrix-vector product of decoding (AVX2 and AVX-512 in C, each function
-        // built for its instruction set by a target attribute and called only when cpuid reports it), and
-        // software prefetch for Swift code. Optimized even in debug builds, as Tensor.
+        // Decoding's kernels in C: the quantized matrix-vector product's rows (AVX2 and AVX-512, each function
+        // built for its instruction set by a target attribute and called only when cpuid reports it) and input,
+        // single-query attention's products, argmax, and software prefetch for Swift code. Optimized even in
+        // debug builds, as Tensor.
         .target(name: "DecodeKernels", cSettings: [.unsafeFlags(["-O2"])]),
         // float32 tensors and kernels over OpenBLAS and the GEMM target, and the quantized matrix-vector product.
         // Optimized even in debug builds (the test suite trains and runs real models), and for
