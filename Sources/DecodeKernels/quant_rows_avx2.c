@@ -3,12 +3,11 @@
 // quant_rows_avx512.c the grouping of rows by four (same rules here: a row's result does not depend
 // on its place in a group, and the rows `prefetch_bytes` ahead are prefetched).
 
-#include "pipe_quant_rows.h"
+#include "row_groups.h"
 #include <immintrin.h>
 #include <stdint.h>
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
-#define GROUP 4
 
 /// The sums of four rows' accumulators into out[0 ..< n] (n <= 4), each row by the same steps.
 AVX2 static inline void store_sums(__m256 a, __m256 b, __m256 c, __m256 d, float *out, long n) {
@@ -20,20 +19,6 @@ AVX2 static inline void store_sums(__m256 a, __m256 b, __m256 c, __m256 d, float
     float s[4];
     _mm_storeu_ps(s, sums);
     for (long i = 0; i < n; i++) out[i] = s[i];
-}
-
-static inline void prefetch_to(const char **next, const char *limit) {
-    while (*next < limit) {
-        _mm_prefetch(*next, _MM_HINT_T0);
-        *next += 64;
-    }
-}
-
-static inline void group_rows(const pipe_matvec_rows *a, long r, long hi, const uint8_t *row[GROUP]) {
-    for (int i = 0; i < GROUP; i++) {
-        long ri = r + i < hi ? r + i : hi - 1;
-        row[i] = (const uint8_t *)a->matrix + ri * a->row_bytes;
-    }
 }
 
 AVX2 static inline float half_at(const uint8_t *p) {
@@ -62,14 +47,9 @@ AVX2 void pipe_four_bit_rows_avx2(const pipe_matvec_rows *a, long lo, long hi) {
     const int has_odd = NB % 2 == 1;
     const float *xp = a->xp;
     const __m256i pair_scales = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
-    const char *base = (const char *)a->matrix;
-    const char *end = base + hi * a->row_bytes;
-    const char *next = base + (lo + GROUP) * a->row_bytes;
+    row_prefetch ahead = row_prefetch_start(a, lo, hi);
     for (long r = lo; r < hi; r += GROUP) {
-        if (a->prefetch_bytes > 0) {
-            const char *limit = base + (r + GROUP) * a->row_bytes + a->prefetch_bytes;
-            prefetch_to(&next, limit < end ? limit : end);
-        }
+        row_prefetch_group(&ahead, a, r);
         const uint8_t *row[GROUP];
         group_rows(a, r, hi, row);
         __m256 acc[GROUP];
@@ -130,14 +110,9 @@ AVX2 void pipe_four_bit_rows_avx2(const pipe_matvec_rows *a, long lo, long hi) {
 AVX2 void pipe_eight_bit_rows_avx2(const pipe_matvec_rows *a, long lo, long hi) {
     const long NB = a->blocks_per_row;
     const float *x = a->x;
-    const char *base = (const char *)a->matrix;
-    const char *end = base + hi * a->row_bytes;
-    const char *next = base + (lo + GROUP) * a->row_bytes;
+    row_prefetch ahead = row_prefetch_start(a, lo, hi);
     for (long r = lo; r < hi; r += GROUP) {
-        if (a->prefetch_bytes > 0) {
-            const char *limit = base + (r + GROUP) * a->row_bytes + a->prefetch_bytes;
-            prefetch_to(&next, limit < end ? limit : end);
-        }
+        row_prefetch_group(&ahead, a, r);
         const uint8_t *row[GROUP];
         group_rows(a, r, hi, row);
         __m256 acc[GROUP];

@@ -8,12 +8,11 @@
 // 16-lane accumulator (quads, pair, odd block and the offset term alike), reduced once at the end.
 // The row bytes `prefetch_bytes` ahead are prefetched as the rows advance.
 
-#include "pipe_quant_rows.h"
+#include "row_groups.h"
 #include <immintrin.h>
 #include <stdint.h>
 
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,f16c,fma")))
-#define GROUP 4
 
 /// The sums of four rows' accumulators into out[0 ..< n] (n <= 4), each row by the same steps.
 AVX512 static inline void store_sums(__m512 a, __m512 b, __m512 c, __m512 d, float *out, long n) {
@@ -29,22 +28,6 @@ AVX512 static inline void store_sums(__m512 a, __m512 b, __m512 c, __m512 d, flo
     rows = _mm512_add_ps(rows, _mm512_permute_ps(rows, _MM_SHUFFLE(1, 0, 3, 2)));
     __m512 firsts = _mm512_permutexvar_ps(_mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), rows);
     _mm_mask_storeu_ps(out, (__mmask8)((1u << n) - 1), _mm512_castps512_ps128(firsts));
-}
-
-/// Prefetches the lines from *next up to limit.
-static inline void prefetch_to(const char **next, const char *limit) {
-    while (*next < limit) {
-        _mm_prefetch(*next, _MM_HINT_T0);
-        *next += 64;
-    }
-}
-
-/// The rows of group r (r, r+1, ... clamped to hi - 1).
-static inline void group_rows(const pipe_matvec_rows *a, long r, long hi, const uint8_t *row[GROUP]) {
-    for (int i = 0; i < GROUP; i++) {
-        long ri = r + i < hi ? r + i : hi - 1;
-        row[i] = (const uint8_t *)a->matrix + ri * a->row_bytes;
-    }
 }
 
 /// acc += m · xsum over the row's NB offset halves m.
@@ -65,14 +48,9 @@ AVX512 void pipe_four_bit_rows_avx512(const pipe_matvec_rows *a, long lo, long h
     const __m512i nibble7 = _mm512_set1_epi32(0x0F000000);
     const __m512i quad_scales = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
     const __m256i pair_scales = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
-    const char *base = (const char *)a->matrix;
-    const char *end = base + hi * a->row_bytes;
-    const char *next = base + (lo + GROUP) * a->row_bytes;
+    row_prefetch ahead = row_prefetch_start(a, lo, hi);
     for (long r = lo; r < hi; r += GROUP) {
-        if (a->prefetch_bytes > 0) {
-            const char *limit = base + (r + GROUP) * a->row_bytes + a->prefetch_bytes;
-            prefetch_to(&next, limit < end ? limit : end);
-        }
+        row_prefetch_group(&ahead, a, r);
         const uint8_t *row[GROUP];
         group_rows(a, r, hi, row);
         __m512 acc[GROUP];
@@ -154,14 +132,9 @@ AVX512 void pipe_four_bit_rows_avx512(const pipe_matvec_rows *a, long lo, long h
 AVX512 void pipe_eight_bit_rows_avx512(const pipe_matvec_rows *a, long lo, long hi) {
     const long NB = a->blocks_per_row;
     const float *x = a->x;
-    const char *base = (const char *)a->matrix;
-    const char *end = base + hi * a->row_bytes;
-    const char *next = base + (lo + GROUP) * a->row_bytes;
+    row_prefetch ahead = row_prefetch_start(a, lo, hi);
     for (long r = lo; r < hi; r += GROUP) {
-        if (a->prefetch_bytes > 0) {
-            const char *limit = base + (r + GROUP) * a->row_bytes + a->prefetch_bytes;
-            prefetch_to(&next, limit < end ? limit : end);
-        }
+        row_prefetch_group(&ahead, a, r);
         const uint8_t *row[GROUP];
         group_rows(a, r, hi, row);
         __m512 acc[GROUP];
