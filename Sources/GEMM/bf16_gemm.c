@@ -13,6 +13,7 @@
 // split over threads.
 
 #include "pipe_gemm_bf16.h"
+#include "avx512_common.h"
 #include <immintrin.h>
 #include <string.h>
 
@@ -43,7 +44,7 @@ BF16_TARGET void pipe_bf16_from_float_avx512(const float *in, uint16_t *out, lon
     long i = 0;
     for (; i + 16 <= n; i += 16) _mm256_storeu_si256((__m256i *)(out + i), (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(in + i)));
     if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
+        __mmask16 m = lanes(n - i);
         __m256i v = (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, in + i));
         _mm256_mask_storeu_epi16(out + i, m, v);
     }
@@ -56,8 +57,7 @@ BF16_TARGET void pipe_bf16_pack_rows(const float *A, long lda, long M, long K, u
         uint16_t *o = Ap + m * kp;
         for (long k = 0; k < kp; k += 32) {
             long left = K - k;
-            __mmask16 lo = left >= 16 ? 0xffff : (left > 0 ? (__mmask16)((1u << left) - 1) : 0);
-            __mmask16 hi = left >= 32 ? 0xffff : (left > 16 ? (__mmask16)((1u << (left - 16)) - 1) : 0);
+            __mmask16 lo = lanes(left), hi = lanes(left - 16);
             __m512 x0 = _mm512_maskz_loadu_ps(lo, a + k);
             __m512 x1 = _mm512_maskz_loadu_ps(hi, a + k + 16);
             __m512bh packed = _mm512_cvtne2ps_pbh(x1, x0);
@@ -65,33 +65,6 @@ BF16_TARGET void pipe_bf16_pack_rows(const float *A, long lda, long M, long K, u
             _mm512_mask_storeu_epi16(o + k, (__mmask32)(store == 32 ? 0xffffffffu : ((1u << store) - 1)),
                                      (__m512i)packed);
         }
-    }
-}
-
-/// 16 rows of 16 words, transposed in place: r[c] ends holding word c of every row (row i in lane i).
-/// Each stage overwrites its inputs, so no more than 16 vectors and a few temporaries are live.
-BF16_TARGET static inline void transpose16(__m512i r[16]) {
-    for (int i = 0; i < 16; i += 2) {  // 32-bit interleave of row pairs
-        __m512i lo = _mm512_unpacklo_epi32(r[i], r[i + 1]), hi = _mm512_unpackhi_epi32(r[i], r[i + 1]);
-        r[i] = lo;
-        r[i + 1] = hi;
-    }
-    for (int i = 0; i < 16; i += 4) {  // r[i + c]: per 128-bit lane L, column 4L + c of rows i ..< i+4
-        __m512i b0 = _mm512_unpacklo_epi64(r[i], r[i + 2]), b1 = _mm512_unpackhi_epi64(r[i], r[i + 2]);
-        __m512i b2 = _mm512_unpacklo_epi64(r[i + 1], r[i + 3]), b3 = _mm512_unpackhi_epi64(r[i + 1], r[i + 3]);
-        r[i] = b0;
-        r[i + 1] = b1;
-        r[i + 2] = b2;
-        r[i + 3] = b3;
-    }
-    for (int c = 0; c < 4; c++) {  // gather lane L of the four row groups: column 4L + c
-        __m512i even = _mm512_shuffle_i32x4(r[c], r[4 + c], 0x88), odd = _mm512_shuffle_i32x4(r[c], r[4 + c], 0xdd);
-        __m512i even2 = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0x88);
-        __m512i odd2 = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0xdd);
-        r[c] = _mm512_shuffle_i32x4(even, even2, 0x88);
-        r[8 + c] = _mm512_shuffle_i32x4(even, even2, 0xdd);
-        r[4 + c] = _mm512_shuffle_i32x4(odd, odd2, 0x88);
-        r[12 + c] = _mm512_shuffle_i32x4(odd, odd2, 0xdd);
     }
 }
 
@@ -125,8 +98,7 @@ BF16_TARGET static void pack_panel(const uint16_t *W, long ldw, bool transposed,
             }
         }
     } else {  // W[k][n]: a pair interleaves rows 2p and 2p+1
-        __mmask16 m0 = cols >= 16 ? 0xffff : (__mmask16)((1u << cols) - 1);
-        __mmask16 m1 = cols >= 32 ? 0xffff : (cols > 16 ? (__mmask16)((1u << (cols - 16)) - 1) : 0);
+        __mmask16 m0 = lanes(cols), m1 = lanes(cols - 16);
         for (long p = p0; p < p1; p++) {
             const uint16_t *r0 = W + 2 * p * ldw + n0;
             bool second = 2 * p + 1 < K;
@@ -194,8 +166,7 @@ BF16_TARGET void pipe_bf16_gemm_panels(long M, long N, long K, const uint16_t *A
     for (long p = p0; p < p1; p++) {
         long n0 = p * PIPE_BF16_PANEL, cols = N - n0 < PIPE_BF16_PANEL ? N - n0 : PIPE_BF16_PANEL;
         if (cols <= 0) break;
-        __mmask16 m0 = cols >= 16 ? 0xffff : (__mmask16)((1u << cols) - 1);
-        __mmask16 m1 = cols >= 32 ? 0xffff : (cols > 16 ? (__mmask16)((1u << (cols - 16)) - 1) : 0);
+        __mmask16 m0 = lanes(cols), m1 = lanes(cols - 16);
         for (long b0 = 0; b0 < pairs; b0 += depth) {
             long b1 = b0 + depth < pairs ? b0 + depth : pairs;
             bool add = accumulate || b0 > 0;

@@ -6,11 +6,10 @@
 //       time, n registers, then written transposed into C.
 
 #include "pipe_gemm_narrow.h"
+#include "avx512_common.h"
 #include <immintrin.h>
 
 #define NARROW_TARGET __attribute__((target("avx512f,avx512dq")))
-
-static inline __mmask16 tail_mask(long left) { return left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1); }
 
 NARROW_TARGET static inline void store(float *c, float value, float alpha, float beta) {
     *c = beta == 0 ? alpha * value : alpha * value + beta * *c;
@@ -24,7 +23,7 @@ nt_rows(const int rows, const int n, long K, float alpha, const float *A, long l
     for (int r = 0; r < rows; r++)
         for (int j = 0; j < n; j++) acc[r][j] = _mm512_setzero_ps();
     for (long k = 0; k < K; k += 16) {
-        __mmask16 m = tail_mask(K - k);
+        __mmask16 m = lanes(K - k);
         __m512 a[4];
         for (int r = 0; r < rows; r++) a[r] = _mm512_maskz_loadu_ps(m, A + r * lda + k);
         for (int j = 0; j < n; j++) {
@@ -49,7 +48,7 @@ NARROW_TARGET static inline __attribute__((always_inline)) void
 tn(const int n, long M, long K, float alpha, const float *A, long lda, const float *B, long ldb, float beta,
    float *C, long ldc) {
     for (long m0 = 0; m0 < M; m0 += 16) {
-        __mmask16 mask = tail_mask(M - m0);
+        __mmask16 mask = lanes(M - m0);
         __m512 acc[PIPE_NARROW_MAX];
         for (int j = 0; j < n; j++) acc[j] = _mm512_setzero_ps();
         for (long k = 0; k < K; k++) {
