@@ -5,27 +5,6 @@ import Tensor
 
 @Suite("LoRA training on a base kept in bfloat16")
 struct TrainingBFloat16Tests {
-    /// Loss and LoRA gradients of the reference batch for `model` with a seeded adapter on every projection.
-    private func loraGradients(_ model: LlamaModel, compactMLP: Bool = false,
-                               checkpointing: Bool = false) throws -> (Float, [Float]) {
-        let ref = try TinyTraining()
-        let adapter = try LoRAAdapter(config: model.config, rank: 4, alpha: 8,
-                                      targets: [.wq, .wk, .wv, .wo, .wGate, .wUp, .wDown], seed: 3)
-        var rng = Xoshiro256(seed: 9)
-        for t in adapter.targets {
-            for l in 0..<model.config.layerCount { rng.fillNormal(adapter.b(t, layer: l), adapter.outputSize(t) * 4, std: 0.1) }
-        }
-        model.adapters = [adapter]
-        let grads = try LlamaGradients(loraOf: adapter)
-        let a = LlamaTrainingActivations(config: model.config, B: ref.B, T: ref.T, loraRank: 4, loraTargets: 7,
-                                         checkpointing: checkpointing, compactMLP: compactMLP)
-        let kept = ref.labels.enumerated().filter { $0.offset % ref.T != 0 && $0.element != -100 }.count
-        let (sum, n) = try model.trainingForward(tokens: ref.tokens, labels: ref.labels, mask: nil, B: ref.B, T: ref.T,
-                                                 activations: a, backwardScale: 1 / Float(kept))
-        model.backward(tokens: ref.tokens, mask: nil, B: ref.B, T: ref.T, activations: a, gradients: grads)
-        return (Float(sum / Double(n)), Array(grads.buffer))
-    }
-
     private func tiny(_ name: String = "f32", floatLinearWeights: Bool = true) throws -> LlamaModel {
         try LlamaModel(ggufAt: Paths.tiny.appendingPathComponent("gguf/tiny-\(name).gguf"),
                        floatLinearWeights: floatLinearWeights)
@@ -42,10 +21,10 @@ struct TrainingBFloat16Tests {
 
     @Test("bfloat16 products give the float32 loss and LoRA gradients within bfloat16's rounding")
     func closeToFloat32() throws {
-        let (floatLoss, floatGrads) = try loraGradients(try tiny())
+        let (floatLoss, floatGrads) = try tinyLoRAGradients(try tiny())
         let model = try tiny()
         model.bfloat16 = BFloat16Weights(model)
-        let (loss, grads) = try loraGradients(model)
+        let (loss, grads) = try tinyLoRAGradients(model)
         #expect(loss != floatLoss, "the bfloat16 products were not used")
         #expect(abs(loss - floatLoss) <= 1e-2 * abs(floatLoss), "\(loss) vs \(floatLoss)")
         let error = relativeError(grads, floatGrads)
@@ -55,9 +34,9 @@ struct TrainingBFloat16Tests {
     @Test("gate and up kept in bfloat16 for the backward: the same loss, gradients within bfloat16's rounding")
     func compactMLP() throws {
         let model = try tiny().withLinearWeightsInBFloat16()
-        let (loss, grads) = try loraGradients(model)
+        let (loss, grads) = try tinyLoRAGradients(model)
         for checkpointing in [false, true] {
-            let (compactLoss, compactGrads) = try loraGradients(model, compactMLP: true, checkpointing: checkpointing)
+            let (compactLoss, compactGrads) = try tinyLoRAGradients(model, compactMLP: true, checkpointing: checkpointing)
             #expect(compactLoss == loss, "the forward does not read the rounded copies")
             #expect(compactGrads != grads, "the rounded copies were not used")
             let error = relativeError(compactGrads, grads)
@@ -74,9 +53,9 @@ struct TrainingBFloat16Tests {
         #expect(converted.parameters.omitted == Set(BFloat16Weights.kinds + [head]))
         #expect(converted.parameters.count < float.parameters.count)
         let fromBlocks = try tiny("q4_1", floatLinearWeights: false).withLinearWeightsInBFloat16()
-        let (l1, g1) = try loraGradients(float)
-        let (l2, g2) = try loraGradients(converted)
-        let (l3, g3) = try loraGradients(fromBlocks)
+        let (l1, g1) = try tinyLoRAGradients(float)
+        let (l2, g2) = try tinyLoRAGradients(converted)
+        let (l3, g3) = try tinyLoRAGradients(fromBlocks)
         #expect(l1 == l2 && l2 == l3)
         #expect(g1 == g2 && g2 == g3)
     }
