@@ -65,14 +65,7 @@ public func matmulForward(
 ) {
     var beta: Float = accumulate ? 1 : 0
     if let bias {
-        for n in 0..<N {
-            let row = out + n * OUT
-            if accumulate {
-                for o in 0..<OUT { row[o] += bias[o] }
-            } else {
-                for o in 0..<OUT { row[o] = bias[o] }
-            }
-        }
+        fillBias(out, bias, N, OUT, ld: OUT, accumulate: accumulate)
         beta = 1
     }
     if N == 1 {
@@ -100,4 +93,18 @@ public func matvecForward(
     if OUT == 0 { return }
     cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(OUT), Int32(IN),
                 1, weight, Int32(IN), x, 1, beta, out, 1)
+}
+
+/// Sets the N rows of `out` (`ld` apart) to `bias` (OUT), or with `accumulate` adds it to them: a linear
+/// layer's bias, before its product is added in.
+func fillBias(_ out: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, _ N: Int, _ OUT: Int, ld: Int,
+              accumulate: Bool) {
+    for n in 0..<N {
+        let row = out + n * ld
+        if accumulate {
+            for o in 0..<OUT { row[o] += bias[o] }
+        } else {
+            for o in 0..<OUT { row[o] = bias[o] }
+        }
+    }
 }

@@ -30,10 +30,7 @@ public func bf16MatmulForward(
     let IN = w.columns, OUT = w.rows, ldc = ldOut ?? OUT
     var add = accumulate
     if let bias {
-        for n in 0..<N {
-            let row = out + n * ldc
-            for o in 0..<OUT { row[o] = (add ? row[o] : 0) + bias[o] }
-        }
+        fillBias(out, bias, N, OUT, ld: ldc, accumulate: add)
         add = true
     }
     bf16Product(out, ldc: ldc, inp, lda: IN, N, K: IN, Ncols: OUT, w, transposed: true, accumulate: add,
