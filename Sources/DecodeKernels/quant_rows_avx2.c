@@ -4,6 +4,7 @@
 // on its place in a group, and the rows `prefetch_bytes` ahead are prefetched).
 
 #include "row_groups.h"
+#include "four_bit_pair.h"
 #include <immintrin.h>
 #include <stdint.h>
 
@@ -46,7 +47,6 @@ AVX2 void pipe_four_bit_rows_avx2(const pipe_matvec_rows *a, long lo, long hi) {
     const long NB = a->blocks_per_row, pairs = NB / 2;
     const int has_odd = NB % 2 == 1;
     const float *xp = a->xp;
-    const __m256i pair_scales = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
     row_prefetch ahead = row_prefetch_start(a, lo, hi);
     for (long r = lo; r < hi; r += GROUP) {
         row_prefetch_group(&ahead, a, r);
@@ -59,27 +59,8 @@ AVX2 void pipe_four_bit_rows_avx2(const pipe_matvec_rows *a, long lo, long hi) {
             const float *xb = xp + 64 * p;
 #pragma clang loop unroll(full)
             for (int i = 0; i < GROUP; i++) {
-                __m256i w = _mm256_loadu_si256((const __m256i *)(row[i] + 4 * NB + 32 * p));
-                // group g's quants times 2^4g: its nibble masked in place in each lane
-#define V(g) _mm256_cvtepi32_ps(_mm256_and_si256(w, _mm256_set1_epi32(0xF << (4 * (g)))))
-#define X(g) _mm256_loadu_ps(xb + 8 * (g))
-                __m256 s0 = _mm256_mul_ps(V(0), X(0));
-                __m256 s1 = _mm256_mul_ps(V(1), X(1));
-                s0 = _mm256_fmadd_ps(V(2), X(2), s0);
-                s1 = _mm256_fmadd_ps(V(3), X(3), s1);
-                s0 = _mm256_fmadd_ps(V(4), X(4), s0);
-                s1 = _mm256_fmadd_ps(V(5), X(5), s1);
-                s0 = _mm256_fmadd_ps(V(6), X(6), s0);
-#undef V
-                __m256 v7 = _mm256_cvtepi32_ps(
-                    _mm256_and_si256(_mm256_srli_epi32(w, 4), _mm256_set1_epi32(0x0F000000)));
-                s1 = _mm256_fmadd_ps(v7, X(7), s1);
-#undef X
-                uint32_t two;
-                __builtin_memcpy(&two, row[i] + 4 * p, 4);
-                __m128 d2 = _mm_cvtph_ps(_mm_cvtsi32_si128((int)two));
-                __m256 d = _mm256_permutevar8x32_ps(_mm256_castps128_ps256(d2), pair_scales);
-                acc[i] = _mm256_fmadd_ps(d, _mm256_add_ps(s0, s1), acc[i]);
+                __m256 d, s = four_bit_pair(row[i] + 4 * NB + 32 * p, row[i] + 4 * p, xb, &d);
+                acc[i] = _mm256_fmadd_ps(d, s, acc[i]);
             }
         }
         if (has_odd) {
