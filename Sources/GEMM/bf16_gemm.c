@@ -42,7 +42,8 @@ void pipe_bf16_to_float(const uint16_t *in, float *out, long n) {
 
 BF16_TARGET void pipe_bf16_from_float_avx512(const float *in, uint16_t *out, long n) {
     long i = 0;
-    for (; i + 16 <= n; i += 16) _mm256_storeu_si256((__m256i *)(out + i), (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(in + i)));
+    for (; i + 16 <= n; i += 16)
+        _mm256_storeu_si256((__m256i *)(out + i), (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(in + i)));
     if (i < n) {
         __mmask16 m = lanes(n - i);
         __m256i v = (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, in + i));

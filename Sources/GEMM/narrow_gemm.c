@@ -17,7 +17,8 @@ NARROW_TARGET static inline void store(float *c, float value, float alpha, float
 
 /// Rows m ..< m+rows (rows <= 4) of an nt product (rows and n constants after inlining: registers).
 NARROW_TARGET static inline __attribute__((always_inline)) void
-nt_rows(const int rows, const int n, long K, float alpha, const float *A, long lda, const float *B, long ldb, float beta,
+nt_rows(const int rows, const int n, long K, float alpha, const float *A, long lda, const float *B, long ldb,
+        float beta,
         float *C, long ldc) {
     __m512 acc[4][PIPE_NARROW_MAX];
     for (int r = 0; r < rows; r++)
@@ -67,13 +68,19 @@ tn(const int n, long M, long K, float alpha, const float *A, long lda, const flo
 typedef void (*narrow_fn)(long, long, float, const float *, long, const float *, long, float, float *, long);
 #define NARROW(n) \
     NARROW_TARGET static void nt##n(long M, long K, float alpha, const float *A, long lda, const float *B, long ldb, \
-                                    float beta, float *C, long ldc) { nt(n, M, K, alpha, A, lda, B, ldb, beta, C, ldc); } \
+                                    float beta, float *C, long ldc) { \
+        nt(n, M, K, alpha, A, lda, B, ldb, beta, C, ldc); \
+    } \
     NARROW_TARGET static void tn##n(long M, long K, float alpha, const float *A, long lda, const float *B, long ldb, \
-                                    float beta, float *C, long ldc) { tn(n, M, K, alpha, A, lda, B, ldb, beta, C, ldc); }
+                                    float beta, float *C, long ldc) { \
+        tn(n, M, K, alpha, A, lda, B, ldb, beta, C, ldc); \
+    }
 NARROW(1) NARROW(2) NARROW(3) NARROW(4) NARROW(5) NARROW(6) NARROW(7) NARROW(8)
 NARROW(9) NARROW(10) NARROW(11) NARROW(12) NARROW(13) NARROW(14) NARROW(15) NARROW(16)
-static const narrow_fn nts[] = {0, nt1, nt2, nt3, nt4, nt5, nt6, nt7, nt8, nt9, nt10, nt11, nt12, nt13, nt14, nt15, nt16};
-static const narrow_fn tns[] = {0, tn1, tn2, tn3, tn4, tn5, tn6, tn7, tn8, tn9, tn10, tn11, tn12, tn13, tn14, tn15, tn16};
+static const narrow_fn nts[] = {0,   nt1,  nt2,  nt3,  nt4,  nt5,  nt6,  nt7, nt8,
+                                nt9, nt10, nt11, nt12, nt13, nt14, nt15, nt16};
+static const narrow_fn tns[] = {0,   tn1,  tn2,  tn3,  tn4,  tn5,  tn6,  tn7, tn8,
+                                tn9, tn10, tn11, tn12, tn13, tn14, tn15, tn16};
 
 void pipe_sgemm_nt_narrow(long M, long n, long K, float alpha, const float *A, long lda, const float *B, long ldb,
                           float beta, float *C, long ldc) {
